@@ -1,0 +1,24 @@
+// `orders`: one binary, one subcommand per concern (produce, consume, dlq, stats, ...).
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"orders: Avro order events on Apache Kafka (produce, consume, dead-letter, aggregate)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "orders 0.1.0");
+  int exit_code = 0;
+  cli::add_produce_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);  // usage errors: message on stderr, non-zero status
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return exit_code;
+}
