@@ -1,0 +1,98 @@
+#include "pipeline/dead_letter.h"
+
+#include <array>
+#include <charconv>
+#include <string_view>
+#include <vector>
+
+namespace pipeline {
+namespace {
+
+// Keeps a header's text bounded; error messages come from decoders and processors.
+constexpr std::size_t kMaxMessageBytes = 4096;
+
+std::string bounded(std::string s) {
+  if (s.size() <= kMaxMessageBytes) return s;
+  std::size_t cut = kMaxMessageBytes;
+  // Do not split a UTF-8 sequence: back up over continuation bytes.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s + "...";
+}
+
+template <typename Int>
+bool parse_int(std::string_view s, Int& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+}  // namespace
+
+Headers dead_letter_headers(const SourceRecord& record, const DeadLetter& dead_letter,
+                            const DeadLetterContext& context) {
+  Headers h = record.headers;
+  namespace k = dlq_header;
+  h.emplace_back(k::kOriginalTopic, record.topic);
+  h.emplace_back(k::kOriginalPartition, std::to_string(record.partition));
+  h.emplace_back(k::kOriginalOffset, std::to_string(record.offset));
+  h.emplace_back(k::kOriginalTimestamp, std::to_string(record.timestamp_ms));
+  h.emplace_back(k::kErrorClass, std::string(to_string(dead_letter.error_class)));
+  h.emplace_back(k::kErrorMessage, bounded(dead_letter.message));
+  h.emplace_back(k::kAttempts, std::to_string(dead_letter.attempts));
+  h.emplace_back(k::kFailedAt, std::to_string(context.failed_at_ms));
+  h.emplace_back(k::kConsumerGroup, context.consumer_group);
+  h.emplace_back(k::kHost, context.host);
+  return h;
+}
+
+ParsedDeadLetter parse_dead_letter_headers(const Headers& headers) {
+  namespace k = dlq_header;
+  const std::array<std::string_view, 10> keys = {
+      k::kOriginalTopic, k::kOriginalPartition, k::kOriginalOffset, k::kOriginalTimestamp,
+      k::kErrorClass,    k::kErrorMessage,      k::kAttempts,       k::kFailedAt,
+      k::kConsumerGroup, k::kHost};
+  // Index of the last occurrence of each key; -1 while missing.
+  std::array<long, 10> at;
+  at.fill(-1);
+  for (long i = static_cast<long>(headers.size()) - 1; i >= 0; --i) {
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+      if (at[j] < 0 && headers[static_cast<std::size_t>(i)].first == keys[j]) at[j] = i;
+    }
+  }
+  ParsedDeadLetter r;
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    if (at[j] < 0) {
+      r.error = "missing header " + std::string(keys[j]);
+      return r;
+    }
+  }
+  auto value = [&](std::size_t j) -> const std::string& {
+    return headers[static_cast<std::size_t>(at[j])].second;
+  };
+  DeadLetterInfo info;
+  info.original_topic = value(0);
+  auto bad = [&](std::size_t j) {
+    r.error = "bad value for " + std::string(keys[j]) + ": '" + value(j) + "'";
+    return r;
+  };
+  if (!parse_int(value(1), info.original_partition)) return bad(1);
+  if (!parse_int(value(2), info.original_offset)) return bad(2);
+  if (!parse_int(value(3), info.original_timestamp_ms)) return bad(3);
+  auto cls = parse_error_class(value(4));
+  if (!cls) return bad(4);
+  info.error_class = *cls;
+  info.error_message = value(5);
+  if (!parse_int(value(6), info.attempts)) return bad(6);
+  if (!parse_int(value(7), info.failed_at_ms)) return bad(7);
+  info.consumer_group = value(8);
+  info.host = value(9);
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    bool ours = false;
+    for (long a : at) ours = ours || a == static_cast<long>(i);
+    if (!ours) info.original_headers.push_back(headers[i]);
+  }
+  r.info = std::move(info);
+  return r;
+}
+
+}  // namespace pipeline

@@ -1,0 +1,111 @@
+#include "stats/aggregate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace stats {
+
+std::int64_t price_to_cents(float price) {
+  return std::llround(static_cast<double>(price) * 100.0);
+}
+
+double ProductTotals::avg() const {
+  return count == 0 ? 0.0 : static_cast<double>(revenue_cents) / 100.0 / static_cast<double>(count);
+}
+
+void Aggregate::add(const orders::Order& order) {
+  const double price = order.price;
+  const std::int64_t cents = price_to_cents(order.price);
+  ++count_;
+  revenue_cents_ += cents;
+  min_ = min_ ? std::min(*min_, price) : price;
+  max_ = max_ ? std::max(*max_, price) : price;
+  auto& p = by_product_[order.product];
+  ++p.count;
+  p.revenue_cents += cents;
+}
+
+void Aggregate::merge(const Aggregate& other) {
+  count_ += other.count_;
+  revenue_cents_ += other.revenue_cents_;
+  if (other.min_) min_ = min_ ? std::min(*min_, *other.min_) : *other.min_;
+  if (other.max_) max_ = max_ ? std::max(*max_, *other.max_) : *other.max_;
+  for (const auto& [name, t] : other.by_product_) {
+    auto& p = by_product_[name];
+    p.count += t.count;
+    p.revenue_cents += t.revenue_cents;
+  }
+}
+
+double Aggregate::avg() const {
+  return count_ == 0 ? 0.0
+                     : static_cast<double>(revenue_cents_) / 100.0 / static_cast<double>(count_);
+}
+
+nlohmann::json Aggregate::to_json() const {
+  nlohmann::json products = nlohmann::json::object();
+  for (const auto& [name, t] : by_product_) {
+    products[name] = {{"count", t.count}, {"revenue_cents", t.revenue_cents}, {"avg", t.avg()}};
+  }
+  nlohmann::json j = {{"count", count_},
+                      {"avg", avg()},
+                      {"min", nullptr},
+                      {"max", nullptr},
+                      {"revenue_cents", revenue_cents_},
+                      {"by_product", std::move(products)}};
+  if (min_) j["min"] = *min_;
+  if (max_) j["max"] = *max_;
+  return j;
+}
+
+Aggregate Aggregate::from_json(const nlohmann::json& j) {
+  try {
+    Aggregate a;
+    a.count_ = j.at("count").get<std::uint64_t>();
+    a.revenue_cents_ = j.at("revenue_cents").get<std::int64_t>();
+    if (j.contains("min") && !j.at("min").is_null()) a.min_ = j.at("min").get<double>();
+    if (j.contains("max") && !j.at("max").is_null()) a.max_ = j.at("max").get<double>();
+    if (a.count_ > 0 && (!a.min_ || !a.max_)) throw std::invalid_argument("min/max missing");
+    std::uint64_t product_count = 0;
+    std::int64_t product_cents = 0;
+    for (const auto& [name, t] : j.at("by_product").items()) {
+      ProductTotals p{t.at("count").get<std::uint64_t>(), t.at("revenue_cents").get<std::int64_t>()};
+      product_count += p.count;
+      product_cents += p.revenue_cents;
+      a.by_product_.emplace(name, p);
+    }
+    // The parts must add up to the whole; anything else is a corrupted checkpoint.
+    if (product_count != a.count_ || product_cents != a.revenue_cents_) {
+      throw std::invalid_argument("by_product totals do not add up to count/revenue_cents");
+    }
+    return a;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("malformed aggregate JSON: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("malformed aggregate JSON: ") + e.what());
+  }
+}
+
+std::string format_cents(std::int64_t cents) {
+  const bool negative = cents < 0;
+  // Work in unsigned so INT64_MIN does not overflow on negation.
+  std::uint64_t abs = negative ? ~static_cast<std::uint64_t>(cents) + 1 : static_cast<std::uint64_t>(cents);
+  std::string whole = std::to_string(abs / 100);
+  std::string grouped;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
+    grouped += whole[i];
+  }
+  return fmt::format("{}${}.{:02}", negative ? "-" : "", grouped, abs % 100);
+}
+
+std::string format_dollars(double dollars) {
+  if (!std::isfinite(dollars)) return fmt::format("${}", dollars);
+  return format_cents(std::llround(dollars * 100.0));
+}
+
+}  // namespace stats

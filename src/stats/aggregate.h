@@ -1,0 +1,67 @@
+#pragma once
+// Running aggregate over processed orders: a mergeable, serializable value type.
+//
+// Money is exact: each price is rounded to integer cents once, as llround(double(price) * 100)
+// (half away from zero), and revenue is the integer sum of those cents. min/max keep the price
+// as sent (the float widened to double), so they compare exactly with any other reader.
+// Merging is associative and commutative, so per-partition aggregates can be combined in any
+// order (a consumer group merges them; checkpoints store them as JSON).
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+
+#include "orders/order.h"
+
+namespace stats {
+
+// The cents a price counts for: llround(double(price) * 100).
+std::int64_t price_to_cents(float price);
+
+struct ProductTotals {
+  std::uint64_t count = 0;
+  std::int64_t revenue_cents = 0;
+
+  double avg() const;  // dollars; 0 when empty
+  bool operator==(const ProductTotals&) const = default;
+};
+
+class Aggregate {
+ public:
+  void add(const orders::Order& order);
+  void merge(const Aggregate& other);
+
+  std::uint64_t count() const { return count_; }
+  std::int64_t revenue_cents() const { return revenue_cents_; }
+  // Running average price in dollars, from the exact cents: revenue_cents / count / 100.
+  double avg() const;
+  // Absent while empty.
+  std::optional<double> min() const { return min_; }
+  std::optional<double> max() const { return max_; }
+  const std::map<std::string, ProductTotals>& by_product() const { return by_product_; }
+
+  bool empty() const { return count_ == 0; }
+  bool operator==(const Aggregate&) const = default;
+
+  // {count, avg, min, max, revenue_cents, by_product: {name: {count, revenue_cents, avg}}};
+  // min/max are null while empty. Doubles print with round-trip precision.
+  nlohmann::json to_json() const;
+  // Inverse of to_json (avg fields are derived and ignored). Throws std::invalid_argument on a
+  // malformed object.
+  static Aggregate from_json(const nlohmann::json& j);
+
+ private:
+  std::uint64_t count_ = 0;
+  std::int64_t revenue_cents_ = 0;
+  std::optional<double> min_;
+  std::optional<double> max_;
+  std::map<std::string, ProductTotals> by_product_;
+};
+
+// "$27,183.15" (negative: "-$1.50").
+std::string format_cents(std::int64_t cents);
+// A price as dollars with two decimals: "$799.99".
+std::string format_dollars(double dollars);
+
+}  // namespace stats

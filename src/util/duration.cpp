@@ -1,0 +1,84 @@
+#include "util/duration.h"
+
+#include <cctype>
+#include <cstdint>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+
+namespace util {
+namespace {
+
+[[noreturn]] void fail(std::string_view text, std::string_view why) {
+  throw std::invalid_argument(fmt::format(
+      "invalid duration '{}': {} (expected a number with a unit: us, ms, s, m, h; e.g. 10ms, 1.5s, "
+      "2m)",
+      text, why));
+}
+
+std::int64_t unit_micros(std::string_view unit) {
+  if (unit == "us") return 1;
+  if (unit == "ms") return 1'000;
+  if (unit == "s") return 1'000'000;
+  if (unit == "m") return 60'000'000;
+  if (unit == "h") return 3'600'000'000;
+  return 0;
+}
+
+}  // namespace
+
+Duration parse_duration(std::string_view text) {
+  std::size_t i = 0;
+  // Integer arithmetic on the digits keeps "1.5s" exact instead of going through a double.
+  std::int64_t whole = 0;
+  std::size_t whole_digits = 0;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    if (whole > kMax) fail(text, "too large");
+    whole = whole * 10 + (text[i] - '0');
+    ++i, ++whole_digits;
+  }
+  std::int64_t frac = 0, frac_scale = 1;
+  std::size_t frac_digits = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      if (frac_digits < 9) {  // sub-nanosecond digits cannot matter at microsecond resolution
+        frac = frac * 10 + (text[i] - '0');
+        frac_scale *= 10;
+      }
+      ++i, ++frac_digits;
+    }
+    if (frac_digits == 0) fail(text, "digits expected after '.'");
+  }
+  if (whole_digits == 0) {
+    if (!text.empty() && text[0] == '-') fail(text, "must not be negative");
+    fail(text, "no number");
+  }
+  std::string_view unit = text.substr(i);
+  if (unit.empty()) {
+    if (whole == 0 && frac == 0) return Duration::zero();
+    fail(text, "missing unit");
+  }
+  std::int64_t per = unit_micros(unit);
+  if (per == 0) fail(text, fmt::format("unknown unit '{}'", unit));
+  if (whole > std::numeric_limits<std::int64_t>::max() / per - 1) fail(text, "too large");
+  // Round the fractional part to the nearest microsecond.
+  std::int64_t frac_us = (frac * per + frac_scale / 2) / frac_scale;
+  return Duration(whole * per + frac_us);
+}
+
+std::string format_duration(Duration d) {
+  auto us = d.count();
+  if (us < 1'000) return fmt::format("{}us", us);
+  if (us < 1'000'000) {
+    if (us % 1'000 == 0) return fmt::format("{}ms", us / 1'000);
+    return fmt::format("{:.1f}ms", static_cast<double>(us) / 1e3);
+  }
+  double s = static_cast<double>(us) / 1e6;
+  // One decimal like the original ("Retrying in 1.0s"), more only when it would hide detail.
+  if (us % 100'000 == 0) return fmt::format("{:.1f}s", s);
+  return fmt::format("{:.3f}s", s);
+}
+
+}  // namespace util
