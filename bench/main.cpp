@@ -1,0 +1,5 @@
+// One micro_bench binary for all bench/*.cpp (CMake globs them); run by scripts/bench.py with
+// --benchmark_format=json.
+#include <benchmark/benchmark.h>
+
+BENCHMARK_MAIN();
