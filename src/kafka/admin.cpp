@@ -1,0 +1,157 @@
+#include "kafka/admin.h"
+
+#include <librdkafka/rdkafka.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+
+namespace kafka {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <auto Destroy>
+struct CDeleter {
+  template <class T>
+  void operator()(T* p) const {
+    if (p) Destroy(p);
+  }
+};
+using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, CDeleter<rd_kafka_NewTopic_destroy>>;
+using AdminOptionsPtr =
+    std::unique_ptr<rd_kafka_AdminOptions_t, CDeleter<rd_kafka_AdminOptions_destroy>>;
+using QueuePtr = std::unique_ptr<rd_kafka_queue_t, CDeleter<rd_kafka_queue_destroy>>;
+using EventPtr = std::unique_ptr<rd_kafka_event_t, CDeleter<rd_kafka_event_destroy>>;
+
+int remaining_ms(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  return fmt::format("{:g}s", static_cast<double>(d.count()) / 1000.0);
+}
+
+}  // namespace
+
+int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
+                       std::chrono::milliseconds timeout, EventLog* events,
+                       const std::function<bool()>& abort) {
+  const auto deadline = Clock::now() + timeout;
+  if (events) events->set_quiet_transport_errors(true);
+  RdKafka::ErrorCode last = RdKafka::ERR__TIMED_OUT;
+  while (true) {
+    const int slice = std::min(1000, remaining_ms(deadline));
+    RdKafka::Metadata* raw = nullptr;
+    last = client.metadata(false, nullptr, &raw, std::max(slice, 1));
+    std::unique_ptr<RdKafka::Metadata> md(raw);
+    if (last == RdKafka::ERR_NO_ERROR && md && !md->brokers()->empty()) {
+      if (events) events->set_quiet_transport_errors(false);
+      return static_cast<int>(md->brokers()->size());
+    }
+    if (remaining_ms(deadline) <= 0 || (abort && abort())) break;
+    // A metadata call can fail fast (e.g. "all brokers down"); do not spin.
+    if (last != RdKafka::ERR__TIMED_OUT) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  if (events) events->set_quiet_transport_errors(false);
+  std::string why = events ? events->last_error() : std::string();
+  if (why.empty()) why = RdKafka::err2str(last);
+  throw KafkaException(RdKafka::ERR__TRANSPORT, "cannot reach Kafka at " + bootstrap + " within " +
+                                                    seconds_text(timeout) + ": " + why);
+}
+
+std::optional<int> partition_count(RdKafka::Handle& client, const std::string& topic,
+                                   std::chrono::milliseconds timeout) {
+  // All-topics metadata: asking for one topic by name would let the broker auto-create it.
+  RdKafka::Metadata* raw = nullptr;
+  const RdKafka::ErrorCode code =
+      client.metadata(true, nullptr, &raw, static_cast<int>(timeout.count()));
+  std::unique_ptr<RdKafka::Metadata> md(raw);
+  if (code != RdKafka::ERR_NO_ERROR || !md) {
+    throw KafkaException(code, "cannot fetch metadata for topic '" + topic +
+                                   "': " + RdKafka::err2str(code));
+  }
+  for (const RdKafka::TopicMetadata* t : *md->topics()) {
+    if (t->topic() != topic) continue;
+    if (t->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) return std::nullopt;
+    if (t->err() != RdKafka::ERR_NO_ERROR && t->partitions()->empty()) return std::nullopt;
+    return static_cast<int>(t->partitions()->size());
+  }
+  return std::nullopt;
+}
+
+EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
+                               std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  if (auto existing = partition_count(client, spec.name, timeout)) return {false, *existing};
+
+  char errstr[512];
+  NewTopicPtr new_topic(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions,
+                                              spec.replication_factor, errstr, sizeof errstr));
+  if (!new_topic) throw ConfigError("invalid topic '" + spec.name + "': " + errstr);
+  for (const auto& [k, v] : spec.config) {
+    if (rd_kafka_resp_err_t err =
+            rd_kafka_NewTopic_set_config(new_topic.get(), k.c_str(), v.c_str())) {
+      throw ConfigError("invalid topic config " + k + "=" + v + ": " + rd_kafka_err2str(err));
+    }
+  }
+
+  rd_kafka_t* rk = client.c_ptr();
+  AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
+  const int budget = std::max(remaining_ms(deadline), 1);
+  if (rd_kafka_AdminOptions_set_operation_timeout(options.get(), budget, errstr, sizeof errstr) ||
+      rd_kafka_AdminOptions_set_request_timeout(options.get(), budget, errstr, sizeof errstr)) {
+    throw KafkaException(RdKafka::ERR__INVALID_ARG, std::string("admin options: ") + errstr);
+  }
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  rd_kafka_NewTopic_t* topics[] = {new_topic.get()};
+  rd_kafka_CreateTopics(rk, topics, 1, options.get(), queue.get());
+
+  // The request times out on its own after `budget`; the extra second only covers delivery of
+  // that timeout event.
+  EventPtr event(rd_kafka_queue_poll(queue.get(), budget + 1000));
+  if (!event) {
+    throw KafkaException(RdKafka::ERR__TIMED_OUT, "timed out creating topic '" + spec.name + "'");
+  }
+  if (rd_kafka_event_error(event.get())) {
+    throw KafkaException(static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())),
+                         "cannot create topic '" + spec.name +
+                             "': " + rd_kafka_event_error_string(event.get()));
+  }
+  bool created = true;
+  const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
+  size_t count = 0;
+  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
+  for (size_t i = 0; i < count; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      created = false;  // someone else won the race: fine
+    } else if (err) {
+      const char* msg = rd_kafka_topic_result_error_string(results[i]);
+      throw KafkaException(static_cast<RdKafka::ErrorCode>(err),
+                           "cannot create topic '" + spec.name + "': " +
+                               (msg ? msg : rd_kafka_err2str(err)));
+    }
+  }
+
+  // Creation is acknowledged by the controller before every broker knows the topic.
+  while (true) {
+    const std::chrono::milliseconds slice(std::max(remaining_ms(deadline), 1000));
+    if (auto n = partition_count(client, spec.name, slice)) {
+      if (created) spdlog::info("Created topic {} with {} partition(s)", spec.name, *n);
+      return {created, *n};
+    }
+    if (remaining_ms(deadline) <= 0) {
+      throw KafkaException(RdKafka::ERR__TIMED_OUT,
+                           "topic '" + spec.name + "' created but not visible in metadata yet");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace kafka

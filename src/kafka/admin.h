@@ -1,0 +1,49 @@
+#pragma once
+// Cluster-level helpers with bounded timeouts: reachability check, topic creation, partition
+// counts. librdkafka's C++ API has no admin calls, so topic creation goes through the C API on
+// the same client handle.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kafka/error.h"
+#include "kafka/event_log.h"
+
+namespace kafka {
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 1;
+  int replication_factor = -1;  // -1: the broker's default.replication.factor
+  std::vector<std::pair<std::string, std::string>> config;  // e.g. {"cleanup.policy", "compact"}
+};
+
+struct EnsureTopicResult {
+  bool created = false;
+  int partitions = 0;  // the topic's actual partition count
+};
+
+// Waits up to `timeout` for any broker to answer a metadata request. Throws KafkaException naming
+// `bootstrap` and the last client error ("Connection refused", ...) otherwise. `events` (optional)
+// supplies that error text; `abort` (optional) ends the wait early (e.g. Ctrl-C).
+// Returns the number of brokers in the cluster.
+int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
+                       std::chrono::milliseconds timeout, EventLog* events = nullptr,
+                       const std::function<bool()>& abort = {});
+
+// The topic's partition count, or nullopt if it does not exist. Does not auto-create it.
+// Throws KafkaException if metadata cannot be fetched within `timeout`.
+std::optional<int> partition_count(RdKafka::Handle& client, const std::string& topic,
+                                   std::chrono::milliseconds timeout);
+
+// Creates the topic unless it exists (an existing topic is left as it is), then waits until its
+// metadata is visible. Throws KafkaException/ConfigError.
+EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
+                               std::chrono::milliseconds timeout);
+
+}  // namespace kafka

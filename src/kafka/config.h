@@ -1,0 +1,83 @@
+#pragma once
+// Client configuration: an ordered key→value map assembled from several sources, validated by
+// librdkafka itself, and printable with secrets masked.
+//
+// Precedence, lowest to highest:
+//   role defaults (producer_defaults() / consumer_defaults())
+//   < --config FILE (java-properties style)
+//   < env KAFKA_BOOTSTRAP_SERVERS (bootstrap.servers only)
+//   < -X key=value (in command-line order, last one wins)
+//   < --bootstrap HOST:PORT[,...]
+// With none of them, bootstrap.servers is 127.0.0.1:9092.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kafka/error.h"
+
+namespace kafka {
+
+inline constexpr const char* kDefaultBootstrap = "127.0.0.1:9092";
+inline constexpr const char* kBootstrapEnv = "KAFKA_BOOTSTRAP_SERVERS";
+
+class Properties {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+
+  Properties() = default;
+  Properties(std::initializer_list<Entry> entries);
+
+  // Replaces an existing key in place (its first position is kept), else appends.
+  void set(std::string key, std::string value);
+  bool erase(std::string_view key);
+  const std::string* find(std::string_view key) const;
+  std::string get_or(std::string_view key, std::string_view fallback) const;
+  // Every entry of `over` wins over ours.
+  void merge(const Properties& over);
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  bool empty() const { return entries_.empty(); }
+  bool operator==(const Properties&) const = default;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// Parses java-properties text: `key=value` or `key: value` per line, `#`/`!` comments, blank lines,
+// surrounding whitespace trimmed, a trailing backslash continues the value on the next line.
+// `origin` (a file name) prefixes error messages. Throws ConfigError.
+Properties parse_properties(std::string_view text, std::string_view origin);
+Properties load_properties_file(const std::string& path);
+// Parses one `key=value` assignment (the -X flag). Throws ConfigError.
+Properties::Entry parse_assignment(std::string_view assignment);
+
+// True for keys whose values must never be logged (passwords, secrets, private keys, JAAS).
+bool is_secret_key(std::string_view key);
+// `key=value` lines joined by ", ", secret values replaced by "******".
+std::string describe(const Properties& props);
+
+struct ConfigSources {
+  Properties defaults;
+  std::optional<std::string> config_file;      // --config
+  std::vector<std::string> overrides;          // -X, in order
+  std::optional<std::string> bootstrap_flag;   // --bootstrap
+  std::optional<std::string> bootstrap_env;    // value of KAFKA_BOOTSTRAP_SERVERS, if set
+};
+
+// Applies the precedence documented above. Reads the config file; throws ConfigError.
+Properties resolve(const ConfigSources& sources);
+
+// Sensible, documented defaults per client role.
+Properties producer_defaults();
+Properties consumer_defaults();
+
+// Builds a librdkafka global config; an unknown key or bad value throws ConfigError carrying
+// librdkafka's own message.
+std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props);
+
+}  // namespace kafka

@@ -1,0 +1,76 @@
+#pragma once
+// RAII consumer-group member: owns the librdkafka KafkaConsumer, performs (eager or cooperative)
+// assignment in its rebalance callback and lets the application hook in to commit before
+// partitions go away. Closes the group membership in its destructor.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kafka/config.h"
+#include "kafka/error.h"
+#include "kafka/event_log.h"
+#include "kafka/topic_partition.h"
+
+namespace kafka {
+
+struct RebalanceHooks {
+  // After the partitions were assigned (offsets are those librdkafka will start from).
+  std::function<void(const std::vector<TopicPartitionOffset>&)> on_assigned;
+  // Before the partitions are taken away: the place to commit processed offsets. `lost` means the
+  // membership was lost (session timeout); commits would fail, other members own them already.
+  std::function<void(const std::vector<TopicPartitionOffset>&, bool lost)> on_revoked;
+};
+
+class Consumer {
+ public:
+  // `props` needs group.id; start from consumer_defaults(). Throws ConfigError/KafkaException.
+  explicit Consumer(const Properties& props, RebalanceHooks hooks = {});
+  ~Consumer();  // close(); never throws
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  void subscribe(const std::vector<std::string>& topics);  // throws KafkaException
+  // Null on timeout. The message may carry an error (check err()); ERR__PARTITION_EOF and
+  // ERR__TIMED_OUT are informational.
+  std::unique_ptr<RdKafka::Message> consume(std::chrono::milliseconds timeout);
+
+  // Offsets are the *next* offsets to read (last processed + 1).
+  Error commit_sync(const std::vector<TopicPartitionOffset>& offsets);
+  Error commit_async(const std::vector<TopicPartitionOffset>& offsets);
+  Error pause(const std::vector<TopicPartitionOffset>& partitions);
+  Error resume(const std::vector<TopicPartitionOffset>& partitions);
+  std::vector<TopicPartitionOffset> assignment();
+  // Last committed offsets of the given partitions (offset field is filled in).
+  std::vector<TopicPartitionOffset> committed(const std::vector<TopicPartitionOffset>& partitions,
+                                              std::chrono::milliseconds timeout);
+  // For Producer::send_offsets_to_transaction.
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_metadata();
+
+  // Leaves the group (runs the revoke hook, commits nothing by itself). Idempotent.
+  Error close();
+
+  RdKafka::KafkaConsumer& raw() { return *consumer_; }
+  EventLog& events() { return events_; }
+
+ private:
+  class RebalanceBridge : public RdKafka::RebalanceCb {
+   public:
+    explicit RebalanceBridge(RebalanceHooks hooks) : hooks_(std::move(hooks)) {}
+    void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                      std::vector<RdKafka::TopicPartition*>& partitions) override;
+
+   private:
+    RebalanceHooks hooks_;
+  };
+
+  EventLog events_;
+  RebalanceBridge rebalance_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  bool closed_ = false;
+};
+
+}  // namespace kafka

@@ -1,0 +1,39 @@
+#pragma once
+// Routes librdkafka's log and error events to spdlog, and remembers the last error so that a
+// startup check can say *why* a broker is unreachable. Called from librdkafka's threads.
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+
+namespace kafka {
+
+class EventLog : public RdKafka::EventCb {
+ public:
+  explicit EventLog(std::string client_name) : client_name_(std::move(client_name)) {}
+
+  void event_cb(RdKafka::Event& event) override;  // never throws
+
+  std::string last_error() const;
+  bool fatal_seen() const { return fatal_seen_.load(std::memory_order_relaxed); }
+  // Connection errors are expected while a startup check is still trying: keep them at debug.
+  void set_quiet_transport_errors(bool quiet) { quiet_transport_.store(quiet); }
+
+ private:
+  void on_error(RdKafka::Event& event);
+  void on_log(RdKafka::Event& event);
+  // Non-fatal noise (a broker going away) is repeated by librdkafka; one line per interval is
+  // enough for a human, the rest stays at debug.
+  bool allow_warning();
+
+  std::string client_name_;
+  mutable std::mutex mu_;
+  std::string last_error_;
+  std::chrono::steady_clock::time_point last_warning_{};
+  std::atomic<bool> fatal_seen_{false};
+  std::atomic<bool> quiet_transport_{false};
+};
+
+}  // namespace kafka

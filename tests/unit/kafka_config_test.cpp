@@ -1,0 +1,195 @@
+// Config parsing, precedence and secret masking: no broker involved.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "kafka/config.h"
+#include "kafka/error.h"
+
+namespace kafka {
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/kafka_config_testXXXXXX";
+    const int fd = mkstemp(name);
+    if (fd >= 0) close(fd);
+    path_ = name;
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(Properties, SetReplacesInPlaceAndKeepsOrder) {
+  Properties p{{"a", "1"}, {"b", "2"}};
+  p.set("a", "3");
+  p.set("c", "4");
+  ASSERT_EQ(p.entries().size(), 3u);
+  EXPECT_EQ(p.entries()[0], (Properties::Entry{"a", "3"}));
+  EXPECT_EQ(p.entries()[2], (Properties::Entry{"c", "4"}));
+  EXPECT_EQ(p.get_or("b", "x"), "2");
+  EXPECT_EQ(p.get_or("zz", "x"), "x");
+  EXPECT_TRUE(p.erase("b"));
+  EXPECT_FALSE(p.erase("b"));
+  EXPECT_EQ(p.find("b"), nullptr);
+}
+
+TEST(Properties, LegacyBrokerListAliasIsOneKey) {
+  Properties p;
+  p.set("metadata.broker.list", "h1:1");
+  p.set("bootstrap.servers", "h2:2");
+  ASSERT_EQ(p.entries().size(), 1u);
+  EXPECT_EQ(*p.find("bootstrap.servers"), "h2:2");
+}
+
+TEST(ParseProperties, JavaStyle) {
+  const Properties p = parse_properties(
+      "# comment\n"
+      "! also a comment\n"
+      "\n"
+      "  acks = all  \n"
+      "linger.ms:20\r\n"
+      "sasl.jaas.config=a=b;c=d\n"
+      "long.value=part1,\\\n"
+      "    part2\n"
+      "empty=\n",
+      "f.properties");
+  EXPECT_EQ(p.get_or("acks", ""), "all");
+  EXPECT_EQ(p.get_or("linger.ms", ""), "20");
+  EXPECT_EQ(p.get_or("sasl.jaas.config", ""), "a=b;c=d");  // only the first '=' separates
+  EXPECT_EQ(p.get_or("long.value", ""), "part1,part2");
+  ASSERT_NE(p.find("empty"), nullptr);
+  EXPECT_EQ(*p.find("empty"), "");
+  EXPECT_EQ(p.entries().size(), 5u);
+}
+
+TEST(ParseProperties, ErrorsNameFileAndLine) {
+  try {
+    parse_properties("acks=all\nnot a property\n", "client.properties");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("client.properties:2"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_properties("=value\n", "f"), ConfigError);
+}
+
+TEST(ParseAssignment, KeyValue) {
+  EXPECT_EQ(parse_assignment("acks=1"), (Properties::Entry{"acks", "1"}));
+  EXPECT_EQ(parse_assignment("a=b=c"), (Properties::Entry{"a", "b=c"}));
+  EXPECT_EQ(parse_assignment("k="), (Properties::Entry{"k", ""}));
+  EXPECT_THROW(parse_assignment("acks"), ConfigError);
+  EXPECT_THROW(parse_assignment("=1"), ConfigError);
+}
+
+TEST(Resolve, DefaultBootstrap) {
+  const Properties p = resolve({});
+  EXPECT_EQ(p.get_or("bootstrap.servers", ""), "127.0.0.1:9092");
+}
+
+TEST(Resolve, PrecedenceFlagOverXOverEnvOverFileOverDefaults) {
+  TempFile file("bootstrap.servers=file:1\nlinger.ms=50\nacks=1\nclient.id=from-file\n");
+  ConfigSources s;
+  s.defaults = {{"acks", "all"}, {"linger.ms", "5"}, {"compression.type", "snappy"}};
+  s.config_file = file.path();
+
+  EXPECT_EQ(resolve(s).get_or("bootstrap.servers", ""), "file:1");
+  s.bootstrap_env = "env:1";
+  EXPECT_EQ(resolve(s).get_or("bootstrap.servers", ""), "env:1");
+  s.overrides = {"bootstrap.servers=x:1", "linger.ms=7", "linger.ms=9"};
+  EXPECT_EQ(resolve(s).get_or("bootstrap.servers", ""), "x:1");
+  s.bootstrap_flag = "flag:1";
+  const Properties p = resolve(s);
+  EXPECT_EQ(p.get_or("bootstrap.servers", ""), "flag:1");
+  EXPECT_EQ(p.get_or("linger.ms", ""), "9");           // last -X wins
+  EXPECT_EQ(p.get_or("acks", ""), "1");                // file beats defaults
+  EXPECT_EQ(p.get_or("compression.type", ""), "snappy");  // untouched default
+  EXPECT_EQ(p.get_or("client.id", ""), "from-file");
+}
+
+TEST(Resolve, EmptyEnvIsIgnoredEmptyFlagIsAnError) {
+  ConfigSources s;
+  s.bootstrap_env = "  ";
+  EXPECT_EQ(resolve(s).get_or("bootstrap.servers", ""), "127.0.0.1:9092");
+  s.bootstrap_flag = "";
+  EXPECT_THROW(resolve(s), ConfigError);
+}
+
+TEST(Resolve, MissingConfigFileIsAConfigError) {
+  ConfigSources s;
+  s.config_file = "/nonexistent/dir/client.properties";
+  EXPECT_THROW(resolve(s), ConfigError);
+}
+
+TEST(Masking, SecretKeys) {
+  for (const char* k : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
+                        "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config",
+                        "ssl.key.pem", "SASL.PASSWORD", "sasl.jaas.config"}) {
+    EXPECT_TRUE(is_secret_key(k)) << k;
+  }
+  for (const char* k : {"bootstrap.servers", "sasl.username", "sasl.mechanism", "acks",
+                        "ssl.certificate.pem", "ssl.ca.location"}) {
+    EXPECT_FALSE(is_secret_key(k)) << k;
+  }
+}
+
+TEST(Masking, DescribeHidesSecretValues) {
+  const Properties p{{"sasl.username", "alice"}, {"sasl.password", "hunter2"},
+                     {"ssl.key.password", "k3y"}};
+  const std::string text = describe(p);
+  EXPECT_EQ(text, "sasl.username=alice, sasl.password=******, ssl.key.password=******");
+  EXPECT_EQ(text.find("hunter2"), std::string::npos);
+}
+
+TEST(BuildConf, AcceptsDefaults) {
+  Properties p = producer_defaults();
+  p.merge(consumer_defaults());
+  p.set("group.id", "g");
+  EXPECT_NO_THROW(build_conf(p));
+}
+
+TEST(BuildConf, UnknownPropertyCarriesLibrdkafkaMessage) {
+  try {
+    build_conf({{"no.such.property", "1"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("no.such.property"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("No such configuration property"), std::string::npos) << msg;
+  }
+}
+
+TEST(BuildConf, BadValueIsRejectedAndSecretNotEchoed) {
+  EXPECT_THROW(build_conf({{"linger.ms", "soon"}}), ConfigError);
+  EXPECT_THROW(build_conf({{"security.protocol", "carrier-pigeon"}}), ConfigError);
+  try {
+    build_conf({{"sasl.password", "ok"}, {"my.password", "hunter2"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(Error, Classification) {
+  EXPECT_FALSE(Error{});
+  const Error timed_out = Error::from_code(RdKafka::ERR__MSG_TIMED_OUT);
+  EXPECT_TRUE(timed_out);
+  EXPECT_TRUE(timed_out.retriable);
+  EXPECT_FALSE(timed_out.fatal);
+  EXPECT_FALSE(timed_out.message.empty());
+  const Error fatal = Error::from_code(RdKafka::ERR__FATAL, "boom");
+  EXPECT_TRUE(fatal.fatal);
+  EXPECT_EQ(fatal.message, "boom");
+  EXPECT_FALSE(Error::from_code(RdKafka::ERR_MSG_SIZE_TOO_LARGE).retriable);
+  EXPECT_FALSE(Error::from_owned(nullptr));
+}
+
+}  // namespace
+}  // namespace kafka
