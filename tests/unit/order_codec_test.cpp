@@ -4,9 +4,14 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <random>
+#include <sstream>
 #include <string>
+
+#include "avro/codec.h"
+#include "avro/schema.h"
 
 namespace {
 
@@ -141,6 +146,67 @@ TEST(OrderCodec, EveryTruncationFails) {
     orders::Order out;
     EXPECT_TRUE(orders::decode_order(good.substr(0, n), out)) << n;
   }
+}
+
+avro::Schema order_schema() {
+  std::ifstream in(std::string(ORDERS_SOURCE_DIR) + "/schemas/order.avsc");
+  std::stringstream text;
+  text << in.rdbuf();
+  return avro::Schema::parse(text.str());
+}
+
+// Random UTF-8: ASCII, 2-, 3- and 4-byte sequences, and empty strings.
+std::string random_utf8(std::mt19937& rng) {
+  static const char* const kPieces[] = {"a", "Z", "0", "-", " ", "\xC3\xA9", "\xE2\x82\xAC",
+                                        "\xF0\x9F\x98\x80", "\xE4\xB8\xAD", "\x7F", "\x01"};
+  std::uniform_int_distribution<int> len(0, 80);
+  std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1);
+  std::string s;
+  for (int n = len(rng); n > 0; --n) s += kPieces[pick(rng)];
+  return s;
+}
+
+TEST(OrderCodec, FastPathMatchesGenericCodec) {
+  const auto schema = order_schema();
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::uint32_t> bits;
+  for (int i = 0; i < 3000; ++i) {
+    orders::Order o{random_utf8(rng), random_utf8(rng), 0.0f};
+    std::uint32_t b = bits(rng);
+    std::memcpy(&o.price, &b, sizeof b);
+    avro::Datum generic = avro::Record{{o.order_id, o.product, o.price}};
+    std::string generic_bytes;
+    ASSERT_FALSE(avro::encode(schema, generic, generic_bytes));
+    const std::string fast_bytes = orders::encode_order(o);
+    ASSERT_EQ(fast_bytes, generic_bytes) << i;
+
+    avro::Datum decoded;
+    ASSERT_FALSE(avro::decode(schema, fast_bytes, decoded));
+    EXPECT_TRUE(avro::same_bits(decoded, generic));
+  }
+}
+
+// Both decoders agree on what is malformed.
+TEST(OrderCodec, FastAndGenericRejectTheSameInputs) {
+  const auto schema = order_schema();
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<int> len(0, 24);
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes;
+    for (int n = len(rng); n > 0; --n) bytes.push_back(static_cast<char>(byte(rng) & 0x87));
+    orders::Order o;
+    avro::Datum d;
+    const bool fast_ok = !orders::decode_order(bytes, o);
+    const bool generic_ok = !avro::decode(schema, bytes, d);
+    ASSERT_EQ(fast_ok, generic_ok) << i;
+    if (fast_ok) {
+      ++accepted;
+      EXPECT_EQ(d.as<avro::Record>().fields[0].as<std::string>(), o.order_id);
+    }
+  }
+  EXPECT_GT(accepted, 0);
 }
 
 }  // namespace
