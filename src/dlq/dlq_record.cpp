@@ -1,0 +1,59 @@
+#include "dlq/dlq_record.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "orders/order_codec.h"
+#include "pipeline/classify.h"
+#include "stats/aggregate.h"
+
+namespace dlq {
+
+std::optional<pipeline::ErrorClass> DlqRecord::error_class() const {
+  if (!info) return std::nullopt;
+  return info->error_class;
+}
+
+std::string DlqRecord::class_name() const {
+  return info ? std::string(pipeline::to_string(info->error_class)) : "unknown";
+}
+
+std::int64_t DlqRecord::failed_at_ms() const { return info ? info->failed_at_ms : raw.timestamp_ms; }
+
+DlqRecord to_dlq_record(pipeline::SourceRecord raw) {
+  DlqRecord r;
+  auto parsed = pipeline::parse_dead_letter_headers(raw.headers);
+  if (parsed.info) {
+    r.info = std::move(parsed.info);
+  } else {
+    r.header_error = std::move(parsed.error);
+  }
+  if (!raw.value) {
+    r.decode_error = "null value";
+  } else {
+    orders::Order order;
+    if (auto err = orders::decode_order(*raw.value, order)) {
+      r.decode_error = err->message();
+    } else {
+      r.order = std::move(order);
+    }
+  }
+  for (const auto& [k, v] : raw.headers) {
+    if (k != kReplayCountHeader) continue;
+    int n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    r.replay_count = (ec == std::errc() && p == v.data() + v.size() && n >= 0) ? n : 0;
+  }
+  r.raw = std::move(raw);
+  return r;
+}
+
+std::optional<std::int64_t> order_value_cents(const orders::Order& order) {
+  const double price = order.price;
+  if (!std::isfinite(price) || price <= 0 || price > pipeline::ValidationLimits{}.max_price) {
+    return std::nullopt;
+  }
+  return stats::price_to_cents(order.price);
+}
+
+}  // namespace dlq
