@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "orders 0.1.0");
   int exit_code = 0;
   cli::add_produce_command(app, exit_code);
+  cli::add_consume_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

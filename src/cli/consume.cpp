@@ -1,0 +1,202 @@
+// `orders consume`: join the consumer group, process orders with retries, dead-letter what
+// cannot be processed, aggregate, and commit only finished offsets.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/kafka_options.h"
+#include "kafka/consume_loop.h"
+#include "kafka/error.h"
+#include "orders/order_codec.h"
+#include "pipeline/simulated_processor.h"
+#include "util/duration.h"
+#include "util/stop_signal.h"
+
+namespace cli {
+namespace {
+
+struct ConsumeFlags {
+  KafkaOptions kafka;
+  std::string topic = "orders";
+  std::string group = "order-processors";
+  std::string dlq_topic = "orders-dlq";
+  int max_attempts = 3;
+  std::string initial_backoff = "1s";
+  double backoff_multiplier = 2.0;
+  std::string max_backoff = "30s";
+  double jitter = 0.0;
+  double fail_rate = 0.0;
+  double permanent_fail_rate = 0.0;
+  std::uint64_t seed = 0;
+  std::optional<std::uint64_t> max_messages;
+  std::optional<std::string> idle_exit;
+  std::string stats_interval = "10s";
+  bool json = false;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+// CLI11 check: a usage error (non-zero exit) names the bad duration and the accepted forms.
+CLI::Validator duration_check() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        try {
+          util::parse_duration(value);
+          return {};
+        } catch (const std::invalid_argument& e) {
+          return e.what();
+        }
+      },
+      "DURATION");
+}
+
+void use_stderr_logger(bool verbose, bool quiet) {
+  // Reports go to stdout; every log line goes to stderr.
+  auto logger = spdlog::get("orders");
+  if (!logger) logger = spdlog::stderr_color_mt("orders");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ - %v");
+  spdlog::set_level(quiet ? spdlog::level::warn : spdlog::level::info);
+  (void)verbose;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+int run(const ConsumeFlags& f) {
+  use_stderr_logger(f.verbose, f.quiet);
+  kafka::ConsumeOptions o;
+  o.topic = f.topic;
+  o.group = f.group;
+  o.dlq_topic = f.dlq_topic;
+  try {
+    o.consumer_props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
+    o.producer_props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
+  } catch (const kafka::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  }
+  o.producer_props.set("client.id", "orders-consume-dlq");
+  o.consumer_props.set("client.id", "orders-consume");
+  o.bootstrap = o.consumer_props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
+
+  o.pipeline.retry.max_attempts = f.max_attempts;
+  o.pipeline.retry.initial_backoff = util::parse_duration(f.initial_backoff);
+  o.pipeline.retry.multiplier = f.backoff_multiplier;
+  o.pipeline.retry.max_backoff = util::parse_duration(f.max_backoff);
+  o.pipeline.retry.jitter = f.jitter;
+  o.pipeline.jitter_seed = f.seed;
+  o.pipeline.decode = orders::decode_order;
+  if (auto bad = o.pipeline.retry.check()) {
+    spdlog::error("{}", *bad);
+    return 2;
+  }
+  if (f.fail_rate + f.permanent_fail_rate > 1.0) {
+    spdlog::error("--fail-rate + --permanent-fail-rate must not exceed 1 (got {} + {})",
+                  f.fail_rate, f.permanent_fail_rate);
+    return 2;
+  }
+  o.max_messages = f.max_messages;
+  if (f.idle_exit) o.idle_exit = util::parse_duration(*f.idle_exit);
+  o.stats_interval = util::parse_duration(f.stats_interval);
+  o.verbose = f.verbose;
+  o.host = host_name();
+
+  pipeline::SimulatedProcessor processor(f.seed, f.fail_rate, f.permanent_fail_rate);
+  util::install_stop_handlers();
+  kafka::ConsumeResult result;
+  try {
+    result = kafka::run_consume(o, processor);
+  } catch (const kafka::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  if (f.json) {
+    std::cout << stats::to_json(result.metrics).dump() << std::endl;
+  } else {
+    std::cout << stats::render_report(result.metrics) << std::flush;
+  }
+  if (!result.problem.empty()) {
+    spdlog::error("{}", result.problem);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_consume_command(CLI::App& root, int& exit_code) {
+  auto flags = std::make_shared<ConsumeFlags>();
+  auto* sub = root.add_subcommand(
+      "consume",
+      "Consume orders: decode, validate, process with retries, dead-letter failures, aggregate");
+  auto& f = *flags;
+  sub->add_option("--topic", f.topic, "source topic")->capture_default_str();
+  sub->add_option("--group", f.group, "consumer group id")->capture_default_str();
+  sub->add_option("--dlq-topic", f.dlq_topic,
+                  "dead-letter topic (created with the source's partition count if missing)")
+      ->capture_default_str();
+  add_kafka_options(*sub, f.kafka);
+  sub->add_option("--max-attempts", f.max_attempts, "processing attempts before dead-lettering")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  sub->add_option("--initial-backoff", f.initial_backoff, "wait after the first failed attempt")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->check(duration_check());
+  sub->add_option("--backoff-multiplier", f.backoff_multiplier, "growth of the wait per attempt")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1000.0));
+  sub->add_option("--max-backoff", f.max_backoff, "cap on the wait between attempts")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->check(duration_check());
+  sub->add_option("--jitter", f.jitter, "spread waits by +-this fraction (0..1, deterministic)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--fail-rate", f.fail_rate,
+                  "simulated transient failure probability per attempt (0..1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--permanent-fail-rate", f.permanent_fail_rate,
+                  "simulated permanent (never retried) failure probability per attempt (0..1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--seed", f.seed,
+                  "seed of the simulated failures: (seed, orderId, attempt) decides each one")
+      ->capture_default_str();
+  sub->add_option("--max-messages", f.max_messages,
+                  "take at most N records, finish them, then stop")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--idle-exit", f.idle_exit,
+                  "stop after being idle this long (nothing received, nothing pending)")
+      ->type_name("DURATION")
+      ->check(duration_check());
+  sub->add_option("--stats-interval", f.stats_interval,
+                  "periodic summary log interval (0: none)")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->check(duration_check());
+  sub->add_flag("--json", f.json, "print the final report as one JSON object on stdout");
+  auto* verbose =
+      sub->add_flag("-v,--verbose", f.verbose, "log every order (received/processed/retry/DLQ)");
+  sub->add_flag("--quiet", f.quiet, "only warnings and errors on stderr")->excludes(verbose);
+  sub->callback([flags, &exit_code] { exit_code = run(*flags); });
+}
+
+}  // namespace cli

@@ -1,0 +1,92 @@
+#include "stats/consumer_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace stats {
+
+double ConsumerMetrics::success_rate() const {
+  const auto finished = processed + dead_lettered;
+  return finished == 0 ? 0.0 : static_cast<double>(processed) / static_cast<double>(finished);
+}
+
+double ConsumerMetrics::msgs_per_sec() const {
+  const auto finished = processed + dead_lettered;
+  return elapsed_seconds <= 0 ? 0.0 : static_cast<double>(finished) / elapsed_seconds;
+}
+
+nlohmann::json to_json(const ConsumerMetrics& m) {
+  nlohmann::json by_class = nlohmann::json::object();
+  for (const auto& [cls, n] : m.dead_lettered_by_class) by_class[cls] = n;
+  return {{"consumed", m.consumed},
+          {"processed", m.processed},
+          {"dead_lettered", m.dead_lettered},
+          {"dead_lettered_by_class", std::move(by_class)},
+          {"retries", m.retries},
+          {"dead_letter_write_failures", m.dead_letter_write_failures},
+          {"unfinished", m.unfinished},
+          {"success_rate", m.success_rate()},
+          {"msgs_per_sec", m.msgs_per_sec()},
+          {"elapsed_seconds", m.elapsed_seconds},
+          {"processing_latency_ms",
+           {{"p50", m.processing_latency.p50_ms},
+            {"p99", m.processing_latency.p99_ms},
+            {"max", m.processing_latency.max_ms}}},
+          {"aggregate", m.aggregate.to_json()}};
+}
+
+std::string render_report(const ConsumerMetrics& m) {
+  const std::string rule(70, '=');
+  std::string out;
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
+  line(rule);
+  line("CONSUMER METRICS");
+  line(rule);
+  line(fmt::format("Messages consumed: {}", m.consumed));
+  line(fmt::format("Messages processed successfully: {}", m.processed));
+  line(fmt::format("Messages failed: {}", m.dead_lettered));
+  line(fmt::format("Messages sent to DLQ: {}", m.dead_lettered));
+  for (const auto& [cls, n] : m.dead_lettered_by_class) line(fmt::format("  - {}: {}", cls, n));
+  if (m.dead_letter_write_failures > 0) {
+    line(fmt::format("DLQ write failures: {}", m.dead_letter_write_failures));
+  }
+  if (m.unfinished > 0) {
+    line(fmt::format("Unfinished at exit (not committed, redelivered next run): {}", m.unfinished));
+  }
+  line(fmt::format("Total retries: {}", m.retries));
+  line(fmt::format("Success rate: {:.2f}%", m.success_rate() * 100.0));
+  line(fmt::format("Throughput: {:.1f} msg/s", m.msgs_per_sec()));
+  line(fmt::format("Processing latency: p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms",
+                   m.processing_latency.p50_ms, m.processing_latency.p99_ms,
+                   m.processing_latency.max_ms));
+  line(rule);
+  line("AGGREGATION RESULTS");
+  line(rule);
+  const Aggregate& a = m.aggregate;
+  line(fmt::format("Total orders aggregated: {}", a.count()));
+  if (!a.empty()) {
+    line(fmt::format("Running average price: {}", format_dollars(a.avg())));
+    line(fmt::format("Min price: {}", format_dollars(*a.min())));
+    line(fmt::format("Max price: {}", format_dollars(*a.max())));
+  }
+  line(fmt::format("Total revenue: {}", format_cents(a.revenue_cents())));
+  if (!a.by_product().empty()) {
+    std::size_t width = 7;
+    for (const auto& [name, t] : a.by_product()) width = std::max(width, name.size());
+    width = std::min<std::size_t>(width, 40);
+    line("By product:");
+    for (const auto& [name, t] : a.by_product()) {
+      line(fmt::format("  {:<{}}  count {:>7}  revenue {:>15}  avg {:>12}", name, width, t.count,
+                       format_cents(t.revenue_cents), format_dollars(t.avg())));
+    }
+  }
+  line(rule);
+  return out;
+}
+
+}  // namespace stats

@@ -1,0 +1,45 @@
+#pragma once
+// What one `orders consume` run did, as plain data, and its two renderings: the text report
+// (the original's CONSUMER METRICS + AGGREGATION RESULTS blocks) and the --json object.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "stats/aggregate.h"
+
+namespace stats {
+
+struct LatencySummary {
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double max_ms = 0;
+};
+
+struct ConsumerMetrics {
+  std::uint64_t consumed = 0;        // records taken into processing
+  std::uint64_t processed = 0;       // processed successfully (aggregated)
+  std::uint64_t dead_lettered = 0;   // dead letters acknowledged by the DLQ
+  std::map<std::string, std::uint64_t> dead_lettered_by_class;  // every class, zeros included
+  std::uint64_t retries = 0;         // retries scheduled (failed attempts that will run again)
+  std::uint64_t dead_letter_write_failures = 0;
+  std::uint64_t unfinished = 0;      // consumed but not finished at exit (redelivered next time)
+  double elapsed_seconds = 0;        // first record consumed -> last record finished
+  LatencySummary processing_latency;  // consumed -> processed or dead-lettered
+  Aggregate aggregate;
+
+  // processed / (processed + dead_lettered), in [0, 1]; 0 when nothing finished.
+  double success_rate() const;
+  // Finished records per second over elapsed_seconds.
+  double msgs_per_sec() const;
+};
+
+// {consumed, processed, dead_lettered, dead_lettered_by_class, retries,
+//  dead_letter_write_failures, unfinished, success_rate, msgs_per_sec, elapsed_seconds,
+//  processing_latency_ms: {p50, p99, max}, aggregate: Aggregate::to_json()}
+nlohmann::json to_json(const ConsumerMetrics& m);
+
+// The final report, one line per fact, ending with a newline.
+std::string render_report(const ConsumerMetrics& m);
+
+}  // namespace stats
