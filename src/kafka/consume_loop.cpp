@@ -14,7 +14,7 @@
 #include "kafka/producer.h"
 #include "pipeline/dead_letter.h"
 #include "pipeline/dead_letter_outbox.h"
-#include "stats/latency_samples.h"
+#include "stats/latency_histogram.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
 
@@ -31,6 +31,7 @@ constexpr auto kAdminTimeout = 15s;
 constexpr auto kRevokeFlush = 5s;          // waiting for dead-letter acks before a revoke commit
 constexpr auto kStopFlush = 1s;            // the same on Ctrl-C: stop within 2 s
 constexpr auto kFinalFlush = 10s;          // the same on a scripted exit (--max-messages/--idle)
+constexpr auto kJoinGrace = 15s;           // --idle-exit does not count before partitions arrive
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -103,6 +104,7 @@ class ConsumeSession {
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void flush_dead_letters(std::chrono::milliseconds budget);
   bool busy() const;
+  bool idle_for(std::chrono::microseconds idle) const;
   bool ensure_dlq_topic();
   void log_summary();
   std::chrono::milliseconds poll_timeout(TimePoint now) const;
@@ -111,7 +113,7 @@ class ConsumeSession {
   const ConsumeOptions& opt_;
   pipeline::OrderProcessor& processor_;
   stats::ConsumerMetrics metrics_;
-  stats::LatencySamples latency_;
+  stats::LatencyHistogram latency_;
   std::map<std::int32_t, PartitionState> partitions_;
   std::uint64_t next_epoch_ = 1;
   pipeline::DeadLetterOutbox outbox_;
@@ -122,6 +124,7 @@ class ConsumeSession {
 
   std::optional<TimePoint> first_consumed_;
   TimePoint last_finished_{};
+  const TimePoint started_ = Clock::now();
   TimePoint last_activity_ = Clock::now();
   TimePoint next_commit_ = Clock::now();
   TimePoint next_summary_ = Clock::now();
@@ -137,6 +140,13 @@ bool ConsumeSession::busy() const {
     if (ps.pipeline->queued() > 0 || ps.pipeline->dead_letters_in_flight() > 0) return true;
   }
   return false;
+}
+
+bool ConsumeSession::idle_for(std::chrono::microseconds idle) const {
+  const auto now = Clock::now();
+  if (busy() || now - last_activity_ < idle) return false;
+  // Joining the group takes a moment; without partitions yet, allow for it before calling it idle.
+  return !partitions_.empty() || now - started_ >= std::max<Clock::duration>(idle, kJoinGrace);
 }
 
 std::chrono::milliseconds ConsumeSession::poll_timeout(TimePoint now) const {
@@ -207,6 +217,7 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
     ps.epoch = next_epoch_++;
     list += (list.empty() ? "" : ",") + std::to_string(tp.partition);
   }
+  last_activity_ = Clock::now();
   spdlog::info("Assigned partition(s) [{}] of '{}'", list, opt_.topic);
 }
 
@@ -284,7 +295,7 @@ void ConsumeSession::apply(std::int32_t partition, const pipeline::Decision& d,
   if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
     ++metrics_.processed;
     metrics_.aggregate.add(p->order);
-    latency_.add(d.since_received);
+    latency_.record(d.since_received);
     last_finished_ = Clock::now();
     if (opt_.verbose) {
       const auto& a = metrics_.aggregate;
@@ -303,7 +314,7 @@ void ConsumeSession::apply(std::int32_t partition, const pipeline::Decision& d,
                        r->at - decided_at)));
     }
   } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
-    latency_.add(d.since_received);
+    latency_.record(d.since_received);
     if (opt_.verbose) {
       spdlog::warn("💀 Dead-lettering {} from {}[{}]@{} ({}): {}",
                    d.order ? d.order->order_id : "record", opt_.topic, partition, d.offset,
@@ -487,7 +498,9 @@ void ConsumeSession::finish_metrics() {
     metrics_.elapsed_seconds =
         std::chrono::duration<double>(last_finished_ - *first_consumed_).count();
   }
-  metrics_.processing_latency = latency_.summary();
+  metrics_.processing_latency = {stats::ns_to_ms(double(latency_.percentile_ns(50))),
+                                 stats::ns_to_ms(double(latency_.percentile_ns(99))),
+                                 stats::ns_to_ms(double(latency_.max_ns()))};
 }
 
 ConsumeResult ConsumeSession::run() {
@@ -504,7 +517,7 @@ ConsumeResult ConsumeSession::run() {
       why = "max messages reached";
       break;
     }
-    if (opt_.idle_exit && !busy() && Clock::now() - last_activity_ >= *opt_.idle_exit) {
+    if (opt_.idle_exit && idle_for(*opt_.idle_exit)) {
       why = "idle";
       break;
     }

@@ -1,0 +1,445 @@
+"""`orders consume` against a real broker: exact outcomes, DLQ contents, restart, SIGTERM, groups.
+
+Every expectation is computed independently in Python: the orders are encoded here with fastavro,
+bad records are crafted here, and the simulated processor's fate is re-implemented from its
+documented formula (FNV-1a 64 + splitmix64 finalizer over "<seed>:<orderId>:<attempt>").
+"""
+import io
+import json
+import os
+import random
+import signal
+import struct
+import subprocess
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import fastavro
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+from conftest import ROOT
+
+SCHEMA = fastavro.parse_schema(json.load(open(os.path.join(ROOT, "schemas", "order.avsc"))))
+PRODUCTS = ["Laptop", "Mouse", "Keyboard", "Monitor", "Tablet", "Camera", "Headphones"]
+M64 = (1 << 64) - 1
+
+
+# --- the simulated processor, re-implemented -------------------------------------------------
+
+
+def fnv1a64(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for b in data:
+        h ^= b
+        h = (h * 0x100000001B3) & M64
+    return h
+
+
+def mix64(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def roll(seed: int, order_id: str, attempt: int) -> float:
+    return (mix64(fnv1a64(f"{seed}:{order_id}:{attempt}".encode())) >> 11) / 2.0**53
+
+
+def fate(order_id, seed, fail_rate, permanent_rate=0.0, max_attempts=3):
+    """(outcome, attempts, retries, message): outcome is 'processed' or 'processing'."""
+    for attempt in range(1, max_attempts + 1):
+        u = roll(seed, order_id, attempt)
+        if u < permanent_rate:
+            return "processing", attempt, attempt - 1, "Simulated permanent failure"
+        if u < permanent_rate + fail_rate:
+            if attempt == max_attempts:
+                return ("processing", attempt, attempt - 1,
+                        "max retries exceeded: Simulated processing failure")
+            continue
+        return "processed", attempt, attempt - 1, None
+    raise AssertionError("unreachable")
+
+
+def test_failure_function_matches_the_cpp_reference_values():
+    # Same values as tests/unit/pipeline_simulated_processor_test.cpp.
+    assert fnv1a64(b"foobar") == 0x85944171F73967E8
+    assert roll(7, "ORD-00001", 1) == 0.39597347604360655
+    assert roll(7, "ORD-00001", 2) == 0.1857414671846176
+    assert roll(0, "x", 1) == 0.7579619820190544
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def f32(x: float) -> float:
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def cents(price: float) -> int:
+    # llround(double(price) * 100): the product in double, then half away from zero.
+    return int(Decimal(price * 100.0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def encode(order_id, product, price) -> bytes:
+    buf = io.BytesIO()
+    fastavro.schemaless_writer(buf, SCHEMA, {"orderId": order_id, "product": product, "price": price})
+    return buf.getvalue()
+
+
+def make_orders(n, rng, prefix="ORD"):
+    orders = []
+    for i in range(n):
+        price = f32(round(rng.uniform(1.0, 2000.0), 2))
+        orders.append({"key": f"{prefix}-{i:05d}", "orderId": f"{prefix}-{i:05d}",
+                       "product": rng.choice(PRODUCTS), "price": price})
+    for o in orders:
+        o["value"] = encode(o["orderId"], o["product"], o["price"])
+    return orders
+
+
+def make_undecodable(n, rng):
+    """Values that are not a valid Order: truncations, trailing bytes, garbage, bad lengths."""
+    out = []
+    for i in range(n):
+        good = encode(f"BAD-{i}", "Laptop", 10.0)
+        kind = i % 5
+        if kind == 0:
+            value = good[: rng.randrange(0, len(good) - 1)]  # truncated
+        elif kind == 1:
+            value = good + b"\x00"  # trailing byte
+        elif kind == 2:
+            value = b"\x01" + b"\xff" * 12  # negative length
+        elif kind == 3:
+            value = b"\x7e" + b"A" * 8  # length 63 beyond the end
+        else:
+            value = b"\x06\xc3\x28\xc3\x0cLaptop\x00\x00\x20\x41"  # invalid UTF-8 in orderId
+        out.append({"key": f"undecodable-{i}", "value": value, "class": "deserialization"})
+    return out
+
+
+def make_invalid(n):
+    """Well-formed Avro orders that validation must reject."""
+    cases = [("INV-{}", "Laptop", -5.0), ("INV-{}", "Laptop", 0.0), ("INV-{}", "Laptop", float("nan")),
+             ("INV-{}", "Laptop", float("inf")), ("", "Laptop", 10.0), ("INV-{}", "", 10.0),
+             ("X" * 300 + "{}", "Laptop", 10.0), ("INV-{}", "P" * 2000, 10.0),
+             ("INV-{}", "Laptop", 3e9), ("INV-{}", "Laptop", float("-inf"))]
+    out = []
+    for i in range(n):
+        oid, product, price = cases[i % len(cases)]
+        oid = oid.format(i) if "{}" in oid else oid
+        out.append({"key": f"invalid-{i}", "value": encode(oid, product, price), "class": "validation"})
+    return out
+
+
+def produce_all(bootstrap, topic, records, partition_of=None):
+    """Produces records (dict key/value), records each one's partition/offset/timestamp."""
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 5})
+    pending = {}
+
+    def on_delivery(err, msg, rec):
+        assert err is None, err
+        rec["partition"], rec["offset"] = msg.partition(), msg.offset()
+        rec["timestamp"] = msg.timestamp()[1]
+
+    for i, rec in enumerate(records):
+        kwargs = {}
+        if partition_of is not None:
+            kwargs["partition"] = partition_of(i, rec)
+        producer.produce(topic, key=rec["key"].encode(), value=rec["value"],
+                         headers=[("trace-id", f"t-{rec['key']}".encode())],
+                         on_delivery=lambda err, msg, rec=rec: on_delivery(err, msg, rec), **kwargs)
+        pending[rec["key"]] = rec
+        if i % 1000 == 0:
+            producer.poll(0)
+    assert producer.flush(30) == 0
+    return records
+
+
+def expected_outcomes(orders, seed, fail_rate, max_attempts=3):
+    processed, dead, retries = [], {}, 0
+    for o in orders:
+        outcome, attempts, r, message = fate(o["orderId"], seed, fail_rate, 0.0, max_attempts)
+        retries += r
+        if outcome == "processed":
+            processed.append(o)
+        else:
+            dead[o["key"]] = {"class": "processing", "attempts": attempts, "message": message}
+    return processed, dead, retries
+
+
+def expected_aggregate(processed):
+    by_product = defaultdict(lambda: {"count": 0, "revenue_cents": 0})
+    for o in processed:
+        by_product[o["product"]]["count"] += 1
+        by_product[o["product"]]["revenue_cents"] += cents(o["price"])
+    return {
+        "count": len(processed),
+        "revenue_cents": sum(cents(o["price"]) for o in processed),
+        "min": min(o["price"] for o in processed),
+        "max": max(o["price"] for o in processed),
+        "by_product": dict(by_product),
+    }
+
+
+def assert_aggregate(actual, expected):
+    assert actual["count"] == expected["count"]
+    assert actual["revenue_cents"] == expected["revenue_cents"]
+    assert actual["min"] == expected["min"]
+    assert actual["max"] == expected["max"]
+    got = {name: {"count": p["count"], "revenue_cents": p["revenue_cents"]}
+           for name, p in actual["by_product"].items()}
+    assert got == expected["by_product"]
+    assert actual["avg"] == pytest.approx(expected["revenue_cents"] / 100.0 / expected["count"])
+
+
+def merge_aggregates(a, b):
+    by_product = defaultdict(lambda: {"count": 0, "revenue_cents": 0})
+    for agg in (a, b):
+        for name, p in agg["by_product"].items():
+            by_product[name]["count"] += p["count"]
+            by_product[name]["revenue_cents"] += p["revenue_cents"]
+    mins = [x["min"] for x in (a, b) if x["min"] is not None]
+    maxs = [x["max"] for x in (a, b) if x["max"] is not None]
+    count = a["count"] + b["count"]
+    cents_ = a["revenue_cents"] + b["revenue_cents"]
+    return {"count": count, "revenue_cents": cents_, "min": min(mins), "max": max(maxs),
+            "by_product": dict(by_product), "avg": cents_ / 100.0 / count}
+
+
+def read_topic(bootstrap, topic, expect, timeout=30):
+    """Reads a topic from the beginning until `expect` records arrived (then a short grace)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "isolation.level": "read_committed"})
+    consumer.subscribe([topic])
+    out, deadline, grace_until = [], time.time() + timeout, None
+    try:
+        while time.time() < deadline:
+            msg = consumer.poll(0.2)
+            if msg is not None and msg.error() is None:
+                out.append(msg)
+            if len(out) >= expect:
+                grace_until = grace_until or time.time() + 1.0  # catch duplicates, if any
+                if time.time() >= grace_until:
+                    break
+    finally:
+        consumer.close()
+    return out
+
+
+def consume_cmd(orders_bin, bootstrap, topic, group, dlq, *extra):
+    return [orders_bin, "consume", "--bootstrap", bootstrap, "--topic", topic, "--group", group,
+            "--dlq-topic", dlq, "--stats-interval", "0", "--json", *map(str, extra)]
+
+
+class Running:
+    """A background `orders consume` whose stderr lines are collected as they arrive."""
+
+    def __init__(self, cmd):
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self._cv = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self._cv:
+                self.lines.append(line)
+                self._cv.notify_all()
+
+    def wait_for(self, predicate, timeout=30):
+        deadline = time.time() + timeout
+        with self._cv:
+            while not predicate(self.lines):
+                left = deadline - time.time()
+                assert left > 0 and self.proc.poll() is None, "".join(self.lines[-30:])
+                self._cv.wait(min(left, 0.2))
+
+    def finish(self, timeout=120):
+        out = self.proc.stdout.read()
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return self.proc.returncode, out, "".join(self.lines)
+
+
+def count_lines(text):
+    return lambda lines: sum(text in line for line in lines)
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_pipeline_exact_outcome_and_dlq_contents(bootstrap, orders_bin, topic_factory):
+    rng = random.Random(2024)
+    seed, fail_rate = 7, 0.3
+    topic = topic_factory("consume-pipe", partitions=3)
+    dlq, group = f"{topic}-dlq", f"g-{topic}"
+    orders = make_orders(2000, rng)
+    bad = make_undecodable(20, rng) + make_invalid(20)
+    records = orders + bad
+    rng.shuffle(records)
+    produce_all(bootstrap, topic, records)
+
+    started = time.time()
+    proc = subprocess.run(
+        consume_cmd(orders_bin, bootstrap, topic, group, dlq, "--fail-rate", fail_rate,
+                    "--initial-backoff", "10ms", "--seed", seed, "--max-messages", len(records)),
+        capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+
+    processed, dead, retries = expected_outcomes(orders, seed, fail_rate)
+    for b in bad:
+        dead[b["key"]] = {"class": b["class"], "attempts": 0, "message": None}
+    assert report["consumed"] == len(records)
+    assert report["processed"] == len(processed)
+    assert report["dead_lettered"] == len(dead)
+    assert report["processed"] + report["dead_lettered"] == len(records)
+    assert report["retries"] == retries
+    assert report["unfinished"] == 0
+    assert report["dead_lettered_by_class"] == {
+        "deserialization": 20, "validation": 20,
+        "processing": sum(d["class"] == "processing" for d in dead.values())}
+    assert report["success_rate"] == pytest.approx(len(processed) / len(records))
+    assert report["msgs_per_sec"] > 0
+    lat = report["processing_latency_ms"]
+    assert 0 <= lat["p50"] <= lat["p99"] <= lat["max"]
+    assert_aggregate(report["aggregate"], expected_aggregate(processed))
+
+    # The DLQ: each expected record exactly once, bytes unchanged, headers complete and right.
+    sent = {r["key"]: r for r in records}
+    msgs = read_topic(bootstrap, dlq, len(dead))
+    keys = [m.key().decode() for m in msgs]
+    assert Counter(keys) == Counter(dead.keys())
+    for m in msgs:
+        key = m.key().decode()
+        rec, want = sent[key], dead[key]
+        assert m.value() == rec["value"]
+        assert m.partition() == rec["partition"]  # the DLQ mirrors the source partitioning
+        headers = {}
+        for k, v in m.headers():
+            headers[k] = v.decode()
+        assert headers["trace-id"] == f"t-{key}"
+        assert [k for k, _ in m.headers()][0] == "trace-id"  # original headers first
+        assert headers["dlq.original.topic"] == topic
+        assert int(headers["dlq.original.partition"]) == rec["partition"]
+        assert int(headers["dlq.original.offset"]) == rec["offset"]
+        assert int(headers["dlq.original.timestamp"]) == rec["timestamp"]
+        assert headers["dlq.error.class"] == want["class"]
+        assert int(headers["dlq.attempts"]) == want["attempts"]
+        if want["message"]:
+            assert headers["dlq.error.message"] == want["message"]
+        assert headers["dlq.error.message"]
+        assert started * 1000 - 5000 <= int(headers["dlq.failed.at"]) <= time.time() * 1000 + 5000
+        assert headers["dlq.consumer.group"] == group
+        assert headers["dlq.host"]
+
+    # Everything was committed: the group's offsets are at the end of every partition.
+    probe = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        committed = probe.committed([TopicPartition(topic, p) for p in range(3)], timeout=10)
+        ends = [probe.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                for p in range(3)]
+    finally:
+        probe.close()
+    assert [tp.offset for tp in committed] == ends
+
+
+def test_graceful_stop_then_restart_loses_nothing_and_counts_nothing_twice(
+        bootstrap, orders_bin, topic_factory):
+    rng = random.Random(99)
+    seed, fail_rate = 11, 0.3
+    topic = topic_factory("consume-restart", partitions=2)
+    dlq, group = f"{topic}-dlq", f"g-{topic}"
+    orders = make_orders(800, rng)
+    produce_all(bootstrap, topic, orders)
+    processed, dead, _ = expected_outcomes(orders, seed, fail_rate)
+    args = ("--fail-rate", fail_rate, "--initial-backoff", "30ms", "--seed", seed)
+
+    first = Running(consume_cmd(orders_bin, bootstrap, topic, group, dlq, "-v", *args))
+    first.wait_for(lambda lines: count_lines("Successfully processed")(lines) >= 150)
+    first.proc.send_signal(signal.SIGTERM)
+    rc, out, err = first.finish(timeout=30)
+    assert rc == 0, err[-3000:]
+    one = json.loads(out)
+    assert 0 < one["processed"] < len(processed), "the first run should stop in the middle"
+
+    proc = subprocess.run(consume_cmd(orders_bin, bootstrap, topic, group, dlq, "--idle-exit", "2s",
+                                      *args), capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    two = json.loads(proc.stdout)
+
+    assert one["processed"] + two["processed"] == len(processed)
+    assert one["dead_lettered"] + two["dead_lettered"] == len(dead)
+    assert_aggregate(merge_aggregates(one["aggregate"], two["aggregate"]),
+                     expected_aggregate(processed))
+    keys = [m.key().decode() for m in read_topic(bootstrap, dlq, len(dead))]
+    assert Counter(keys) == Counter(dead.keys())
+
+
+def test_sigterm_during_a_long_backoff_exits_fast_without_committing_it(
+        bootstrap, orders_bin, topic_factory):
+    topic = topic_factory("consume-sigterm", partitions=1)
+    dlq, group = f"{topic}-dlq", f"g-{topic}"
+    orders = make_orders(3, random.Random(5))
+    produce_all(bootstrap, topic, orders)
+    # Every attempt fails; attempt 2 is 5 s away.
+    run = Running(consume_cmd(orders_bin, bootstrap, topic, group, dlq, "-v", "--fail-rate", "1",
+                              "--initial-backoff", "5s"))
+    run.wait_for(count_lines("Retrying in 5.0s"))
+    t0 = time.monotonic()
+    run.proc.send_signal(signal.SIGTERM)
+    rc, out, err = run.finish(timeout=10)
+    elapsed = time.monotonic() - t0
+    assert rc == 0, err[-3000:]
+    assert elapsed < 2.0, f"took {elapsed:.2f}s to stop"
+    report = json.loads(out)
+    assert report["processed"] == 0 and report["dead_lettered"] == 0
+    assert report["consumed"] >= 1 and report["unfinished"] == report["consumed"]
+
+    probe = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        committed = probe.committed([TopicPartition(topic, 0)], timeout=10)
+    finally:
+        probe.close()
+    # Offset 0 ("start at the first record") or nothing: never past the unfinished record.
+    assert committed[0].offset <= 0, committed
+    again = subprocess.run(consume_cmd(orders_bin, bootstrap, topic, group, dlq, "--idle-exit",
+                                       "1s"), capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert json.loads(again.stdout)["processed"] == 3
+
+
+def test_two_consumers_in_one_group_share_the_work(bootstrap, orders_bin, topic_factory):
+    rng = random.Random(3)
+    seed, fail_rate = 5, 0.1
+    topic = topic_factory("consume-group", partitions=6)
+    dlq, group = f"{topic}-dlq", f"g-{topic}"
+    args = ("--fail-rate", fail_rate, "--initial-backoff", "10ms", "--seed", seed,
+            "--idle-exit", "5s")
+    a = Running(consume_cmd(orders_bin, bootstrap, topic, group, dlq, *args))
+    a.wait_for(count_lines("Assigned partition"))
+    b = Running(consume_cmd(orders_bin, bootstrap, topic, group, dlq, *args))
+    b.wait_for(count_lines("Assigned partition"))
+    a.wait_for(lambda lines: count_lines("Assigned partition")(lines) >= 2)  # after the rebalance
+
+    orders = make_orders(1500, rng)
+    produce_all(bootstrap, topic, orders, partition_of=lambda i, rec: i % 6)
+    results = []
+    for run in (a, b):
+        rc, out, err = run.finish(timeout=120)
+        assert rc == 0, err[-3000:]
+        results.append(json.loads(out))
+    processed, dead, _ = expected_outcomes(orders, seed, fail_rate)
+    assert all(r["processed"] > 0 for r in results), results
+    assert sum(r["processed"] for r in results) == len(processed)
+    assert sum(r["dead_lettered"] for r in results) == len(dead)
+    assert_aggregate(merge_aggregates(results[0]["aggregate"], results[1]["aggregate"]),
+                     expected_aggregate(processed))
+    keys = [m.key().decode() for m in read_topic(bootstrap, dlq, len(dead))]
+    assert Counter(keys) == Counter(dead.keys())
