@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdint>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -69,6 +70,23 @@ void use_stderr_logger(bool verbose, bool quiet) {
   (void)verbose;
 }
 
+// Kafka's rule for topic names; checked up front so a typo is a usage error, not a stuck DLQ.
+CLI::Validator topic_name_check() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        if (name.empty() || name.size() > 249 || name == "." || name == "..") {
+          return "invalid topic name '" + name + "'";
+        }
+        for (unsigned char c : name) {
+          if (!(std::isalnum(c) || c == '.' || c == '_' || c == '-')) {
+            return "invalid topic name '" + name + "': only ASCII letters, digits, '.', '_', '-'";
+          }
+        }
+        return {};
+      },
+      "TOPIC");
+}
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
@@ -101,6 +119,10 @@ int run(const ConsumeFlags& f) {
   o.pipeline.decode = orders::decode_order;
   if (auto bad = o.pipeline.retry.check()) {
     spdlog::error("{}", *bad);
+    return 2;
+  }
+  if (f.dlq_topic == f.topic) {
+    spdlog::error("--dlq-topic must differ from --topic ('{}')", f.topic);
     return 2;
   }
   if (f.fail_rate + f.permanent_fail_rate > 1.0) {
@@ -146,11 +168,16 @@ void add_consume_command(CLI::App& root, int& exit_code) {
       "consume",
       "Consume orders: decode, validate, process with retries, dead-letter failures, aggregate");
   auto& f = *flags;
-  sub->add_option("--topic", f.topic, "source topic")->capture_default_str();
+  sub->add_option("--topic", f.topic, "source topic")
+      ->capture_default_str()
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
   sub->add_option("--group", f.group, "consumer group id")->capture_default_str();
   sub->add_option("--dlq-topic", f.dlq_topic,
                   "dead-letter topic (created with the source's partition count if missing)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
   add_kafka_options(*sub, f.kafka);
   sub->add_option("--max-attempts", f.max_attempts, "processing attempts before dead-lettering")
       ->capture_default_str()

@@ -28,6 +28,7 @@ using namespace std::chrono_literals;
 constexpr int kPollBatch = 500;            // records taken per loop turn before deciding
 constexpr auto kMaxPollWait = 100ms;       // bounds the reaction time to a stop request
 constexpr auto kAdminTimeout = 15s;
+constexpr auto kConnectTimeout = 10s;
 constexpr auto kRevokeFlush = 5s;          // waiting for dead-letter acks before a revoke commit
 constexpr auto kStopFlush = 1s;            // the same on Ctrl-C: stop within 2 s
 constexpr auto kFinalFlush = 10s;          // the same on a scripted exit (--max-messages/--idle)
@@ -193,15 +194,15 @@ void ConsumeSession::start() {
   producer_ = std::make_unique<Producer>(
       pprops, [this](const DeliveryReport& r) { on_delivery(r); });
 
+  check_connectivity(producer_->raw(), opt_.bootstrap, kConnectTimeout, &producer_->events(),
+                     [] { return util::stop_requested(); });
+
   Properties cprops = opt_.consumer_props;
   cprops.set("group.id", opt_.group);
   RebalanceHooks hooks;
   hooks.on_assigned = [this](const auto& parts) { on_assigned(parts); };
   hooks.on_revoked = [this](const auto& parts, bool lost) { on_revoked(parts, lost); };
   consumer_ = std::make_unique<Consumer>(cprops, std::move(hooks));
-
-  check_connectivity(producer_->raw(), opt_.bootstrap, kAdminTimeout, &producer_->events(),
-                     [] { return util::stop_requested(); });
   ensure_dlq_topic();
   consumer_->subscribe({opt_.topic});
   spdlog::info("🚀 Consumer started (group '{}'), listening for orders on '{}'...", opt_.group,
