@@ -102,12 +102,15 @@ def make_orders(n, rng, prefix="ORD"):
 
 
 def make_undecodable(n, rng):
-    """Values that are not a valid Order: truncations, trailing bytes, garbage, bad lengths."""
+    """Values that are not a valid Order: a tombstone, truncations, trailing bytes, garbage,
+    bad lengths, invalid UTF-8."""
     out = []
     for i in range(n):
         good = encode(f"BAD-{i}", "Laptop", 10.0)
         kind = i % 5
-        if kind == 0:
+        if i == 0:
+            value = None  # a tombstone: no value at all
+        elif kind == 0:
             value = good[: rng.randrange(0, len(good) - 1)]  # truncated
         elif kind == 1:
             value = good + b"\x00"  # trailing byte
