@@ -28,9 +28,10 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
       "and headers plus dlq.replay.count and dlq.replayed.at; exactly once per replay group");
   auto rf = std::make_shared<DlqReplayFlags>();
   add_dlq_common_flags(*replay, rf->common);
-  replay->add_option("--group", rf->group,
-                     "consumer group tracking replay progress; a rerun continues where the last "
-                     "run stopped")
+  replay
+      ->add_option("--group", rf->group,
+                   "consumer group tracking replay progress; a rerun continues where the last "
+                   "run stopped")
       ->capture_default_str()
       ->type_name("GROUP");
   replay->add_option("--to", rf->to, "send every replayed record to this topic instead")
@@ -42,18 +43,21 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
       ->check(CLI::PositiveNumber);
   replay->add_flag("--dry-run", rf->dry_run,
                    "show what would be replayed; sends and commits nothing");
-  replay->add_option("--rate", rf->rate, "replay at most this many records per second (0: no limit)")
+  replay
+      ->add_option("--rate", rf->rate, "replay at most this many records per second (0: no limit)")
       ->capture_default_str()
       ->type_name("PER_SECOND")
       ->check(CLI::NonNegativeNumber);
-  replay->add_option("--batch", rf->batch,
-                     "records per transaction (a transaction also ends after 1 s)")
+  replay
+      ->add_option("--batch", rf->batch,
+                   "records per transaction (a transaction also ends after 1 s)")
       ->capture_default_str()
       ->type_name("N")
       ->check(CLI::Range(1u, 100000u));
-  replay->add_option("--transactional-id", rf->transactional_id,
-                     "producer transactional.id (default: orders-dlq-replay.<group>); runs with "
-                     "the same id fence each other off")
+  replay
+      ->add_option("--transactional-id", rf->transactional_id,
+                   "producer transactional.id (default: orders-dlq-replay.<group>); runs with "
+                   "the same id fence each other off")
       ->type_name("ID");
 
   replay->callback([dlq, rf, &exit_code] {

@@ -52,7 +52,8 @@ std::string describe_scope(const DlqCommonFlags& f, const dlq::Filter& filter) {
   }
   if (filter.since_ms) parts.push_back("since " + dlq::format_utc_ms(*filter.since_ms));
   if (filter.order_ids.size() == 1) parts.push_back("orderId " + *filter.order_ids.begin());
-  if (filter.order_ids.size() > 1) parts.push_back(fmt::format("{} orderIds", filter.order_ids.size()));
+  if (filter.order_ids.size() > 1)
+    parts.push_back(fmt::format("{} orderIds", filter.order_ids.size()));
   if (!parts.empty()) out += " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
   return out;
 }

@@ -36,8 +36,8 @@ struct DlqReplayFlags {
   bool force = false;
   std::optional<std::uint64_t> limit;
   bool dry_run = false;
-  double rate = 0;              // replayed records per second; 0: as fast as acknowledged
-  std::uint32_t batch = 500;    // records per transaction (at most; also cut every second)
+  double rate = 0;            // replayed records per second; 0: as fast as acknowledged
+  std::uint32_t batch = 500;  // records per transaction (at most; also cut every second)
   std::optional<std::string> transactional_id;
 };
 

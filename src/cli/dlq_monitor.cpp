@@ -93,7 +93,9 @@ int run_dlq_monitor(const DlqMonitorFlags& f) {
   }
   const auto now = wall_clock_ms();
   if (f.common.json) {
-    std::cout << dlq::dump_line(dlq::summary_json(summary, f.common.topic, now)) << '\n';
+    auto j = dlq::summary_json(summary, f.common.topic, now);
+    j["scope"] = scope;
+    std::cout << dlq::dump_line(j) << '\n';
   } else {
     std::cout << dlq::render_summary_text(summary, scope, now);
   }

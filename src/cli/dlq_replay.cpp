@@ -80,8 +80,8 @@ class Replayer {
 
  private:
   void start_producer() {
-    producer_ = std::make_unique<kafka::Producer>(
-        producer_props_, [this](const kafka::DeliveryReport& r) {
+    producer_ =
+        std::make_unique<kafka::Producer>(producer_props_, [this](const kafka::DeliveryReport& r) {
           if (!r.ok() && delivery_errors_.size() < 10) {
             delivery_errors_.push_back(std::string(r.topic) + ": " + std::string(r.reason));
           }
@@ -106,8 +106,8 @@ class Replayer {
         return;
       }
       if (source_->finished()) return;
-      if (txn_open_ && (pending_handled_ >= flags_.batch ||
-                        Clock::now() - txn_started_ >= kMaxTransactionAge)) {
+      if (txn_open_ &&
+          (pending_handled_ >= flags_.batch || Clock::now() - txn_started_ >= kMaxTransactionAge)) {
         if (!commit()) return;
       }
       auto raw = source_->poll(kPollWait);
@@ -121,9 +121,9 @@ class Replayer {
       if (decision.verdict == dlq::Verdict::replay) {
         if (!check_target(record, decision.record)) return;
         if (flags_.rate > 0) {
-          const auto due = started + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>(
-                                             static_cast<double>(replayed_) / flags_.rate));
+          const auto due =
+              started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                            static_cast<double>(replayed_) / flags_.rate));
           if (due > Clock::now() &&
               util::wait_for_stop(std::chrono::duration_cast<milliseconds>(due - Clock::now()))) {
             info_.interrupted = true;
@@ -175,8 +175,7 @@ class Replayer {
     return true;
   }
 
-  void show_planned(const dlq::DlqRecord& record, const dlq::OutgoingRecord& out,
-                    std::uint64_t n) {
+  void show_planned(const dlq::DlqRecord& record, const dlq::OutgoingRecord& out, std::uint64_t n) {
     const auto now = wall_clock_ms();
     if (flags_.common.json) {
       auto j = dlq::record_json(record, n, now);
@@ -224,7 +223,8 @@ class Replayer {
   bool commit() {
     if (!txn_open_) return true;
     std::vector<kafka::TopicPartitionOffset> offsets;
-    for (const auto& [p, next] : pending_offsets_) offsets.push_back({flags_.common.topic, p, next});
+    for (const auto& [p, next] : pending_offsets_)
+      offsets.push_back({flags_.common.topic, p, next});
     kafka::Error e = producer_->send_offsets_to_transaction(offsets, *group_, kClientTimeout);
     for (int attempt = 1; !e; ++attempt) {
       e = producer_->commit_transaction(kClientTimeout);
@@ -297,6 +297,9 @@ int run_dlq_replay(const DlqReplayFlags& f) {
     options.to = f.to;
     options.force = f.force;
     dlq::check_replay_options(options);
+    if (f.to && *f.to == f.common.topic) {
+      throw std::invalid_argument("--to must not be the dead-letter topic being read");
+    }
     source.consumer_props = resolve_kafka_properties(f.common.kafka, kafka::consumer_defaults());
     producer_props = resolve_kafka_properties(f.common.kafka, kafka::producer_defaults());
   } catch (const std::exception& e) {  // bad filter, refused class, bad Kafka config
@@ -307,7 +310,8 @@ int run_dlq_replay(const DlqReplayFlags& f) {
   source.use_group = true;
   source.consumer_props.set("group.id", f.group);
   source.consumer_props.set("client.id", "orders-dlq-replay");
-  producer_props.set("transactional.id", f.transactional_id.value_or("orders-dlq-replay." + f.group));
+  producer_props.set("transactional.id",
+                     f.transactional_id.value_or("orders-dlq-replay." + f.group));
   producer_props.set("client.id", "orders-dlq-replay");
 
   util::install_stop_handlers();

@@ -78,8 +78,8 @@ DlqSource::DlqSource(DlqSourceOptions options) : options_(std::move(options)) {
   }
   kafka::OwnedPartitionList list(assignment);
   if (const auto code = raw.assign(list.get()); code != RdKafka::ERR_NO_ERROR) {
-    throw kafka::KafkaException(code, "cannot assign '" + options_.topic +
-                                          "': " + RdKafka::err2str(code));
+    throw kafka::KafkaException(
+        code, "cannot assign '" + options_.topic + "': " + RdKafka::err2str(code));
   }
   spdlog::debug("reading {} partition(s) of {}, {} record(s) before the end snapshot", n,
                 options_.topic, backlog());
@@ -88,7 +88,8 @@ DlqSource::DlqSource(DlqSourceOptions options) : options_(std::move(options)) {
 
 std::int64_t DlqSource::backlog() const {
   std::int64_t total = 0;
-  for (std::size_t p = 0; p < end_.size(); ++p) total += std::max<std::int64_t>(0, end_[p] - start_[p]);
+  for (std::size_t p = 0; p < end_.size(); ++p)
+    total += std::max<std::int64_t>(0, end_[p] - start_[p]);
   return total;
 }
 
@@ -109,11 +110,10 @@ std::optional<pipeline::SourceRecord> DlqSource::poll(std::chrono::milliseconds 
   const auto now = std::chrono::steady_clock::now();
   if (!msg) {
     if (!options_.follow && !finished() && now - last_progress_ > options_.timeout) {
-      throw kafka::KafkaException(
-          RdKafka::ERR__TIMED_OUT,
-          "no progress reading '" + options_.topic + "' for " +
-              std::to_string(options_.timeout.count() / 1000) + "s (" +
-              consumer_->events().last_error() + ")");
+      throw kafka::KafkaException(RdKafka::ERR__TIMED_OUT,
+                                  "no progress reading '" + options_.topic + "' for " +
+                                      std::to_string(options_.timeout.count() / 1000) + "s (" +
+                                      consumer_->events().last_error() + ")");
     }
     return std::nullopt;
   }
@@ -147,7 +147,8 @@ std::optional<pipeline::SourceRecord> DlqSource::poll(std::chrono::milliseconds 
 std::vector<kafka::TopicPartitionOffset> DlqSource::positions() const {
   std::vector<kafka::TopicPartitionOffset> out;
   for (std::size_t p = 0; p < next_.size(); ++p) {
-    if (next_[p] != start_[p]) out.push_back({options_.topic, static_cast<std::int32_t>(p), next_[p]});
+    if (next_[p] != start_[p])
+      out.push_back({options_.topic, static_cast<std::int32_t>(p), next_[p]});
   }
   return out;
 }

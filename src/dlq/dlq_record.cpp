@@ -18,7 +18,9 @@ std::string DlqRecord::class_name() const {
   return info ? std::string(pipeline::to_string(info->error_class)) : "unknown";
 }
 
-std::int64_t DlqRecord::failed_at_ms() const { return info ? info->failed_at_ms : raw.timestamp_ms; }
+std::int64_t DlqRecord::failed_at_ms() const {
+  return info ? info->failed_at_ms : raw.timestamp_ms;
+}
 
 DlqRecord to_dlq_record(pipeline::SourceRecord raw) {
   DlqRecord r;

@@ -92,15 +92,18 @@ std::string render_summary_text(const Summary& s, std::string_view scope, std::i
     }
     add("");
   }
-  std::string value_note = fmt::format("{} order{}", s.valued_orders, s.valued_orders == 1 ? "" : "s");
+  std::string value_note =
+      fmt::format("{} order{}", s.valued_orders, s.valued_orders == 1 ? "" : "s");
   if (s.undecodable > 0) {
-    value_note += fmt::format("; {} value{} not an Order", s.undecodable,
-                              s.undecodable == 1 ? "" : "s");
+    value_note +=
+        fmt::format("; {} value{} not an Order", s.undecodable, s.undecodable == 1 ? "" : "s");
   }
   add(fmt::format("Total value of failed orders: {} ({})", stats::format_cents(s.value_cents),
                   value_note));
-  if (s.oldest_failure_ms) add(fmt::format("Oldest failure: {}", when(*s.oldest_failure_ms, now_ms)));
-  if (s.newest_failure_ms) add(fmt::format("Newest failure: {}", when(*s.newest_failure_ms, now_ms)));
+  if (s.oldest_failure_ms)
+    add(fmt::format("Oldest failure: {}", when(*s.oldest_failure_ms, now_ms)));
+  if (s.newest_failure_ms)
+    add(fmt::format("Newest failure: {}", when(*s.newest_failure_ms, now_ms)));
   add(kRule);
   return out;
 }

@@ -5,7 +5,9 @@
 namespace dlq {
 namespace {
 
-bool is_dlq_header(const std::string& key) { return key.starts_with("dlq."); }
+bool is_dlq_header(const std::string& key) {
+  return key.starts_with("dlq.");
+}
 
 }  // namespace
 
@@ -21,7 +23,8 @@ void check_replay_options(const ReplayOptions& options) {
 pipeline::Headers replay_headers(const DlqRecord& record, std::int64_t now_ms) {
   // Readable headers: the parser already set the last dlq.* set apart. Older sets and earlier
   // replay markers go too, so the re-published record looks like the original plus one marker.
-  const pipeline::Headers& source = record.info ? record.info->original_headers : record.raw.headers;
+  const pipeline::Headers& source =
+      record.info ? record.info->original_headers : record.raw.headers;
   pipeline::Headers out;
   for (const auto& h : source) {
     if (!is_dlq_header(h.first)) out.push_back(h);
@@ -49,8 +52,8 @@ ReplayDecision plan_replay(const DlqRecord& record, const ReplayOptions& options
   }
   if (!record.info && !options.to) {
     d.verdict = Verdict::unreplayable;
-    d.reason = "no dlq.original.topic to send it back to (" + record.header_error +
-               "); use --to TOPIC";
+    d.reason =
+        "no dlq.original.topic to send it back to (" + record.header_error + "); use --to TOPIC";
     return d;
   }
   d.verdict = Verdict::replay;

@@ -13,8 +13,8 @@ namespace dlq {
 
 struct Summary {
   std::uint64_t total = 0;
-  std::uint64_t undecodable = 0;         // values that are not an Order
-  std::uint64_t unreadable_headers = 0;  // records without a readable dlq.* set
+  std::uint64_t undecodable = 0;                    // values that are not an Order
+  std::uint64_t unreadable_headers = 0;             // records without a readable dlq.* set
   std::map<std::string, std::uint64_t> by_class;    // class_name() -> count
   std::map<std::string, std::uint64_t> by_message;  // dlq.error.message -> count
   std::map<std::pair<std::string, std::int32_t>, std::uint64_t> by_source_partition;

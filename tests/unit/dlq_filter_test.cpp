@@ -61,8 +61,7 @@ TEST(DlqFilter, AllCriteriaMustHold) {
 }
 
 TEST(DlqFilter, ParsesClassLists) {
-  EXPECT_EQ(dlq::parse_error_classes("processing"),
-            std::set<ErrorClass>{ErrorClass::processing});
+  EXPECT_EQ(dlq::parse_error_classes("processing"), std::set<ErrorClass>{ErrorClass::processing});
   EXPECT_EQ(dlq::parse_error_classes("validation,processing"),
             (std::set<ErrorClass>{ErrorClass::validation, ErrorClass::processing}));
   EXPECT_THROW(dlq::parse_error_classes("bogus"), std::invalid_argument);

@@ -1,9 +1,10 @@
+#include "dlq/dlq_record.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-#include "dlq/dlq_record.h"
 #include "dlq_test_records.h"
 
 using dlq_test::Spec;

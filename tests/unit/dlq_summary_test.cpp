@@ -122,15 +122,13 @@ TEST(DlqRenderText, HexPreviewIsBounded) {
 
 TEST(DlqRenderText, SummaryBlock) {
   auto text = dlq::render_summary_text(summarize(mixed()), "orders-dlq", kNow);
-  for (const char* want : {"DEAD LETTER QUEUE SUMMARY: orders-dlq\n",
-                           "Total failed messages: 4\n",
-                           "  - processing: 2\n",
-                           "  - max retries exceeded: simulated failure: 2 occurrences\n",
-                           "  - invalid Avro Order: truncated: 1 occurrence\n",
-                           "  - orders[2]: 2\n",
-                           "Total value of failed orders: $829.98 (2 orders; 1 value not an Order)\n",
-                           "Oldest failure: 2024-05-01T12:34:55.789Z (5m13s ago)\n",
-                           "Newest failure: 2024-05-01T12:35:03.789Z (5m05s ago)\n"}) {
+  for (const char* want :
+       {"DEAD LETTER QUEUE SUMMARY: orders-dlq\n", "Total failed messages: 4\n",
+        "  - processing: 2\n", "  - max retries exceeded: simulated failure: 2 occurrences\n",
+        "  - invalid Avro Order: truncated: 1 occurrence\n", "  - orders[2]: 2\n",
+        "Total value of failed orders: $829.98 (2 orders; 1 value not an Order)\n",
+        "Oldest failure: 2024-05-01T12:34:55.789Z (5m13s ago)\n",
+        "Newest failure: 2024-05-01T12:35:03.789Z (5m05s ago)\n"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n---\n" << text;
   }
 }

@@ -50,6 +50,8 @@ inline pipeline::SourceRecord source_record(const Spec& s) {
   return dlq;
 }
 
-inline dlq::DlqRecord record(const Spec& s) { return dlq::to_dlq_record(source_record(s)); }
+inline dlq::DlqRecord record(const Spec& s) {
+  return dlq::to_dlq_record(source_record(s));
+}
 
 }  // namespace dlq_test
