@@ -104,7 +104,9 @@ class ConsumeSession {
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void flush_dead_letters(std::chrono::milliseconds budget);
-  bool busy() const;
+  // Records or dead letters still in progress. A halted partition (its DLQ write keeps failing)
+  // makes no progress on its own; --idle-exit does not wait for it.
+  bool busy(bool count_halted = true) const;
   bool idle_for(std::chrono::microseconds idle) const;
   bool ensure_dlq_topic();
   void log_summary();
@@ -135,9 +137,10 @@ class ConsumeSession {
   std::unique_ptr<Consumer> consumer_;
 };
 
-bool ConsumeSession::busy() const {
+bool ConsumeSession::busy(bool count_halted) const {
   if (outbox_.in_flight() > 0) return true;
   for (const auto& [p, ps] : partitions_) {
+    if (!count_halted && ps.pipeline->halted()) continue;
     if (ps.pipeline->queued() > 0 || ps.pipeline->dead_letters_in_flight() > 0) return true;
   }
   return false;
@@ -145,7 +148,7 @@ bool ConsumeSession::busy() const {
 
 bool ConsumeSession::idle_for(std::chrono::microseconds idle) const {
   const auto now = Clock::now();
-  if (busy() || now - last_activity_ < idle) return false;
+  if (busy(false) || now - last_activity_ < idle) return false;
   // Joining the group takes a moment; without partitions yet, allow for it before calling it idle.
   return !partitions_.empty() || now - started_ >= std::max<Clock::duration>(idle, kJoinGrace);
 }
@@ -509,9 +512,13 @@ ConsumeResult ConsumeSession::run() {
   const char* why = "stop requested";
   while (true) {
     if (util::stop_requested()) break;
-    if (fatal_ || producer_->events().fatal_seen()) {
+    if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
       why = "fatal error";
-      if (problem_.empty()) problem_ = "fatal Kafka client error: " + producer_->events().last_error();
+      if (problem_.empty()) {
+        problem_ = "fatal Kafka client error: " + (producer_->events().fatal_seen()
+                                                        ? producer_->events().last_error()
+                                                        : consumer_->events().last_error());
+      }
       break;
     }
     if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages && !busy()) {

@@ -13,7 +13,9 @@ double simulated_roll(std::uint64_t seed, std::string_view order_id, int attempt
 ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, int attempt,
                                double fail_rate, double permanent_fail_rate) {
   const double u = simulated_roll(seed, order_id, attempt);
-  if (u < permanent_fail_rate) return ProcessResult::permanent(std::string(kSimulatedPermanentError));
+  if (u < permanent_fail_rate) {
+    return ProcessResult::permanent(std::string(kSimulatedPermanentError));
+  }
   if (u < permanent_fail_rate + fail_rate) {
     return ProcessResult::transient(std::string(kSimulatedTransientError));
   }

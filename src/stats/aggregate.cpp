@@ -73,7 +73,8 @@ Aggregate Aggregate::from_json(const nlohmann::json& j) {
     std::uint64_t product_count = 0;
     std::int64_t product_cents = 0;
     for (const auto& [name, t] : j.at("by_product").items()) {
-      ProductTotals p{t.at("count").get<std::uint64_t>(), t.at("revenue_cents").get<std::int64_t>()};
+      ProductTotals p{t.at("count").get<std::uint64_t>(),
+                      t.at("revenue_cents").get<std::int64_t>()};
       product_count += p.count;
       product_cents += p.revenue_cents;
       a.by_product_.emplace(name, p);
@@ -93,7 +94,8 @@ Aggregate Aggregate::from_json(const nlohmann::json& j) {
 std::string format_cents(std::int64_t cents) {
   const bool negative = cents < 0;
   // Work in unsigned so INT64_MIN does not overflow on negation.
-  std::uint64_t abs = negative ? ~static_cast<std::uint64_t>(cents) + 1 : static_cast<std::uint64_t>(cents);
+  const std::uint64_t abs =
+      negative ? ~static_cast<std::uint64_t>(cents) + 1 : static_cast<std::uint64_t>(cents);
   std::string whole = std::to_string(abs / 100);
   std::string grouped;
   for (std::size_t i = 0; i < whole.size(); ++i) {

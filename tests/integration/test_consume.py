@@ -446,3 +446,44 @@ def test_two_consumers_in_one_group_share_the_work(bootstrap, orders_bin, topic_
                      expected_aggregate(processed))
     keys = [m.key().decode() for m in read_topic(bootstrap, dlq, len(dead))]
     assert Counter(keys) == Counter(dead.keys())
+
+
+def test_unwritable_dlq_halts_the_partition_and_commits_nothing_past_it(
+        bootstrap, orders_bin, topic_factory, admin):
+    from confluent_kafka.admin import (AlterConfigOpType, ConfigEntry, ConfigResource,
+                                       ResourceType)
+    topic = topic_factory("consume-dlqdown", partitions=1)
+    dlq = topic_factory("consume-dlqdown-dlq", partitions=1, config={"max.message.bytes": "100"})
+    group = f"g-{topic}"
+    good = make_orders(3, random.Random(8))
+    poison = {"key": "poison", "value": b"\xff" * 120}  # undecodable, and too big for that DLQ
+    produce_all(bootstrap, topic, [good[0], poison, good[1], good[2]])
+
+    proc = subprocess.run(consume_cmd(orders_bin, bootstrap, topic, group, dlq, "--idle-exit",
+                                      "2s"), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "halted" in proc.stderr and "not acknowledged" in proc.stderr
+    first = json.loads(proc.stdout)
+    assert first["dead_lettered"] == 0 and first["dead_letter_write_failures"] >= 1
+    probe = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        committed = probe.committed([TopicPartition(topic, 0)], timeout=10)
+    finally:
+        probe.close()
+    assert committed[0].offset == 1, "the commit must stop at the undelivered dead letter"
+
+    # Once the DLQ accepts it, a restart delivers the dead letter and moves on.
+    resource = ConfigResource(ResourceType.TOPIC, dlq, incremental_configs=[
+        ConfigEntry("max.message.bytes", "1048588",
+                    incremental_operation=AlterConfigOpType.SET)])
+    for f in admin.incremental_alter_configs([resource]).values():
+        f.result(timeout=30)
+    time.sleep(1)  # let the broker apply the new limit
+    proc = subprocess.run(consume_cmd(orders_bin, bootstrap, topic, group, dlq, "--idle-exit",
+                                      "2s"), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    second = json.loads(proc.stdout)
+    assert second["dead_lettered"] == 1
+    assert second["consumed"] == 3  # the poison record and everything after it, again
+    msgs = read_topic(bootstrap, dlq, 1)
+    assert [m.value() for m in msgs] == [poison["value"]]

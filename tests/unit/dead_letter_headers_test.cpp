@@ -99,8 +99,8 @@ TEST(DeadLetterHeaders, LongMessagesAreBoundedOnACharacterBoundary) {
   std::string msg(5000, 'a');
   msg[4095] = '\xc3';  // a two-byte sequence straddling the 4096-byte limit
   msg[4096] = '\xa9';
-  auto h = pipeline::dead_letter_headers(sample_record(), DeadLetter{ErrorClass::processing, msg, 1},
-                                         {"g", "h", 1});
+  auto h = pipeline::dead_letter_headers(sample_record(),
+                                         DeadLetter{ErrorClass::processing, msg, 1}, {"g", "h", 1});
   auto p = pipeline::parse_dead_letter_headers(h);
   ASSERT_TRUE(p.info);
   EXPECT_EQ(p.info->error_message, std::string(4095, 'a') + "...");
