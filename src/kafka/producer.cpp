@@ -42,7 +42,9 @@ void Producer::DeliveryBridge::dr_cb(RdKafka::Message& message) {
     report.latency = since_enqueue(message.msg_opaque());
     report.error = message.err();
     if (report.error != RdKafka::ERR_NO_ERROR) {
-      report.reason = rd_kafka_message_errstr(c);
+      // Not rd_kafka_message_errstr(): for a produced message it returns the (unterminated)
+      // payload as the error string.
+      report.reason = rd_kafka_err2str(c->err);
       report.possibly_persisted = message.status() != RdKafka::Message::MSG_STATUS_NOT_PERSISTED;
     }
     if (handler_) handler_(report);
