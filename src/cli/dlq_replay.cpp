@@ -124,11 +124,14 @@ class Replayer {
           const auto due =
               started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                             static_cast<double>(replayed_) / flags_.rate));
+          // A long pause must not outlive the transaction timeout: commit what is done first.
+          if (due - Clock::now() > kMaxTransactionAge && !commit()) return;
           if (due > Clock::now() &&
               util::wait_for_stop(std::chrono::duration_cast<milliseconds>(due - Clock::now()))) {
             info_.interrupted = true;
             return;
           }
+          source_->touch();
         }
         ++n;
         if (!flags_.dry_run && !ensure_transaction()) return;

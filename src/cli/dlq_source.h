@@ -37,6 +37,8 @@ class DlqSource {
   std::optional<pipeline::SourceRecord> poll(std::chrono::milliseconds wait);
   // Every partition reached its end snapshot (never true when following).
   bool finished() const;
+  // The caller paused on purpose (e.g. a rate limit): that time is not a stalled read.
+  void touch() { last_progress_ = std::chrono::steady_clock::now(); }
 
   // Next offset to read for every partition that advanced since the start (to commit).
   std::vector<kafka::TopicPartitionOffset> positions() const;
