@@ -83,7 +83,7 @@ class Datum {
   }
 
   // Structural equality; NaN != NaN like the underlying floats.
-  bool operator==(const Datum&) const = default;
+  bool operator==(const Datum& other) const;
 
  private:
   Value value_;
