@@ -12,6 +12,7 @@ import random
 import signal
 import struct
 import subprocess
+import threading
 import time
 import uuid
 from collections import Counter
@@ -307,21 +308,37 @@ def test_monitor_missing_topic_is_an_error(orders_bin, bootstrap):
 def test_monitor_follow_prints_summary_on_sigterm(orders_bin, bootstrap, dlq_setup):
     source, dlq, records = dlq_setup
     proc = subprocess.Popen([orders_bin, "dlq", "--topic", dlq, "--bootstrap", bootstrap, "--follow",
-                             "--json", "--summary-only"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    seen = {"n": 0}
+    all_seen = threading.Event()
+    want = len(records) + 3
+
+    def watch_stdout():
+        for line in proc.stdout:
+            lines.append(line)
+            if json.loads(line)["type"] == "record":
+                seen["n"] += 1
+                if seen["n"] == want:
+                    all_seen.set()
+
+    watcher = threading.Thread(target=watch_stdout, daemon=True)
+    watcher.start()
     try:
-        time.sleep(3)
+        time.sleep(1)
         more = make_dead_letters(source, n_processing=3, n_validation=0, n_deser=0, seed=4, start=900)
         produce_dead_letters(bootstrap, dlq, more)
-        time.sleep(2)
+        assert all_seen.wait(60), f"--follow showed {seen['n']} of {want} records"
         assert proc.poll() is None, "--follow must keep running"
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=10)
+        proc.wait(timeout=10)
+        watcher.join(10)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err
-    assert json_lines(out)[-1]["total"] == len(records) + 3
+    assert proc.returncode == 0, proc.stderr.read()
+    summary = json.loads(lines[-1])
+    assert summary["type"] == "summary" and summary["total"] == want
 
 
 # --- replay ----------------------------------------------------------------------------------
@@ -446,14 +463,30 @@ def interrupted_then_rerun(orders_bin, bootstrap, topic_factory, sig):
             "--group", group, "--json"]
     proc = subprocess.Popen(args + ["--rate", "100", "--batch", "25"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    err_lines = []
+    committed = threading.Event()
+
+    def watch_stderr():
+        for line in proc.stderr:
+            err_lines.append(line)
+            if "committed a batch" in line:
+                committed.set()
+
+    watcher = threading.Thread(target=watch_stderr, daemon=True)
+    watcher.start()
     try:
-        time.sleep(2.5)
-        assert proc.poll() is None, proc.communicate()
+        # Interrupt once some batches are in, with most of the ~4 s of work still ahead.
+        assert committed.wait(60), "".join(err_lines)
+        time.sleep(0.6)
+        assert proc.poll() is None, "".join(err_lines)
         proc.send_signal(sig)
-        out, err = proc.communicate(timeout=30)
+        out = proc.stdout.read()
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
+    watcher.join(10)
+    err = "".join(err_lines)
     first = json_lines(out)[-1] if out.strip() else None
     rerun = run_orders(orders_bin, *args[1:], check=True)
     second = json_lines(rerun.stdout)[-1]
