@@ -5,8 +5,10 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/logging.h"
 
 int main(int argc, char** argv) {
+  cli::setup_logging();  // stderr, "<time> INFO - message"; subcommands pick the level
   CLI::App app{"orders: Avro order events on Apache Kafka (produce, consume, dead-letter, aggregate)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "orders 0.1.0");

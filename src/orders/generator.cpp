@@ -42,7 +42,7 @@ void format_order_id(std::string_view prefix, std::uint64_t sequence, std::strin
   const auto res = std::to_chars(digits, digits + sizeof digits, sequence);
   const auto len = static_cast<std::size_t>(res.ptr - digits);
   out.assign(prefix);
-  out.push_back('-');
+  if (out.empty() || out.back() != '-') out.push_back('-');  // "ORD-RUN-" reads as "ORD-RUN"
   if (len < kIdDigits) out.append(kIdDigits - len, '0');
   out.append(digits, len);
 }

@@ -39,7 +39,8 @@ class OrderGenerator {
   std::uint64_t sequence_;
 };
 
-// `<prefix>-<sequence zero-padded to 5 digits>` written into `out` (capacity reused).
+// `<prefix>-<sequence zero-padded to 5 digits>` written into `out` (capacity reused). A prefix
+// that already ends in '-' gets no second one.
 void format_order_id(std::string_view prefix, std::uint64_t sequence, std::string& out);
 std::string format_order_id(std::string_view prefix, std::uint64_t sequence);
 

@@ -35,6 +35,7 @@ TEST(OrderId, ZeroPaddedWithPrefix) {
   EXPECT_EQ(format_order_id("ORD", 99999), "ORD-99999");
   EXPECT_EQ(format_order_id("ORD", 123456), "ORD-123456");
   EXPECT_EQ(format_order_id("ORD-K3F9Q2", 42), "ORD-K3F9Q2-00042");
+  EXPECT_EQ(format_order_id("ORD-K3F9Q2-", 42), "ORD-K3F9Q2-00042");
 }
 
 TEST(RunId, ShortAlphanumericAndVaried) {

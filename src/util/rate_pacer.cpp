@@ -1,0 +1,27 @@
+#include "util/rate_pacer.h"
+
+namespace util {
+
+RatePacer RatePacer::per_second(double per_second) {
+  RatePacer p;
+  p.seconds_per_message_ = per_second > 0 ? 1.0 / per_second : 0.0;
+  return p;
+}
+
+RatePacer RatePacer::every(double seconds) {
+  RatePacer p;
+  p.seconds_per_message_ = seconds > 0 ? seconds : 0.0;
+  return p;
+}
+
+std::chrono::nanoseconds RatePacer::wait_before(std::uint64_t index, Clock::time_point now) const {
+  if (!paced()) return std::chrono::nanoseconds(0);
+  // Computed from the index each time (not accumulated) so rounding never adds up.
+  const double due_seconds = static_cast<double>(index) * seconds_per_message_;
+  const auto due_ns = static_cast<std::int64_t>(due_seconds * 1e9);
+  const auto due = start_ + std::chrono::nanoseconds(due_ns);
+  return due > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(due - now)
+                   : std::chrono::nanoseconds(0);
+}
+
+}  // namespace util
