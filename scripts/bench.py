@@ -29,7 +29,7 @@ import bench_env  # noqa: E402
 import bench_report  # noqa: E402
 import bench_tools as tools  # noqa: E402
 from bench_kafka import Kafka  # noqa: E402
-from bench_proc import Result, Running, capture, run, stop_all  # noqa: E402
+from bench_proc import HAVE_GNU_TIME, Result, Running, capture, run, stop_all  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -289,7 +289,7 @@ class Bench:
         total = rate * secs
         log(f"end-to-end latency: {rate} msg/s for {secs}s x {s['runs']} rounds")
         produce_help = self.help_text("produce")
-        pace = ["--rate", f"{rate}/s"] if "--rate" in produce_help else None
+        pace = ["--rate", str(rate)] if "--rate" in produce_help else None
         runs, producer_runs = [], []
         for i in range(s["runs"]):
             topic = self.kafka.new_topic("e2e", PARTITIONS)
@@ -386,6 +386,8 @@ class Bench:
             "versions": bench_env.versions(ROOT, self.args.jars, os.path.dirname(self.args.orders)),
             "load_average_start": load_start,
         }
+        if not HAVE_GNU_TIME:
+            self.notes.append("peak RSS not measured: GNU time (/usr/bin/time, Debian package `time`) is missing")
         self.out["settings"] = {"producer_props": PRODUCER_PROPS, "librdkafka_props": LIBRDKAFKA_PROPS}
         try:
             if any(st in steps for st in ("producer", "consumer", "e2e", "retry")):

@@ -1,18 +1,37 @@
 """Running benchmark commands: time-bounded, output captured to files, peak RSS per process.
 
-Peak RSS comes from wait4() on the very process we started (ru_maxrss, KiB on Linux), so no
-external `time` tool is needed and the figure belongs to that process alone (a JVM or ours).
-Each command runs in its own session; on timeout the whole session gets SIGTERM, then SIGKILL.
+Peak RSS comes from GNU time (`/usr/bin/time -f %M`, Debian package `time`): the command is forked
+from that tiny process. (Measuring with wait4() from Python is wrong: a child inherits its
+parent's RSS high-water mark across fork/vfork + exec, so every figure would be at least the
+harness's own ~50 MB.) Without GNU time, RSS is reported as unknown.
+
+Each command runs in its own session; a timeout ends the whole session (SIGTERM, then SIGKILL);
+a bounded run is stopped by SIGTERM to the command itself so it can print its report.
 """
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+
+GNU_TIME = "/usr/bin/time"
+
+
+def _gnu_time_works() -> bool:
+    try:
+        with tempfile.NamedTemporaryFile() as f:
+            p = subprocess.run([GNU_TIME, "-f", "%M", "-o", f.name, "true"], capture_output=True, timeout=10)
+            return p.returncode == 0 and f.read().strip().isdigit()
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+HAVE_GNU_TIME = _gnu_time_works()
 
 
 @dataclass
@@ -38,7 +57,11 @@ class Result:
         if self.returncode is None:
             return "no exit status"
         if self.returncode < 0 and not (self.stopped_by_us and -self.returncode == signal.SIGTERM):
-            return f"crashed with signal {signal.Signals(-self.returncode).name}"
+            try:
+                name = signal.Signals(-self.returncode).name
+            except ValueError:
+                name = str(-self.returncode)
+            return f"crashed with signal {name}"
         if self.returncode > 0 and not self.stopped_by_us:
             return f"exited with status {self.returncode}"
         return None
@@ -67,10 +90,16 @@ class Running:
         self.argv = [str(a) for a in argv]
         self._out = tempfile.TemporaryFile()
         self._err = tempfile.TemporaryFile()
+        self._rss_file = None
+        exec_argv = self.argv
+        if HAVE_GNU_TIME:
+            fd, self._rss_file = tempfile.mkstemp(prefix="bench-rss-")
+            os.close(fd)
+            exec_argv = [GNU_TIME, "-f", "%M", "-o", self._rss_file, *self.argv]
         self._start = time.monotonic()
         self._stopped_by_us = False
         self._proc = subprocess.Popen(
-            self.argv,
+            exec_argv,
             stdin=subprocess.DEVNULL,
             stdout=self._out,
             stderr=self._err,
@@ -78,8 +107,6 @@ class Running:
             cwd=cwd,
             start_new_session=True,  # a group of its own: a timeout kill reaches its children too
         )
-        self._status: int | None = None
-        self._rusage = None
         _live.add(self)
 
     @property
@@ -88,14 +115,9 @@ class Running:
 
     def poll(self) -> bool:
         """True once the process has exited (and was reaped)."""
-        if self._status is not None:
-            return True
-        pid, status, rusage = os.wait4(self._proc.pid, os.WNOHANG)
-        if pid == 0:
+        if self._proc.poll() is None:
             return False
-        self._status, self._rusage = status, rusage
         _live.discard(self)
-        self._proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
         return True
 
     def _signal_group(self, sig: int) -> None:
@@ -104,12 +126,29 @@ class Running:
         except ProcessLookupError:
             pass
 
+    def _command_pids(self) -> list[int]:
+        """The benchmarked command itself (GNU time's child when wrapped)."""
+        if not self._rss_file:
+            return [self._proc.pid]
+        try:
+            with open(f"/proc/{self._proc.pid}/task/{self._proc.pid}/children") as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
     def stop(self, grace_s: float = 10.0) -> None:
-        """Asks the process to stop (SIGTERM), as a bounded run ends; SIGKILL after grace_s."""
+        """Asks the command to stop (SIGTERM), as a bounded run ends; SIGKILL after grace_s."""
         if self.poll():
             return
         self._stopped_by_us = True
-        self._signal_group(signal.SIGTERM)
+        pids = self._command_pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)  # not GNU time: it must survive to report
+            except ProcessLookupError:
+                pass
+        if not pids:
+            self._signal_group(signal.SIGTERM)
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline:
             if self.poll():
@@ -129,16 +168,18 @@ class Running:
                     time.sleep(0.05)
                 if not self.poll():
                     self._signal_group(signal.SIGKILL)
-                    while not self.poll():
-                        time.sleep(0.05)
+                    self._proc.wait()
+                    self.poll()
                 break
             time.sleep(0.02)
         wall = time.monotonic() - self._start
         out, err = self._read(self._out), self._read(self._err)
-        rss = self._rusage.ru_maxrss / 1024.0 if self._rusage is not None else None
+        returncode, rss = self._proc.returncode, None
+        if self._rss_file:
+            returncode, rss = self._read_gnu_time(returncode)
         return Result(
             argv=self.argv,
-            returncode=None if timed_out else self._proc.returncode,
+            returncode=None if timed_out else returncode,
             stdout=out,
             stderr=err,
             wall_s=wall,
@@ -146,6 +187,25 @@ class Running:
             timed_out=timed_out,
             stopped_by_us=self._stopped_by_us and not timed_out,
         )
+
+    def _read_gnu_time(self, returncode: int | None) -> tuple[int | None, float | None]:
+        """GNU time's file: maybe 'Command terminated by signal N', then the max RSS in KiB."""
+        try:
+            with open(self._rss_file) as f:
+                lines = [line.strip() for line in f if line.strip()]
+        except OSError:
+            lines = []
+        finally:
+            try:
+                os.remove(self._rss_file)
+            except OSError:
+                pass
+        rss = int(lines[-1]) / 1024.0 if lines and lines[-1].isdigit() else None
+        for line in lines:
+            m = re.match(r"Command terminated by signal (\d+)", line)
+            if m:
+                returncode = -int(m.group(1))
+        return returncode, rss
 
     @staticmethod
     def _read(f) -> str:
