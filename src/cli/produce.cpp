@@ -121,7 +121,7 @@ std::string progress_text(const stats::ProduceMetrics& m, std::uint64_t failed, 
       m.requested ? 100.0 * static_cast<double>(m.generated) / static_cast<double>(m.requested)
                   : 100.0;
   const double rate = seconds > 0 ? static_cast<double>(m.produced) / seconds : 0.0;
-  return fmt::format("produced {}/{} ({:.1f}%)  acked {}  failed {}  in flight {}  {:.0f} msgs/s",
+  return fmt::format("sent {}/{} ({:.1f}%)  acked {}  failed {}  in flight {}  {:.0f} msgs/s",
                      m.generated, m.requested, pct, m.produced, failed, in_flight, rate);
 }
 
