@@ -43,8 +43,11 @@ int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
   const auto deadline = Clock::now() + timeout;
   if (events) events->set_quiet_transport_errors(true);
   RdKafka::ErrorCode last = RdKafka::ERR__TIMED_OUT;
+  // Short first attempts keep Ctrl-C responsive; longer later ones give a slow broker a chance.
+  int slice_ms = 500;
   while (true) {
-    const int slice = std::min(1000, remaining_ms(deadline));
+    const int slice = std::min(slice_ms, remaining_ms(deadline));
+    slice_ms = std::min(slice_ms * 2, 4000);
     RdKafka::Metadata* raw = nullptr;
     last = client.metadata(false, nullptr, &raw, std::max(slice, 1));
     std::unique_ptr<RdKafka::Metadata> md(raw);
