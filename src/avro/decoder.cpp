@@ -2,6 +2,7 @@
 
 #include "avro/byte_reader.h"
 #include "avro/codec.h"
+#include "avro/decoder_internal.h"
 
 namespace avro {
 
@@ -144,6 +145,14 @@ class Decoder {
 };
 
 }  // namespace
+
+namespace detail {
+
+bool read_value(ByteReader& reader, const Node& node, Datum& out) {
+  return Decoder(reader).read(node, out);
+}
+
+}  // namespace detail
 
 std::optional<DecodeError> decode(const Node& node, std::string_view bytes, Datum& out,
                                   const DecodeOptions& options) {

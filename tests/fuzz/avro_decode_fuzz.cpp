@@ -1,5 +1,6 @@
 // libFuzzer target for the Avro decoders: the Order fast path and the generic codec over a few
-// schemas. The first input byte picks the schema, the rest is the Avro payload.
+// schemas, and the schema resolver. The first input byte picks the schema (mod 6), the rest is
+// the Avro payload.
 //
 // Properties checked on every input (any violation aborts):
 //  - decoding never crashes, never reads out of bounds, never throws (ASan/UBSan watch);
@@ -7,6 +8,7 @@
 //    (other spellings pad varints or split/size array blocks), a fixed point of
 //    decode -> encode, and it decodes to the same value bit for bit;
 //  - for Order (no blocks) same length even means same bytes;
+//  - resolving rich.avsc data as rich_reader.avsc accepts exactly what plain decoding accepts;
 //  - the Order fast path and the generic codec accept exactly the same inputs, with the same
 //    values.
 #include <cstddef>
@@ -17,6 +19,7 @@
 
 #include "avro/codec.h"
 #include "avro/json_datum.h"
+#include "avro/resolver.h"
 #include "avro/schema.h"
 #include "orders/order_codec.h"
 
@@ -49,6 +52,27 @@ const char* kRichSchema =
     R"(ype":"long","logicalType":"timestamp-millis"}},{"name":"ts_us","type":{"type":"long","lo)"
     R"(gicalType":"timestamp-micros"}},{"name":"next","type":["null","Rich"],"default":null}]})";
 
+// tests/vectors/rich_reader.avsc, minified: rich data read through schema resolution.
+const char* kRichReaderSchema =
+    R"({"type":"record","name":"Rich","namespace":"interop.test","doc":"A later version of rich)"
+    R"(.avsc, for schema-resolution checks: fields dropped, added with defaults, reordered, pro)"
+    R"(moted.","fields":[{"name":"next","type":["null","Rich"],"default":null},{"name":"flag",")"
+    R"(type":"boolean"},{"name":"small","type":"long"},{"name":"big","type":"double"},{"name":")"
+    R"(ratio","type":"double"},{"name":"precise","type":"double"},{"name":"blob","type":"bytes")"
+    R"(},{"name":"text","type":"bytes"},{"name":"color","type":{"type":"enum","name":"Color","s)"
+    R"(ymbols":["BLUE","GREEN","RED","PURPLE"],"default":"PURPLE"}},{"name":"md5","type":{"type)"
+    R"(":"fixed","name":"MD5","size":16}},{"name":"tags","type":{"type":"array","items":"bytes")"
+    R"(}},{"name":"counts","type":{"type":"map","values":"double"}},{"name":"choice","type":["n)"
+    R"(ull","string","double","Color",{"type":"record","name":"Point","namespace":"geo","fields)"
+    R"(":[{"name":"y","type":"double"},{"name":"z","type":"double","default":0.0}]}]},{"name":")"
+    R"(points","type":{"type":"array","items":"geo.Point"}},{"name":"nested","type":{"type":"ma)"
+    R"(p","values":{"type":"array","items":["null","long"]}}},{"name":"amount","type":{"type":")"
+    R"(bytes","logicalType":"decimal","precision":12,"scale":3}},{"name":"identifier","aliases")"
+    R"(:["id"],"type":{"type":"string","logicalType":"uuid"}},{"name":"day","type":{"type":"int)"
+    R"(","logicalType":"date"}},{"name":"ts_ms","type":{"type":"long","logicalType":"timestamp-)"
+    R"(millis"}},{"name":"extra","type":"string","default":"none"},{"name":"maybe","type":["nul)"
+    R"(l","int"],"default":null},{"name":"shade","type":"Color","default":"BLUE"}]})";
+
 const char* kListSchema = R"({"type":"record","name":"Node","fields":[
     {"name":"value","type":["null","int","long","string","Node"]},
     {"name":"next","type":["null","Node"]}]})";
@@ -70,6 +94,12 @@ struct Schemas {
                             avro::Schema::parse(kZeroSizeSchema),
                             avro::Schema::parse(kNestedSchema)};
 };
+
+const avro::SchemaResolution& rich_resolution() {
+  static const avro::SchemaResolution r(avro::Schema::parse(kRichSchema),
+                                        avro::Schema::parse(kRichReaderSchema));
+  return r;
+}
 
 const Schemas& schemas() {
   static const Schemas s;
@@ -121,14 +151,30 @@ void order_paths(std::string_view input) {
   check(generic_bytes == again);
 }
 
+// Every rich datum resolves into the reader schema (all branches and symbols have a reader
+// counterpart), so the resolving decoder accepts exactly what the plain decoder accepts, and
+// its result is a valid reader datum.
+void resolution_path(std::string_view input) {
+  const auto& resolution = rich_resolution();
+  avro::Datum plain, resolved;
+  const bool plain_ok = !avro::decode(resolution.writer(), input, plain, fuzz_options());
+  const bool resolved_ok = !resolution.decode(input, resolved, fuzz_options());
+  check(plain_ok == resolved_ok);
+  if (!resolved_ok) return;
+  std::string bytes;
+  check(!avro::encode(resolution.reader(), resolved, bytes));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const unsigned selector = data[0] % 5;
+  const unsigned selector = data[0] % 6;
   if (selector == 0) {
     order_paths(input);
+  } else if (selector == 5) {
+    resolution_path(input);
   } else {
     round_trip(schemas().others[selector - 1], input);
   }

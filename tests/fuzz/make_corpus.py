@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the seed corpora for the Avro fuzz targets (committed; rerun after changing vectors).
 
-corpus/avro_decode/: one selector byte (0 Order, 1 rich, 2 list, 3 zero-size, 4 nested; see
-avro_decode_fuzz.cpp) + Avro bytes, taken from tests/vectors and a few hand-written values.
+corpus/avro_decode/: one selector byte (0 Order, 1 rich, 2 list, 3 zero-size, 4 nested,
+5 rich resolved as rich_reader; see avro_decode_fuzz.cpp) + Avro bytes, taken from tests/vectors
+and a few hand-written values.
 corpus/avro_schema/: schema texts (ours and a few spec-style edge cases).
 """
 import hashlib
@@ -20,7 +21,7 @@ def write(folder, data):
 
 def main():
     decode = HERE / "corpus" / "avro_decode"
-    for selector, name in [(0, "order.json"), (1, "rich.json")]:
+    for selector, name in [(0, "order.json"), (1, "rich.json"), (5, "rich.json")]:
         doc = json.loads((ROOT / "tests" / "vectors" / name).read_text())
         for case in doc["cases"]:
             write(decode, bytes([selector]) + bytes.fromhex(case["hex"]))

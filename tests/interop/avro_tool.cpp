@@ -7,6 +7,8 @@
 //   avro_tool decode SCHEMA_FILE      stdin: hex lines
 //       -> {"ok":true,"json":<Avro JSON>,"hex":<re-encoded>} or {"ok":false,"offset":n,"reason":..}
 //   avro_tool encode SCHEMA_FILE      stdin: Avro JSON lines -> {"ok":true,"hex":"..."} / failure
+//   avro_tool resolve WRITER_FILE READER_FILE   stdin: hex lines written with WRITER
+//       -> {"ok":true,"json":<value as READER>,"hex":<encoded with READER>} or a failure
 //   avro_tool order-decode            like decode, via the Order fast path (orders::decode_order)
 //   avro_tool order-encode            stdin: {"orderId","product","price"} -> {"ok":true,"hex":..}
 //
@@ -25,6 +27,7 @@
 #include "avro/canonical.h"
 #include "avro/codec.h"
 #include "avro/json_datum.h"
+#include "avro/resolver.h"
 #include "avro/schema.h"
 #include "orders/order_codec.h"
 
@@ -140,6 +143,30 @@ int cmd_encode(const avro::Schema& schema) {
   return 0;
 }
 
+int cmd_resolve(const avro::SchemaResolution& resolution) {
+  std::string line, bytes;
+  while (std::getline(std::cin, line)) {
+    if (!from_hex(trim(line), bytes)) {
+      emit(failure("input line is not hex"));
+      continue;
+    }
+    avro::Datum datum;
+    if (auto err = resolution.decode(bytes, datum)) {
+      emit(failure(err->reason, err->offset));
+      continue;
+    }
+    std::string encoded;
+    if (auto err = avro::encode(resolution.reader(), datum, encoded)) {
+      emit(failure("encode as reader failed: " + err->message()));
+      continue;
+    }
+    emit(Json{{"ok", true},
+              {"json", avro::datum_to_json(resolution.reader().root(), datum)},
+              {"hex", to_hex(encoded)}});
+  }
+  return 0;
+}
+
 Json float_json(float f) {
   if (std::isnan(f)) return "NaN";
   if (std::isinf(f)) return f > 0 ? "Infinity" : "-Infinity";
@@ -191,6 +218,7 @@ int cmd_order_encode() {
 
 int usage() {
   std::cerr << "usage: avro_tool canonical|decode|encode SCHEMA_FILE\n"
+               "       avro_tool resolve WRITER_SCHEMA_FILE READER_SCHEMA_FILE\n"
                "       avro_tool order-decode|order-encode\n"
                "(stdin: one hex or JSON value per line; stdout: one JSON object per line)\n";
   return 2;
@@ -205,6 +233,9 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "order-decode" && argc == 2) return cmd_order_decode();
     if (cmd == "order-encode" && argc == 2) return cmd_order_encode();
+    if (cmd == "resolve" && argc == 4) {
+      return cmd_resolve(avro::SchemaResolution(load_schema(argv[2]), load_schema(argv[3])));
+    }
     if (argc != 3) return usage();
     const auto schema = load_schema(argv[2]);
     if (cmd == "canonical") return cmd_canonical(schema);

@@ -46,11 +46,13 @@ const Vector kSpecVectors[] = {
     {R"({ "fields":[{"type":"boolean", "aliases":[], "name":"f1", "default":true},
                     {"order":"descending","name":"f2","doc":"Hello","type":"int"}],
           "type":"record", "name":"foo"})",
-     R"({"name":"foo","type":"record","fields":[{"name":"f1","type":"boolean"},{"name":"f2","type":"int"}]})",
+     R"({"name":"foo","type":"record","fields":[{"name":"f1","type":"boolean"},)"
+     R"({"name":"f2","type":"int"}]})",
      -4860222112080293046},
     {R"({"type":"enum", "name":"foo", "symbols":["A1"]})",
      R"({"name":"foo","type":"enum","symbols":["A1"]})", -6342190197741309591},
-    {R"({"namespace":"x.y.z", "type":"enum", "name":"foo", "doc":"foo bar", "symbols":["A1", "A2"]})",
+    {R"({"namespace":"x.y.z", "type":"enum", "name":"foo", "doc":"foo bar",)"
+     R"( "symbols":["A1", "A2"]})",
      R"({"name":"x.y.z.foo","type":"enum","symbols":["A1","A2"]})", -4448647247586288245},
     {R"({"name":"foo","type":"fixed","size":15})", R"({"name":"foo","type":"fixed","size":15})",
      1756455273707447556},
@@ -62,7 +64,8 @@ const Vector kSpecVectors[] = {
      -8732877298790414990},
     {R"({"name":"PigValue","type":"record",
          "fields":[{"name":"value", "type":["null", "int", "long", "PigValue"]}]})",
-     R"({"name":"PigValue","type":"record","fields":[{"name":"value","type":["null","int","long","PigValue"]}]})",
+     R"({"name":"PigValue","type":"record","fields":[)"
+     R"({"name":"value","type":["null","int","long","PigValue"]}]})",
      -1759257747318642341},
 };
 

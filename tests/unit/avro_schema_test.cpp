@@ -12,7 +12,8 @@ using avro::Schema;
 using avro::Type;
 
 TEST(AvroSchema, Primitives) {
-  for (const char* name : {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}) {
+  for (const char* name :
+       {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}) {
     auto s = Schema::parse(std::string("\"") + name + "\"");
     EXPECT_EQ(avro::type_name(s.root().type), name);
     auto o = Schema::parse(std::string(R"({"type":")") + name + "\"}");
@@ -120,7 +121,8 @@ TEST(AvroSchema, InvalidSchemasThrowWithMessage) {
       {R"({"type":"record","name":"R"})", "missing \"fields\""},
       {R"({"type":"record","name":"1R","fields":[]})", "invalid name"},
       {R"({"type":"record","name":"int","fields":[]})", "may not be called"},
-      {R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"int"}]})",
+      {R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},)"
+       R"({"name":"a","type":"int"}]})",
        "duplicate field"},
       {R"({"type":"record","name":"R","fields":[{"name":"a"}]})", "missing \"type\""},
       {R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]})",

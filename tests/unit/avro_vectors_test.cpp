@@ -1,5 +1,6 @@
 // Byte compatibility without Python: vectors written by fastavro
-// (tests/vectors/generate_vectors.py) are decoded, re-encoded and rendered as Avro JSON by our codec, and must match exactly.
+// (tests/vectors/generate_vectors.py) are decoded, re-encoded and rendered as Avro JSON by our
+// codec, and must match exactly.
 #include <gtest/gtest.h>
 
 #include <fstream>
