@@ -160,10 +160,34 @@ class Bench:
         log(f"  average encoded Order: {self.record_size:.1f} bytes value, "
             f"{sizes['avg_key_bytes']:.1f} bytes key ({sizes['sampled']} sampled)")
 
+    def _produce_rdkafka(self, topic: str, n: int, size: int, label: str) -> dict:
+        lat_file = os.path.join(self.tmp, f"rdk-lat-{topic}.txt")
+        r = run(tools.rdkafka_produce_cmd(self.rdkafka_perf, topic, n, size, self.args.bootstrap,
+                                          {**PRODUCER_PROPS, **LIBRDKAFKA_PROPS}, lat_file),
+                timeout_s=self.timeout_for(n))
+
+        def parse(res: Result) -> dict:
+            row = tools.parse_rdkafka_table(res.stdout)
+            if int(row["dr"]) != n or row.get("dr_err", 0):
+                raise tools.ToolError(f"delivered {int(row['dr'])} of {n}, errors {row.get('dr_err')}")
+            rate = row["dr"] / (row["elapsed"] / 1000.0)
+            return {"records": int(row["dr"]), "msgs_per_sec": rate, "mb_per_sec": rate * size / 1e6,
+                    "latency_ms": tools.latency_file_ms(lat_file)}
+
+        rec = self.evaluate(label, r, parse)
+        _remove(lat_file)
+        return rec
+
+    def _add_mb(self, runs: list[dict]) -> None:
+        for rec in runs:
+            if rec["ok"] and self.record_size:
+                rec["mb_per_sec"] = rec["msgs_per_sec"] * self.record_size / 1e6
+
     def step_producer(self) -> None:
         s, n = self.size, self.size["produce"]
         log(f"producer: {n} records x {s['runs']} rounds (orders, ProducerPerformance, rdkafka_performance)")
         runs = {t: [] for t in TOOLS}
+        size = FALLBACK_RECORD_SIZE
         for i in range(s["runs"]):
             topic = self.kafka.new_topic("prod-orders", PARTITIONS)
             rec, _ = self._produce_ours(topic, n)
@@ -186,24 +210,8 @@ class Bench:
                 "ProducerPerformance", r, lambda res: _with_mb(tools.parse_producer_performance(res.stdout), size)))
 
             topic = self.kafka.new_topic("prod-rdk", PARTITIONS)
-            lat_file = os.path.join(self.tmp, f"rdk-lat-{i}.txt")
-            r = run(tools.rdkafka_produce_cmd(self.rdkafka_perf, topic, n, size, self.args.bootstrap,
-                                              {**PRODUCER_PROPS, **LIBRDKAFKA_PROPS}, lat_file),
-                    timeout_s=self.timeout_for(n))
-
-            def parse_rdk(res: Result, lat_file=lat_file, size=size) -> dict:
-                row = tools.parse_rdkafka_table(res.stdout)
-                if int(row["dr"]) != n or row.get("dr_err", 0):
-                    raise tools.ToolError(f"delivered {int(row['dr'])} of {n}, errors {row.get('dr_err')}")
-                rate = row["dr"] / (row["elapsed"] / 1000.0)
-                return {"records": int(row["dr"]), "msgs_per_sec": rate, "mb_per_sec": rate * size / 1e6,
-                        "latency_ms": tools.latency_file_ms(lat_file)}
-
-            runs["rdkafka_performance"].append(self.evaluate("rdkafka_performance -P", r, parse_rdk))
-            _remove(lat_file)
-        for rec in runs["orders"]:
-            if rec["ok"] and self.record_size:
-                rec["mb_per_sec"] = rec["msgs_per_sec"] * self.record_size / 1e6
+            runs["rdkafka_performance"].append(self._produce_rdkafka(topic, n, size, "rdkafka_performance -P"))
+        self._add_mb(runs["orders"])
         self.out["producer"] = {
             "records": n,
             "runs": runs,
@@ -213,6 +221,23 @@ class Bench:
                 "orders/rdkafka_performance": _pair_ratios(runs["orders"], runs["rdkafka_performance"]),
             },
         }
+        if self.mode == "full":
+            self.out["producer_one_partition"] = self._producer_one_partition(n, size)
+
+    def _producer_one_partition(self, n: int, size: int) -> dict:
+        """Supplementary: ours vs rdkafka_performance on 1-partition topics. Our records are keyed
+        (spread over all partitions), the tool's are not (sticky, one batch at a time): with one
+        partition that difference is gone, which isolates the cost of keyed partitioning."""
+        log(f"producer, 1 partition: {n} records x {self.size['runs']} rounds (orders, rdkafka_performance)")
+        runs = {"orders": [], "rdkafka_performance": []}
+        for _ in range(self.size["runs"]):
+            rec, _ = self._produce_ours(self.kafka.new_topic("prod1-orders", 1), n, label="orders produce (1 partition)")
+            runs["orders"].append(rec)
+            runs["rdkafka_performance"].append(
+                self._produce_rdkafka(self.kafka.new_topic("prod1-rdk", 1), n, size, "rdkafka_performance -P (1 partition)"))
+        self._add_mb(runs["orders"])
+        return {"records": n, "runs": runs, "median": {t: _median_record(v) for t, v in runs.items()},
+                "ratios": {"orders/rdkafka_performance": _pair_ratios(runs["orders"], runs["rdkafka_performance"])}}
 
     def fill_topic(self, purpose: str, count: int) -> str | None:
         topic = self.kafka.new_topic(purpose, PARTITIONS)
@@ -328,6 +353,7 @@ class Bench:
         self.out["e2e"] = {"rate": rate, "seconds": secs, "status": status, "runs": runs,
                            "producer_runs": producer_runs,
                            "median": _median_record(have) if have else None,
+                           "producer_median": _median_record(producer_runs),
                            "consumer_rss_mb": _median([r.get("peak_rss_mb") for r in runs if r["ok"]]),
                            "producer_rss_mb": _median([r.get("peak_rss_mb") for r in producer_runs if r["ok"]])}
 
@@ -426,7 +452,7 @@ class Bench:
                 json.dump(self.out, f, indent=2, sort_keys=False)
                 f.write("\n")
             log(f"wrote {os.path.relpath(path, ROOT)}")
-        md = bench_report.markdown(self.out)
+        md = bench_report.markdown(self.out, analysis=_read_text(os.path.join(ROOT, "bench", "ANALYSIS.md")))
         os.makedirs(os.path.dirname(os.path.abspath(self.args.md_out)), exist_ok=True)
         with open(self.args.md_out, "w") as f:
             f.write(md)
@@ -448,6 +474,14 @@ def _round(x, nd=3):
 
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def _remove(path: str) -> None:
@@ -507,6 +541,8 @@ def _median_record(runs: list[dict]) -> dict | None:
         if all(isinstance(v, dict) for v in vals if v is not None) and any(isinstance(v, dict) for v in vals):
             sub = {kk for v in vals if v for kk in v}
             out[k] = {kk: _median([(v or {}).get(kk) for v in vals]) for kk in sorted(sub)}
+        elif any(isinstance(v, bool) for v in vals):
+            out[k] = any(v is True for v in vals)  # e.g. "stopped at the bound" in any run
         else:
             m = _median(vals)
             if m is not None:
@@ -519,7 +555,7 @@ def _pair_ratios(ours: list[dict], theirs: list[dict], key: str = "msgs_per_sec"
     for a, b in zip(ours, theirs):
         if a.get("ok") and b.get("ok") and a.get(key) and b.get(key):
             per_run.append(a[key] / b[key])
-    return {"per_run": [round(r, 4) for r in per_run], "median": _median(per_run)}
+    return {"per_run": [float(f"{r:.4g}") for r in per_run], "median": _median(per_run)}
 
 
 def main() -> int:
