@@ -64,8 +64,9 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
       break;  // the head waits, and everything behind it
     }
     if (std::holds_alternative<Processed>(d.outcome)) {
-      aggregate_.add(*head.order);
+      pending_.emplace_back(head.record.offset, *head.order);
       offsets_.finish(head.record.offset);
+      settle();
       step.decisions.push_back(std::move(d));
     } else {
       auto dl = std::get<DeadLetter>(d.outcome);
@@ -91,6 +92,21 @@ void PartitionPipeline::dead_letter_delivered(std::int64_t offset) {
   if (!it->second.last_write_error.empty()) --failed_writes_;
   dead_letters_.erase(it);
   offsets_.finish(offset);
+  settle();
+}
+
+void PartitionPipeline::settle() {
+  const auto next = offsets_.next_commit();
+  while (!pending_.empty() && next && pending_.front().first < *next) {
+    settled_.add(pending_.front().second);
+    pending_.pop_front();
+  }
+}
+
+stats::Aggregate PartitionPipeline::aggregate() const {
+  stats::Aggregate all = settled_;
+  for (const auto& [offset, order] : pending_) all.add(order);
+  return all;
 }
 
 void PartitionPipeline::dead_letter_failed(std::int64_t offset, std::string error, TimePoint now) {

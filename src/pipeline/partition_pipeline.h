@@ -8,13 +8,16 @@
 // is processed, nothing committed past it) and the dead letter is offered again later.
 //
 // It owns the partition's aggregate and offset tracker, so a checkpoint of (aggregate, commit
-// offset) describes exactly the records before that offset.
+// offset) describes exactly the records before that offset: an order processed behind a dead
+// letter that is not yet acknowledged is "pending" and joins the checkpoint aggregate only once
+// the commit offset has moved past it. A restored checkpoint's aggregate is the starting value.
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/classify.h"
@@ -55,8 +58,11 @@ struct PendingDeadLetter {
 
 class PartitionPipeline {
  public:
-  PartitionPipeline(OrderProcessor& processor, const PipelineSettings& settings)
-      : processor_(processor), settings_(settings) {}
+  // `base`: the aggregate of the records before the first one this pipeline will see (restored
+  // from a checkpoint).
+  PartitionPipeline(OrderProcessor& processor, const PipelineSettings& settings,
+                    stats::Aggregate base = {})
+      : processor_(processor), settings_(settings), settled_(std::move(base)) {}
 
   // Queues a consumed record. Returns false (ignored) for an offset not above those already
   // seen, which librdkafka may deliver again around pause/resume.
@@ -84,7 +90,12 @@ class PartitionPipeline {
   std::size_t dead_letters_in_flight() const { return dead_letters_.size(); }
 
   std::optional<std::int64_t> commit_offset() const { return offsets_.next_commit(); }
-  const stats::Aggregate& aggregate() const { return aggregate_; }
+  // Everything processed so far (base included), pending orders too.
+  stats::Aggregate aggregate() const;
+  // The base plus exactly the orders below commit_offset(): what a checkpoint stores.
+  const stats::Aggregate& checkpoint_aggregate() const { return settled_; }
+  // The last offset taken in, if any.
+  std::optional<std::int64_t> last_offset() const { return offsets_.last_tracked(); }
 
  private:
   struct Queued {
@@ -96,6 +107,8 @@ class PartitionPipeline {
   };
 
   void finish_dead_letter(Queued& q, DeadLetter dl, Step& step);
+  // Moves pending orders below the commit offset into the checkpoint aggregate.
+  void settle();
 
   OrderProcessor& processor_;
   PipelineSettings settings_;
@@ -103,7 +116,8 @@ class PartitionPipeline {
   std::map<std::int64_t, PendingDeadLetter> dead_letters_;
   std::size_t failed_writes_ = 0;  // dead letters whose last write failed
   OffsetTracker offsets_;
-  stats::Aggregate aggregate_;
+  stats::Aggregate settled_;
+  std::deque<std::pair<std::int64_t, orders::Order>> pending_;  // processed, above the commit
 };
 
 }  // namespace pipeline

@@ -213,3 +213,33 @@ TEST_F(PartitionPipelineTest, JitterIsDeterministic) {
   EXPECT_GE(ra.at, now + 50ms);
   EXPECT_LE(ra.at, now + 150ms);
 }
+
+TEST_F(PartitionPipelineTest, CheckpointAggregateHoldsOnlyOrdersBelowTheCommitOffset) {
+  push(0, "garbage");      // dead letter, not yet acknowledged
+  push(1, "A|Pen|1.25");   // processed, but above the commit offset
+  push(2, "B|Pen|2");
+  run();
+  EXPECT_EQ(p.commit_offset(), 0);
+  EXPECT_EQ(p.aggregate().count(), 2u);                // everything processed
+  EXPECT_EQ(p.checkpoint_aggregate().count(), 0u);     // what offset 0 covers
+  p.dead_letter_delivered(0);
+  EXPECT_EQ(p.commit_offset(), 3);
+  EXPECT_EQ(p.checkpoint_aggregate().count(), 2u);
+  EXPECT_EQ(p.checkpoint_aggregate().revenue_cents(), 325);
+  EXPECT_EQ(p.checkpoint_aggregate(), p.aggregate());
+}
+
+TEST_F(PartitionPipelineTest, StartsFromARestoredAggregate) {
+  stats::Aggregate base;
+  base.add(Order{"OLD", "Pen", 4.0f});
+  PartitionPipeline restored{proc, settings, base};
+  pipeline::SourceRecord r;
+  r.offset = 40;
+  r.value = "A|Pen|1";
+  ASSERT_TRUE(restored.push(r, now));
+  restored.run(now);
+  EXPECT_EQ(restored.commit_offset(), 41);
+  EXPECT_EQ(restored.checkpoint_aggregate().count(), 2u);
+  EXPECT_EQ(restored.checkpoint_aggregate().revenue_cents(), 500);
+  EXPECT_EQ(restored.last_offset(), 40);
+}

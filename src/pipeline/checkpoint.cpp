@@ -1,0 +1,69 @@
+#include "pipeline/checkpoint.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+namespace pipeline {
+
+std::string checkpoint_key(std::string_view topic, std::int32_t partition) {
+  return std::string(topic) + "/" + std::to_string(partition);
+}
+
+std::optional<std::pair<std::string, std::int32_t>> parse_checkpoint_key(std::string_view key) {
+  const auto slash = key.rfind('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == key.size()) return {};
+  const std::string_view digits = key.substr(slash + 1);
+  std::int32_t partition = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), partition);
+  if (ec != std::errc() || end != digits.data() + digits.size() || partition < 0) return {};
+  if (digits.size() > 1 && digits[0] == '0') return {};  // one spelling per partition
+  return std::pair{std::string(key.substr(0, slash)), partition};
+}
+
+std::string encode_checkpoint(const Checkpoint& c) {
+  const nlohmann::json j = {{"version", kCheckpointVersion},
+                            {"topic", c.topic},
+                            {"partition", c.partition},
+                            {"offset", c.offset},
+                            {"group", c.group},
+                            {"written_at_ms", c.written_at_ms},
+                            {"aggregate", c.aggregate.to_json()}};
+  return j.dump();
+}
+
+Checkpoint decode_checkpoint(std::string_view value) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(value);
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(std::string("checkpoint is not JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw CheckpointError("checkpoint is not a JSON object");
+  try {
+    const auto version = j.at("version").get<int>();
+    if (version != kCheckpointVersion) {
+      throw CheckpointError("checkpoint format version " + std::to_string(version) +
+                            " is not supported (this build reads version " +
+                            std::to_string(kCheckpointVersion) + ")");
+    }
+    Checkpoint c;
+    c.topic = j.at("topic").get<std::string>();
+    c.partition = j.at("partition").get<std::int32_t>();
+    c.offset = j.at("offset").get<std::int64_t>();
+    c.group = j.value("group", std::string());
+    c.written_at_ms = j.value("written_at_ms", std::int64_t{0});
+    if (c.topic.empty() || c.partition < 0 || c.offset < 0) {
+      throw CheckpointError("checkpoint has an empty topic or a negative partition/offset");
+    }
+    c.aggregate = stats::Aggregate::from_json(j.at("aggregate"));
+    return c;
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(std::string("malformed checkpoint: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw CheckpointError(std::string("malformed checkpoint: ") + e.what());
+  }
+}
+
+}  // namespace pipeline

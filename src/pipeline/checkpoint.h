@@ -1,0 +1,47 @@
+#pragma once
+// A source partition's aggregate checkpoint, as stored in the compacted aggregates topic:
+//   key   = "<topic>/<partition>"                      (topic names cannot contain '/')
+//   value = UTF-8 JSON {"version": 1, "topic", "partition", "offset", "group", "written_at_ms",
+//                       "aggregate": stats::Aggregate::to_json()}
+// `offset` is the next offset to read: the aggregate covers exactly the records below it. The pair
+// is written in one record, so any checkpoint ever written is self-consistent. JSON (not Avro)
+// because it is tiny, self-describing and readable with any console consumer; `version` lets a
+// later format coexist (a reader refuses versions it does not know instead of guessing).
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "stats/aggregate.h"
+
+namespace pipeline {
+
+inline constexpr int kCheckpointVersion = 1;
+
+struct Checkpoint {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  stats::Aggregate aggregate;
+  std::string group;  // the consumer group that wrote it
+  std::int64_t written_at_ms = 0;
+
+  bool operator==(const Checkpoint&) const = default;
+};
+
+class CheckpointError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+std::string checkpoint_key(std::string_view topic, std::int32_t partition);
+// Inverse of checkpoint_key; nullopt for anything else.
+std::optional<std::pair<std::string, std::int32_t>> parse_checkpoint_key(std::string_view key);
+
+std::string encode_checkpoint(const Checkpoint& checkpoint);
+// Throws CheckpointError naming what is wrong (not JSON, unknown version, missing field, ...).
+Checkpoint decode_checkpoint(std::string_view value);
+
+}  // namespace pipeline

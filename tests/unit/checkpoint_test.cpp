@@ -1,0 +1,135 @@
+// Aggregate checkpoints: key and value encoding, and the latest-per-key table a reader builds.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/checkpoint.h"
+#include "pipeline/checkpoint_table.h"
+
+using pipeline::Checkpoint;
+using pipeline::CheckpointError;
+using pipeline::CheckpointTable;
+
+namespace {
+
+Checkpoint sample(std::int32_t partition = 3, std::int64_t offset = 1200) {
+  Checkpoint c;
+  c.topic = "orders";
+  c.partition = partition;
+  c.offset = offset;
+  c.group = "order-processors";
+  c.written_at_ms = 1700000000123;
+  c.aggregate.add({"A", "Laptop", 999.99f});
+  c.aggregate.add({"B", "Mouse", 0.1f});
+  return c;
+}
+
+}  // namespace
+
+TEST(CheckpointKey, RoundTripsAndRejectsAnythingElse) {
+  EXPECT_EQ(pipeline::checkpoint_key("orders", 3), "orders/3");
+  auto k = pipeline::parse_checkpoint_key("my.topic-1/12");
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->first, "my.topic-1");
+  EXPECT_EQ(k->second, 12);
+  for (const char* bad : {"", "orders", "orders/", "/3", "orders/-1", "orders/x", "orders/03",
+                          "orders/3x", "orders/99999999999"}) {
+    EXPECT_FALSE(pipeline::parse_checkpoint_key(bad)) << bad;
+  }
+}
+
+TEST(CheckpointValue, RoundTripsExactly) {
+  const Checkpoint c = sample();
+  const std::string text = pipeline::encode_checkpoint(c);
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j.at("version"), 1);
+  EXPECT_EQ(j.at("offset"), 1200);
+  EXPECT_EQ(j.at("aggregate").at("count"), 2);
+  EXPECT_EQ(pipeline::decode_checkpoint(text), c);
+}
+
+TEST(CheckpointValue, EmptyAggregateRoundTrips) {
+  Checkpoint c = sample();
+  c.aggregate = {};
+  EXPECT_EQ(pipeline::decode_checkpoint(pipeline::encode_checkpoint(c)), c);
+}
+
+TEST(CheckpointValue, RejectsMalformedValuesWithAReason) {
+  auto j = nlohmann::json::parse(pipeline::encode_checkpoint(sample()));
+  auto mutated = [&](auto&& change) {
+    auto copy = j;
+    change(copy);
+    return copy.dump();
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "not JSON"},
+      {"[1,2]", "not a JSON object"},
+      {mutated([](auto& x) { x["version"] = 2; }), "version 2 is not supported"},
+      {mutated([](auto& x) { x.erase("offset"); }), "malformed"},
+      {mutated([](auto& x) { x["offset"] = -1; }), "negative"},
+      {mutated([](auto& x) { x["partition"] = "3"; }), "malformed"},
+      {mutated([](auto& x) { x["aggregate"]["count"] = 5; }), "add up"},
+  };
+  for (const auto& [text, why] : cases) {
+    try {
+      pipeline::decode_checkpoint(text);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const CheckpointError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(CheckpointTable, LaterRecordsWinAndTombstonesRemove) {
+  CheckpointTable t;
+  t.apply("orders/0", pipeline::encode_checkpoint(sample(0, 10)));
+  t.apply("orders/0", pipeline::encode_checkpoint(sample(0, 20)));
+  t.apply("orders/1", pipeline::encode_checkpoint(sample(1, 5)));
+  t.apply("other/0", pipeline::encode_checkpoint([] {
+            auto c = sample(0, 7);
+            c.topic = "other";
+            return c;
+          }()));
+  ASSERT_NE(t.find("orders", 0), nullptr);
+  EXPECT_EQ(t.find("orders", 0)->checkpoint->offset, 20);
+  EXPECT_EQ(t.for_topic("orders").size(), 2u);
+  t.apply("orders/1", std::nullopt);
+  EXPECT_EQ(t.find("orders", 1), nullptr);
+  EXPECT_EQ(t.for_topic("orders").size(), 1u);
+  EXPECT_EQ(t.size(), 2u);
+}
+
+TEST(CheckpointTable, AnUnreadableLatestValueIsAnErrorNotAFallback) {
+  CheckpointTable t;
+  t.apply("orders/0", pipeline::encode_checkpoint(sample(0, 10)));
+  t.apply("orders/0", std::string("{broken"));
+  const auto* e = t.find("orders", 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_FALSE(e->checkpoint);
+  EXPECT_NE(e->error.find("not JSON"), std::string::npos);
+  // A value filed under the wrong key is not trusted either.
+  t.apply("orders/1", pipeline::encode_checkpoint(sample(2, 10)));
+  EXPECT_EQ(t.find("orders", 1)->error, "value describes orders/2");
+  t.apply("garbage-key", std::string("x"));
+  EXPECT_EQ(t.foreign_keys(), std::vector<std::string>{"garbage-key"});
+}
+
+TEST(CheckpointTable, MergesATopicsPartitions) {
+  CheckpointTable t;
+  auto a = sample(0, 10);
+  auto b = sample(1, 10);
+  b.aggregate = {};
+  b.aggregate.add({"C", "Laptop", 5.0f});
+  t.apply("orders/0", pipeline::encode_checkpoint(a));
+  t.apply("orders/1", pipeline::encode_checkpoint(b));
+  t.apply("orders/2", std::string("nope"));
+  const auto totals = pipeline::merge_topic(t, "orders");
+  stats::Aggregate want = a.aggregate;
+  want.merge(b.aggregate);
+  EXPECT_EQ(totals.aggregate, want);
+  ASSERT_EQ(totals.partitions.size(), 2u);
+  EXPECT_EQ(totals.partitions[1].partition, 1);
+  ASSERT_EQ(totals.errors.size(), 1u);
+  EXPECT_EQ(totals.errors[0].rfind("orders/2: ", 0), 0u);
+  EXPECT_TRUE(pipeline::merge_topic(t, "absent").partitions.empty());
+}
