@@ -1,7 +1,6 @@
 #include "cli/dlq_flags.h"
 
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -29,8 +28,7 @@ void add_dlq_common_flags(CLI::App& app, DlqCommonFlags& f) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_flag("--json", f.json, "JSON on stdout (one object per line) instead of text");
-  auto* verbose = app.add_flag("-v,--verbose", f.verbose, "debug logging on stderr");
-  app.add_flag("--quiet", f.quiet, "only warnings and errors on stderr")->excludes(verbose);
+  add_verbosity_flags(app, f.verbosity);
   add_kafka_options(app, f.kafka);
 }
 
@@ -58,15 +56,7 @@ std::string describe_scope(const DlqCommonFlags& f, const dlq::Filter& filter) {
   return out;
 }
 
-void use_dlq_logger(const DlqCommonFlags& f) {
-  auto logger = spdlog::get("orders");
-  if (!logger) logger = spdlog::stderr_color_mt("orders");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ - %v");
-  spdlog::set_level(f.quiet     ? spdlog::level::warn
-                    : f.verbose ? spdlog::level::debug
-                                : spdlog::level::info);
-}
+void use_dlq_logger(const DlqCommonFlags& f) { apply_verbosity(f.verbosity); }
 
 std::int64_t wall_clock_ms() {
   using namespace std::chrono;

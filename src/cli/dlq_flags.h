@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/kafka_options.h"
+#include "cli/logging.h"
 #include "dlq/filter.h"
 
 namespace cli {
@@ -18,8 +19,7 @@ struct DlqCommonFlags {
   std::optional<std::string> since;
   std::vector<std::string> order_ids;
   bool json = false;
-  bool verbose = false;
-  bool quiet = false;
+  Verbosity verbosity;
 };
 
 struct DlqMonitorFlags {
