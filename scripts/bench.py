@@ -79,7 +79,7 @@ class Bench:
             self.size["produce"] = args.count
         self.kafka = Kafka(args.bootstrap)
         self.errors: list[str] = []
-        self.notes: list[str] = []
+        self.notes: list[str] = list(args.note)
         self.commands: dict[str, str] = {}
         self.out: dict = {}
         self.tmp = tempfile.mkdtemp(prefix="orders-bench-")
@@ -409,7 +409,8 @@ class Bench:
         self.out["meta"] = {
             "mode": self.mode, "sizes": self.size, "partitions": PARTITIONS, "bootstrap": self.args.bootstrap,
             "generated_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": bench_env.machine(),
-            "versions": bench_env.versions(ROOT, self.args.jars, os.path.dirname(self.args.orders)),
+            "versions": bench_env.versions(ROOT, self.args.jars, os.path.dirname(self.args.orders),
+                                           self.args.orders_rev),
             "load_average_start": load_start,
         }
         if not HAVE_GNU_TIME:
@@ -561,17 +562,30 @@ def _pair_ratios(ours: list[dict], theirs: list[dict], key: str = "msgs_per_sec"
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="1 round, small sizes (about a minute)")
-    p.add_argument("--orders", required=True, help="the orders binary (a Release build)")
-    p.add_argument("--micro-bench", required=True, help="the micro_bench binary")
-    p.add_argument("--jars", required=True, help="directory with the Kafka jars (kafka-tools)")
-    p.add_argument("--tools-dir", required=True, help="where to build rdkafka_performance")
+    p.add_argument("--orders", help="the orders binary (a Release build)")
+    p.add_argument("--micro-bench", help="the micro_bench binary")
+    p.add_argument("--jars", help="directory with the Kafka jars (kafka-tools)")
+    p.add_argument("--tools-dir", help="where to build rdkafka_performance")
     p.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     p.add_argument("--runs", type=int, help="rounds per figure (default: 3, quick: 1)")
     p.add_argument("--count", type=int, help="records for the producer/consumer figures")
     p.add_argument("--steps", default="codec,producer,consumer,e2e,retry")
+    p.add_argument("--orders-rev", help="git revision the binaries were built from (default: this checkout)")
+    p.add_argument("--note", action="append", default=[], help="a note for the report (repeatable)")
     p.add_argument("--md-out", required=True)
     p.add_argument("--json-out", action="append", default=[], help="repeatable")
+    p.add_argument("--render-from", metavar="JSON",
+                   help="only re-render --md-out from a results file (e.g. after editing bench/ANALYSIS.md)")
     args = p.parse_args()
+    if args.render_from:
+        with open(args.render_from) as f:
+            out = json.load(f)
+        with open(args.md_out, "w") as f:
+            f.write(bench_report.markdown(out, analysis=_read_text(os.path.join(ROOT, "bench", "ANALYSIS.md"))))
+        return 0
+    missing = [f"--{k.replace('_', '-')}" for k in ("orders", "micro_bench", "jars", "tools_dir") if not getattr(args, k)]
+    if missing:
+        p.error(f"required: {', '.join(missing)}")
     for path, what in ((args.orders, "orders binary"), (args.micro_bench, "micro_bench binary")):
         if not os.access(path, os.X_OK):
             print(f"error: {what} not found at {path}", file=sys.stderr)

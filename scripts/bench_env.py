@@ -54,9 +54,11 @@ def load_average() -> list[float]:
         return []
 
 
-def versions(root: str, jars: str, build_dir: str) -> dict:
-    rev = capture(["git", "-C", root, "rev-parse", "--short=12", "HEAD"])
-    dirty = capture(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"])
+def versions(root: str, jars: str, build_dir: str, rev: str | None = None) -> dict:
+    dirty = ""
+    if not rev:
+        rev = capture(["git", "-C", root, "rev-parse", "--short=12", "HEAD"])
+        dirty = capture(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"])
     kafka_jar = sorted(glob.glob(os.path.join(jars, "kafka-clients-*.jar")))
     kafka = re.sub(r"^kafka-clients-|\.jar$", "", os.path.basename(kafka_jar[-1])) if kafka_jar else "?"
     java = capture(["java", "-version"]).splitlines()
