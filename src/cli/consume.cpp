@@ -1,6 +1,5 @@
 // `orders consume`: join the consumer group, process orders with retries, dead-letter what
 // cannot be processed, aggregate, and commit only finished offsets.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/kafka_options.h"
+#include "cli/logging.h"
 #include "kafka/consume_loop.h"
 #include "kafka/error.h"
 #include "orders/order_codec.h"
@@ -30,6 +30,11 @@ struct ConsumeFlags {
   std::string topic = "orders";
   std::string group = "order-processors";
   std::string dlq_topic = "orders-dlq";
+  std::string aggregates_topic = "orders-aggregates";
+  std::string semantics = "exactly-once";
+  std::optional<std::string> transactional_id;
+  std::uint64_t commit_records = 10000;
+  std::string commit_interval = "100ms";
   int max_attempts = 3;
   std::string initial_backoff = "1s";
   double backoff_multiplier = 2.0;
@@ -42,8 +47,7 @@ struct ConsumeFlags {
   std::optional<std::string> idle_exit;
   std::string stats_interval = "10s";
   bool json = false;
-  bool verbose = false;
-  bool quiet = false;
+  Verbosity verbosity;
 };
 
 // CLI11 check: a usage error (non-zero exit) names the bad duration and the accepted forms.
@@ -58,16 +62,6 @@ CLI::Validator duration_check() {
         }
       },
       "DURATION");
-}
-
-void use_stderr_logger(bool verbose, bool quiet) {
-  // Reports go to stdout; every log line goes to stderr.
-  auto logger = spdlog::get("orders");
-  if (!logger) logger = spdlog::stderr_color_mt("orders");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ - %v");
-  spdlog::set_level(quiet ? spdlog::level::warn : spdlog::level::info);
-  (void)verbose;
 }
 
 // Kafka's rule for topic names; checked up front so a typo is a usage error, not a stuck DLQ.
@@ -93,12 +87,23 @@ std::string host_name() {
   return buf;
 }
 
+// Unique among live processes (host + pid), which is all KIP-447 fencing needs: the group
+// generation, not the transactional.id, fences a consumer that lost its partitions. A process
+// restarted with the same explicit --transactional-id also aborts its predecessor's open
+// transaction at once instead of after transaction.timeout.ms.
+std::string default_transactional_id(const std::string& group, const std::string& host) {
+  return "orders-consume." + group + "." + host + "." + std::to_string(getpid());
+}
+
 int run(const ConsumeFlags& f) {
-  use_stderr_logger(f.verbose, f.quiet);
+  apply_verbosity(f.verbosity);
   kafka::ConsumeOptions o;
   o.topic = f.topic;
   o.group = f.group;
   o.dlq_topic = f.dlq_topic;
+  o.aggregates_topic = f.aggregates_topic;
+  o.semantics = f.semantics == "at-least-once" ? kafka::Semantics::at_least_once
+                                               : kafka::Semantics::exactly_once;
   try {
     o.consumer_props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
     o.producer_props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
@@ -125,6 +130,17 @@ int run(const ConsumeFlags& f) {
     spdlog::error("--dlq-topic must differ from --topic ('{}')", f.topic);
     return 2;
   }
+  if (f.aggregates_topic == f.topic || f.aggregates_topic == f.dlq_topic) {
+    spdlog::error("--aggregates-topic must differ from --topic and --dlq-topic ('{}')",
+                  f.aggregates_topic);
+    return 2;
+  }
+  if (f.transactional_id && f.transactional_id->empty()) {
+    spdlog::error("--transactional-id must not be empty");
+    return 2;
+  }
+  o.commit.max_records = f.commit_records;
+  o.commit.interval = util::parse_duration(f.commit_interval);
   if (f.fail_rate + f.permanent_fail_rate > 1.0) {
     spdlog::error("--fail-rate + --permanent-fail-rate must not exceed 1 (got {} + {})",
                   f.fail_rate, f.permanent_fail_rate);
@@ -133,8 +149,9 @@ int run(const ConsumeFlags& f) {
   o.max_messages = f.max_messages;
   if (f.idle_exit) o.idle_exit = util::parse_duration(*f.idle_exit);
   o.stats_interval = util::parse_duration(f.stats_interval);
-  o.verbose = f.verbose;
+  o.verbose = f.verbosity.verbose > 0;
   o.host = host_name();
+  o.transactional_id = f.transactional_id.value_or(default_transactional_id(f.group, o.host));
 
   pipeline::SimulatedProcessor processor(f.seed, f.fail_rate, f.permanent_fail_rate);
   util::install_stop_handlers();
@@ -178,6 +195,31 @@ void add_consume_command(CLI::App& root, int& exit_code) {
       ->capture_default_str()
       ->type_name("TOPIC")
       ->check(topic_name_check());
+  sub->add_option("--semantics", f.semantics,
+                  "exactly-once: dead letters, checkpoints and offsets commit in one transaction "
+                  "per batch; at-least-once: checkpoint, then commit (a crash may process a "
+                  "record twice)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"exactly-once", "at-least-once"}));
+  sub->add_option("--aggregates-topic", f.aggregates_topic,
+                  "compacted topic of per-partition aggregate checkpoints (created if missing; "
+                  "one per consumer group)")
+      ->capture_default_str()
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
+  sub->add_option("--transactional-id", f.transactional_id,
+                  "exactly-once: the producer's transactional.id, unique per live process "
+                  "(default: orders-consume.<group>.<host>.<pid>); reuse it when restarting an "
+                  "instance to abort its predecessor's open transaction at once");
+  sub->add_option("--commit-records,--transaction-records", f.commit_records,
+                  "commit a batch (one transaction) after this many finished records")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
+  sub->add_option("--commit-interval,--transaction-interval", f.commit_interval,
+                  "...or this long after the first finished record of the batch")
+      ->capture_default_str()
+      ->type_name("DURATION")
+      ->check(duration_check());
   add_kafka_options(*sub, f.kafka);
   sub->add_option("--max-attempts", f.max_attempts, "processing attempts before dead-lettering")
       ->capture_default_str()
@@ -214,15 +256,12 @@ void add_consume_command(CLI::App& root, int& exit_code) {
                   "stop after being idle this long (nothing received, nothing pending)")
       ->type_name("DURATION")
       ->check(duration_check());
-  sub->add_option("--stats-interval", f.stats_interval,
-                  "periodic summary log interval (0: none)")
+  sub->add_option("--stats-interval", f.stats_interval, "periodic summary log interval (0: none)")
       ->capture_default_str()
       ->type_name("DURATION")
       ->check(duration_check());
   sub->add_flag("--json", f.json, "print the final report as one JSON object on stdout");
-  auto* verbose =
-      sub->add_flag("-v,--verbose", f.verbose, "log every order (received/processed/retry/DLQ)");
-  sub->add_flag("--quiet", f.quiet, "only warnings and errors on stderr")->excludes(verbose);
+  add_verbosity_flags(*sub, f.verbosity);
   sub->callback([flags, &exit_code] { exit_code = run(*flags); });
 }
 

@@ -1,38 +1,41 @@
+// The consume loop: polling, per-partition decisions, dead letters, delivery reports, pauses,
+// the run's end. Assignment/restore lives in consume_partitions.cpp, commits in
+// consume_commit.cpp.
 #include "kafka/consume_loop.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
-#include <memory>
-#include <set>
-#include <vector>
 
 #include "kafka/admin.h"
-#include "kafka/consumer.h"
-#include "kafka/producer.h"
+#include "kafka/consume_session.h"
+#include "pipeline/checkpoint.h"
 #include "pipeline/dead_letter.h"
-#include "pipeline/dead_letter_outbox.h"
-#include "stats/latency_histogram.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
 
 namespace kafka {
+
+const char* to_string(Semantics s) {
+  return s == Semantics::exactly_once ? "exactly-once" : "at-least-once";
+}
+
+namespace detail {
 namespace {
 
-using pipeline::Clock;
-using pipeline::TimePoint;
 using namespace std::chrono_literals;
 
 constexpr int kPollBatch = 500;            // records taken per loop turn before deciding
 constexpr auto kMaxPollWait = 100ms;       // bounds the reaction time to a stop request
+constexpr std::size_t kPauseAbove = 5000;  // records queued behind a waiting head
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
-constexpr auto kRevokeFlush = 5s;          // waiting for dead-letter acks before a revoke commit
-constexpr auto kStopFlush = 1s;            // the same on Ctrl-C: stop within 2 s
-constexpr auto kFinalFlush = 10s;          // the same on a scripted exit (--max-messages/--idle)
-constexpr auto kJoinGrace = 15s;           // --idle-exit does not count before partitions arrive
+constexpr auto kInitTransactions = 30s;
+constexpr auto kStopBudget = 1500ms;     // committing on Ctrl-C: stop within 2 s
+constexpr auto kFinalBudget = 30s;       // the same on a scripted exit (--max-messages/--idle)
+constexpr auto kJoinGrace = 15s;         // --idle-exit does not count before partitions arrive
+constexpr auto kOffsetCommitEvery = 1s;  // at-least-once: async commits of acknowledged offsets
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -69,77 +72,41 @@ pipeline::SourceRecord to_record(const RdKafka::Message& msg) {
   return r;
 }
 
-class ConsumeSession {
- public:
-  ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor)
-      : opt_(options), processor_(processor) {
-    for (auto c : {pipeline::ErrorClass::deserialization, pipeline::ErrorClass::validation,
-                   pipeline::ErrorClass::processing}) {
-      metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
-    }
+stats::LatencySummary summarize(const stats::LatencyHistogram& h) {
+  return {stats::ns_to_ms(double(h.percentile_ns(50))),
+          stats::ns_to_ms(double(h.percentile_ns(99))), stats::ns_to_ms(double(h.max_ns()))};
+}
+
+}  // namespace
+
+void Tally::add_to(stats::ConsumerMetrics& m) const {
+  m.processed += processed;
+  m.dead_lettered += dead_lettered;
+  for (const auto& [cls, n] : dead_lettered_by_class) m.dead_lettered_by_class[cls] += n;
+  m.aggregate.merge(aggregate);
+}
+
+ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor)
+    : opt_(options), processor_(processor), schedule_(options.commit) {
+  for (auto c : {pipeline::ErrorClass::deserialization, pipeline::ErrorClass::validation,
+                 pipeline::ErrorClass::processing}) {
+    metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
   }
+  metrics_.semantics = to_string(opt_.semantics);
+}
 
-  ConsumeResult run();
-
- private:
-  struct PartitionState {
-    std::unique_ptr<pipeline::PartitionPipeline> pipeline;
-    std::uint64_t epoch = 0;
-    bool paused = false;
-    bool halt_reported = false;
-    std::optional<std::int64_t> committed;
-  };
-
-  void start();
-  void poll_once();
-  void take(std::unique_ptr<RdKafka::Message> msg);
-  void advance();
-  void apply(std::int32_t partition, const pipeline::Decision& d, TimePoint decided_at);
-  void write_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset);
-  void on_delivery(const DeliveryReport& report);
-  void update_pauses();
-  std::vector<TopicPartitionOffset> commit_candidates(bool all, const std::set<int>* only);
-  void commit_async_due();
-  Error commit_sync(const std::set<int>* only);
-  void on_assigned(const std::vector<TopicPartitionOffset>& parts);
-  void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
-  void flush_dead_letters(std::chrono::milliseconds budget);
-  // Records or dead letters still in progress. A halted partition (its DLQ write keeps failing)
-  // makes no progress on its own; --idle-exit does not wait for it.
-  bool busy(bool count_halted = true) const;
-  bool idle_for(std::chrono::microseconds idle) const;
-  bool ensure_dlq_topic();
-  void log_summary();
-  std::chrono::milliseconds poll_timeout(TimePoint now) const;
-  void finish_metrics();
-
-  const ConsumeOptions& opt_;
-  pipeline::OrderProcessor& processor_;
-  stats::ConsumerMetrics metrics_;
-  stats::LatencyHistogram latency_;
-  std::map<std::int32_t, PartitionState> partitions_;
-  std::uint64_t next_epoch_ = 1;
-  pipeline::DeadLetterOutbox outbox_;
-  std::optional<int> dlq_partitions_;
-  std::string problem_;
-  bool fatal_ = false;
-  std::set<int> reported_errors_;
-
-  std::optional<TimePoint> first_consumed_;
-  TimePoint last_finished_{};
-  const TimePoint started_ = Clock::now();
-  TimePoint last_activity_ = Clock::now();
-  TimePoint next_commit_ = Clock::now();
-  TimePoint next_summary_ = Clock::now();
-
-  // Declared last: destroyed first, while the state their callbacks touch still exists.
-  std::unique_ptr<Producer> producer_;
-  std::unique_ptr<Consumer> consumer_;
-};
+void ConsumeSession::set_fatal(std::string problem) {
+  if (!fatal_) {
+    fatal_ = true;
+    problem_ = std::move(problem);
+    spdlog::error("{}", problem_);
+  }
+}
 
 bool ConsumeSession::busy(bool count_halted) const {
-  if (outbox_.in_flight() > 0) return true;
+  if (outbox_.in_flight() > 0 || checkpoint_count_in_flight_ > 0) return true;
   for (const auto& [p, ps] : partitions_) {
+    if (ps.restoring) return true;
     if (!count_halted && ps.pipeline->halted()) continue;
     if (ps.pipeline->queued() > 0 || ps.pipeline->dead_letters_in_flight() > 0) return true;
   }
@@ -155,12 +122,15 @@ bool ConsumeSession::idle_for(std::chrono::microseconds idle) const {
 
 std::chrono::milliseconds ConsumeSession::poll_timeout(TimePoint now) const {
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kMaxPollWait);
+  auto until = [&](TimePoint t) {
+    wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(t - now), 0ms, wait);
+  };
   for (const auto& [p, ps] : partitions_) {
-    if (auto t = ps.pipeline->next_wakeup()) {
-      auto until = std::chrono::ceil<std::chrono::milliseconds>(*t - now);
-      wait = std::clamp(until, 0ms, wait);
+    if (ps.pipeline) {
+      if (auto t = ps.pipeline->next_wakeup()) until(*t);
     }
   }
+  if (auto t = schedule_.deadline()) until(*t);
   return wait;
 }
 
@@ -172,8 +142,8 @@ bool ConsumeSession::ensure_dlq_topic() {
       spdlog::warn("Topic '{}' does not exist (yet); waiting for it", opt_.topic);
       return false;
     }
-    auto r = ensure_topic(producer_->raw(), TopicSpec{opt_.dlq_topic, *source, -1, {}},
-                          kAdminTimeout);
+    auto r =
+        ensure_topic(producer_->raw(), TopicSpec{opt_.dlq_topic, *source, -1, {}}, kAdminTimeout);
     dlq_partitions_ = std::max(1, r.partitions);
     if (!r.created) {
       spdlog::debug("DLQ topic {} has {} partition(s)", opt_.dlq_topic, *dlq_partitions_);
@@ -185,77 +155,78 @@ bool ConsumeSession::ensure_dlq_topic() {
   }
 }
 
+void ConsumeSession::ensure_aggregates_topic() {
+  // One partition: a few small records per batch, read in full on every assignment. Compaction
+  // keeps one value per source partition; short segments let it run soon.
+  TopicSpec spec{opt_.aggregates_topic,
+                 1,
+                 -1,
+                 {{"cleanup.policy", "compact"},
+                  {"segment.ms", "600000"},
+                  {"min.cleanable.dirty.ratio", "0.1"}}};
+  auto r = ensure_topic(producer_->raw(), spec, kAdminTimeout);
+  if (r.created) spdlog::info("Created aggregates topic '{}' (compacted)", opt_.aggregates_topic);
+}
+
 void ConsumeSession::start() {
   Properties pprops = opt_.producer_props;
   for (auto [k, v] : {std::pair{"acks", "all"}, std::pair{"enable.idempotence", "true"}}) {
     const std::string* cur = pprops.find(k);
     if (cur && *cur != v && !(std::string(k) == "acks" && (*cur == "-1"))) {
-      spdlog::warn("DLQ producer: ignoring {}={} (dead letters need {}={})", k, *cur, k, v);
+      spdlog::warn("Producer: ignoring {}={} (dead letters and checkpoints need {}={})", k, *cur, k,
+                   v);
     }
     pprops.set(k, v);
   }
-  producer_ = std::make_unique<Producer>(
-      pprops, [this](const DeliveryReport& r) { on_delivery(r); });
+  if (eos()) {
+    pprops.set("transactional.id", opt_.transactional_id);
+    // A transaction left open by a crashed process holds back read_committed readers until the
+    // coordinator aborts it (or a process with the same transactional.id starts).
+    if (!pprops.find("transaction.timeout.ms")) pprops.set("transaction.timeout.ms", "30000");
+    const auto txn_timeout = std::stoll(pprops.get_or("transaction.timeout.ms", "30000"));
+    if (std::stoll(pprops.get_or("message.timeout.ms", "300000")) > txn_timeout) {
+      pprops.set("message.timeout.ms", std::to_string(txn_timeout));
+    }
+  } else {
+    pprops.erase("transactional.id");
+  }
+  producer_ =
+      std::make_unique<Producer>(pprops, [this](const DeliveryReport& r) { on_delivery(r); });
 
   check_connectivity(producer_->raw(), opt_.bootstrap, kConnectTimeout, &producer_->events(),
                      [] { return util::stop_requested(); });
+  ensure_aggregates_topic();
+  if (eos()) {
+    // Fences an older process with the same transactional.id and aborts its open transaction.
+    Error e = producer_->init_transactions(kInitTransactions);
+    if (e)
+      throw KafkaException(Error{e.code,
+                                 "cannot initialize transactions (transactional.id '" +
+                                     opt_.transactional_id + "'): " + e.message,
+                                 e.fatal, e.retriable, e.txn_requires_abort});
+  }
+
+  Properties rprops = opt_.consumer_props;
+  reader_ = std::make_unique<CheckpointReader>(rprops, opt_.aggregates_topic);
 
   Properties cprops = opt_.consumer_props;
   cprops.set("group.id", opt_.group);
+  const std::string* isolation = cprops.find("isolation.level");
+  if (isolation && *isolation != "read_committed") {
+    spdlog::warn("Consumer: ignoring isolation.level={} (only committed records are processed)",
+                 *isolation);
+  }
+  cprops.set("isolation.level", "read_committed");
   RebalanceHooks hooks;
   hooks.on_assigned = [this](const auto& parts) { on_assigned(parts); };
   hooks.on_revoked = [this](const auto& parts, bool lost) { on_revoked(parts, lost); };
   consumer_ = std::make_unique<Consumer>(cprops, std::move(hooks));
   ensure_dlq_topic();
   consumer_->subscribe({opt_.topic});
-  spdlog::info("🚀 Consumer started (group '{}'), listening for orders on '{}'...", opt_.group,
+  spdlog::info("🚀 Consumer started (group '{}', {}{}), listening for orders on '{}'...", opt_.group,
+               to_string(opt_.semantics),
+               eos() ? ", transactional.id '" + opt_.transactional_id + "'" : std::string(),
                opt_.topic);
-}
-
-void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts) {
-  std::string list;
-  for (const auto& tp : parts) {
-    auto& ps = partitions_[tp.partition];
-    ps = PartitionState{};
-    ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline);
-    ps.epoch = next_epoch_++;
-    list += (list.empty() ? "" : ",") + std::to_string(tp.partition);
-  }
-  last_activity_ = Clock::now();
-  spdlog::info("Assigned partition(s) [{}] of '{}'", list, opt_.topic);
-}
-
-void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost) {
-  std::set<int> revoked;
-  for (const auto& tp : parts) revoked.insert(tp.partition);
-  if (!lost) {
-    // Dead letters in flight hold their offsets back; give them a moment to be acknowledged so
-    // the next owner does not write them again.
-    flush_dead_letters(util::stop_requested() ? kStopFlush : kRevokeFlush);
-    if (Error e = commit_sync(&revoked)) {
-      spdlog::warn("Commit on revoke failed: {}", e.message);
-    }
-  } else {
-    spdlog::warn("Partition assignment lost: not committing; another member owns them now");
-  }
-  std::string list;
-  for (int p : revoked) {
-    auto it = partitions_.find(p);
-    if (it == partitions_.end()) continue;
-    metrics_.unfinished +=
-        it->second.pipeline->queued() + it->second.pipeline->dead_letters_in_flight();
-    partitions_.erase(it);
-    list += (list.empty() ? "" : ",") + std::to_string(p);
-  }
-  spdlog::info("Revoked partition(s) [{}] of '{}'", list, opt_.topic);
-}
-
-void ConsumeSession::flush_dead_letters(std::chrono::milliseconds budget) {
-  const auto deadline = Clock::now() + budget;
-  while (outbox_.in_flight() > 0 && Clock::now() < deadline) {
-    producer_->poll(20ms);
-  }
-  producer_->poll(0ms);
 }
 
 void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
@@ -263,9 +234,7 @@ void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
   if (err == RdKafka::ERR__PARTITION_EOF) return;
   if (err != RdKafka::ERR_NO_ERROR) {
     if (err == RdKafka::ERR__FATAL) {
-      fatal_ = true;
-      problem_ = "fatal consumer error: " + msg->errstr();
-      spdlog::error("{}", problem_);
+      set_fatal("fatal consumer error: " + msg->errstr());
       return;
     }
     // Say it once per kind; librdkafka keeps retrying on its own.
@@ -278,15 +247,19 @@ void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
   }
   if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // not tracked
   auto it = partitions_.find(msg->partition());
-  if (it == partitions_.end()) return;  // not (or no longer) ours
+  if (it == partitions_.end() || it->second.restoring) return;  // not ours, or not yet
+  PartitionState& ps = it->second;
   const auto now = Clock::now();
-  if (!it->second.pipeline->push(to_record(*msg), now)) return;  // redelivered after a resume
+  if (ps.durable_offset && msg->offset() < *ps.durable_offset) return;  // covered already
+  if (!ps.pipeline->push(to_record(*msg), now)) return;       // redelivered after a resume
+  if (!ps.durable_offset) ps.durable_offset = msg->offset();  // where a rewind returns
   ++metrics_.consumed;
+  if (ps.reprocess_below && msg->offset() < *ps.reprocess_below) ++metrics_.reprocessed;
   if (!first_consumed_) first_consumed_ = now;
   last_activity_ = now;
 }
 
-void ConsumeSession::apply(std::int32_t partition, const pipeline::Decision& d,
+void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
                            TimePoint decided_at) {
   const int max_attempts = opt_.pipeline.retry.max_attempts;
   if (opt_.verbose && d.attempt <= 1) {
@@ -296,29 +269,34 @@ void ConsumeSession::apply(std::int32_t partition, const pipeline::Decision& d,
       spdlog::info("📨 Received undecodable record at {}[{}]@{}", opt_.topic, partition, d.offset);
     }
   }
+  Tally& t = tally(ps);
   if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
-    ++metrics_.processed;
-    metrics_.aggregate.add(p->order);
+    ++t.processed;
+    t.aggregate.add(p->order);
     latency_.record(d.since_received);
+    ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
+    schedule_.finished(1, decided_at);
     last_finished_ = Clock::now();
     if (opt_.verbose) {
-      const auto& a = metrics_.aggregate;
+      const auto a = ps.pipeline->aggregate();
       spdlog::info("✅ Successfully processed order: {} (${:.2f})", p->order.order_id,
                    static_cast<double>(p->order.price));
-      spdlog::info("📊 Aggregation Update - Count: {}, Running Avg: {}, Min: {}, Max: {}",
-                   a.count(), stats::format_dollars(a.avg()), stats::format_dollars(*a.min()),
-                   stats::format_dollars(*a.max()));
+      spdlog::info("📊 Aggregation Update ({}[{}]) - Count: {}, Running Avg: {}, Min: {}, Max: {}",
+                   opt_.topic, partition, a.count(), stats::format_dollars(a.avg()),
+                   stats::format_dollars(*a.min()), stats::format_dollars(*a.max()));
     }
   } else if (const auto* r = std::get_if<pipeline::RetryAt>(&d.outcome)) {
     ++metrics_.retries;
     if (opt_.verbose) {
       spdlog::warn("⚠️  Processing failed for {} (attempt {}/{}): {}. Retrying in {}...",
                    d.order ? d.order->order_id : "?", d.attempt, max_attempts, r->error,
-                   util::format_duration(std::chrono::duration_cast<std::chrono::microseconds>(
-                       r->at - decided_at)));
+                   util::format_duration(
+                       std::chrono::duration_cast<std::chrono::microseconds>(r->at - decided_at)));
     }
   } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
     latency_.record(d.since_received);
+    ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
+    schedule_.finished(1, decided_at);
     if (opt_.verbose) {
       spdlog::warn("💀 Dead-lettering {} from {}[{}]@{} ({}): {}",
                    d.order ? d.order->order_id : "record", opt_.topic, partition, d.offset,
@@ -329,6 +307,26 @@ void ConsumeSession::apply(std::int32_t partition, const pipeline::Decision& d,
 
 void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partition,
                                        std::int64_t offset) {
+  if (eos()) {
+    // A dead letter whose write failed in an aborted transaction waits out the resend delay
+    // before it is offered again, like a failed write in at-least-once mode.
+    auto fp = failed_dead_letters_.find(partition);
+    if (fp != failed_dead_letters_.end()) {
+      auto f = fp->second.find(offset);
+      if (f != fp->second.end()) {
+        const auto resend_at = f->second.failed_at + opt_.pipeline.dead_letter_resend_delay;
+        if (Clock::now() < resend_at) {
+          ps.pipeline->dead_letter_failed(offset, f->second.error, f->second.failed_at);
+          return;
+        }
+        fp->second.erase(f);
+      }
+    }
+    if (!begin_transaction()) {
+      ps.pipeline->dead_letter_failed(offset, "no transaction", Clock::now());
+      return;
+    }
+  }
   const auto& pending = ps.pipeline->dead_letter(offset);
   if (!ensure_dlq_topic()) {
     ++metrics_.dead_letter_write_failures;
@@ -336,8 +334,8 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     return;
   }
   const auto& rec = pending.record;
-  auto headers = pipeline::dead_letter_headers(rec, pending.dead_letter,
-                                               {opt_.group, opt_.host, wall_ms()});
+  auto headers =
+      pipeline::dead_letter_headers(rec, pending.dead_letter, {opt_.group, opt_.host, wall_ms()});
   std::vector<Header> views;
   views.reserve(headers.size());
   for (const auto& [k, v] : headers) views.push_back({k, v});
@@ -350,15 +348,28 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     ++metrics_.dead_letter_write_failures;
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
+    if (e.fatal) set_fatal("fatal producer error: " + e.message);
+    if (eos()) {
+      doomed_ = "dead letter not written: " + e.message;
+      failed_dead_letters_[partition][offset] = {e.message, Clock::now()};
+    }
     ps.pipeline->dead_letter_failed(offset, e.message, Clock::now());
     return;
   }
-  outbox_.sent(dlq_partition, pipeline::OutboxEntry{partition, offset, ps.epoch,
-                                                    pending.dead_letter.error_class,
-                                                    rec.key.value_or(std::string()), value.size()});
+  outbox_.sent(dlq_partition,
+               pipeline::OutboxEntry{partition, offset, ps.epoch, pending.dead_letter.error_class,
+                                     rec.key.value_or(std::string()), value.size()});
 }
 
 void ConsumeSession::on_delivery(const DeliveryReport& report) {
+  if (report.topic == opt_.aggregates_topic) {
+    on_checkpoint_report(report);
+  } else {
+    on_dead_letter_report(report);
+  }
+}
+
+void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   auto entry = outbox_.reported(report.partition, report.key, report.value_size);
   if (!entry) {
     spdlog::error("Delivery report for an unknown dead letter ({}[{}]); ignored", report.topic,
@@ -366,12 +377,22 @@ void ConsumeSession::on_delivery(const DeliveryReport& report) {
     return;
   }
   auto it = partitions_.find(entry->source_partition);
-  const bool current = it != partitions_.end() && it->second.epoch == entry->epoch;
+  const bool current =
+      it != partitions_.end() && !it->second.restoring && it->second.epoch == entry->epoch;
+  if (!current) {
+    // Sent by a pipeline since rewound or revoked (an aborted transaction purges its messages).
+    spdlog::debug("Dead letter for {}[{}]@{} belongs to an earlier assignment: {}", opt_.topic,
+                  entry->source_partition, entry->source_offset,
+                  report.ok() ? "delivered" : report.reason);
+    return;
+  }
+  PartitionState& ps = it->second;
   if (report.ok()) {
-    ++metrics_.dead_lettered;
-    ++metrics_.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];
+    Tally& t = tally(ps);
+    ++t.dead_lettered;
+    ++t.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];
     last_finished_ = Clock::now();
-    if (current) it->second.pipeline->dead_letter_delivered(entry->source_offset);
+    ps.pipeline->dead_letter_delivered(entry->source_offset);
     spdlog::debug("Dead letter for {}[{}]@{} stored at {}[{}]@{}", opt_.topic,
                   entry->source_partition, entry->source_offset, report.topic, report.partition,
                   report.offset);
@@ -380,17 +401,21 @@ void ConsumeSession::on_delivery(const DeliveryReport& report) {
   ++metrics_.dead_letter_write_failures;
   spdlog::error("Dead letter for {}[{}]@{} was not written: {}", opt_.topic,
                 entry->source_partition, entry->source_offset, report.reason);
-  if (current) {
-    it->second.pipeline->dead_letter_failed(entry->source_offset, std::string(report.reason),
-                                            Clock::now());
+  if (eos()) {
+    // The transaction cannot commit now; remember the failure across the rewind.
+    doomed_ = "dead letter not written: " + std::string(report.reason);
+    failed_dead_letters_[entry->source_partition][entry->source_offset] = {
+        std::string(report.reason), Clock::now()};
   }
+  ps.pipeline->dead_letter_failed(entry->source_offset, std::string(report.reason), Clock::now());
 }
 
 void ConsumeSession::advance() {
   for (auto& [partition, ps] : partitions_) {
+    if (ps.restoring) continue;
     const auto now = Clock::now();
     auto step = ps.pipeline->run(now);
-    for (const auto& d : step.decisions) apply(partition, d, now);
+    for (const auto& d : step.decisions) apply(partition, ps, d, now);
     for (auto offset : step.write_dead_letters) write_dead_letter(ps, partition, offset);
     if (!step.decisions.empty()) last_activity_ = Clock::now();
     if (ps.pipeline->halted() && !ps.halt_reported) {
@@ -410,9 +435,17 @@ void ConsumeSession::advance() {
 void ConsumeSession::update_pauses() {
   std::vector<TopicPartitionOffset> pause, resume;
   for (auto& [partition, ps] : partitions_) {
-    // Records behind a waiting head cannot be processed anyway; stop fetching them but keep
-    // polling so the group keeps us.
-    const bool want = ps.pipeline->waiting();
+    // Records behind a waiting head wait in the pipeline's queue; polling goes on so the group
+    // keeps us. Fetching stops only when that queue gets long (a long backoff, a halted
+    // partition): librdkafka 2.0 may take up to a second to fetch again after a resume, which
+    // short backoffs should not pay.
+    bool want = false;
+    if (ps.restoring) {
+      want = ps.restore_waiting;
+    } else {
+      const auto queued = ps.pipeline->queued();
+      want = ps.paused ? queued > kPauseAbove / 2 : queued >= kPauseAbove;
+    }
     if (want == ps.paused) continue;
     (want ? pause : resume).push_back({opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID});
     ps.paused = want;
@@ -425,43 +458,6 @@ void ConsumeSession::update_pauses() {
   }
 }
 
-std::vector<TopicPartitionOffset> ConsumeSession::commit_candidates(bool all,
-                                                                    const std::set<int>* only) {
-  std::vector<TopicPartitionOffset> out;
-  for (auto& [partition, ps] : partitions_) {
-    if (only && !only->count(partition)) continue;
-    auto next = ps.pipeline->commit_offset();
-    if (!next) continue;
-    if (!all && ps.committed && *ps.committed >= *next) continue;
-    out.push_back({opt_.topic, partition, *next});
-    ps.committed = *next;
-  }
-  return out;
-}
-
-void ConsumeSession::commit_async_due() {
-  const auto now = Clock::now();
-  if (now < next_commit_) return;
-  next_commit_ = now + opt_.commit_interval;
-  auto offsets = commit_candidates(false, nullptr);
-  if (offsets.empty()) return;
-  if (Error e = consumer_->commit_async(offsets)) {
-    spdlog::warn("Async commit failed: {}", e.message);
-  }
-}
-
-Error ConsumeSession::commit_sync(const std::set<int>* only) {
-  auto offsets = commit_candidates(true, only);
-  if (offsets.empty()) return {};
-  Error e = consumer_->commit_sync(offsets);
-  if (!e) {
-    for (const auto& tp : offsets) {
-      spdlog::debug("Committed {}[{}] at {}", tp.topic, tp.partition, tp.offset);
-    }
-  }
-  return e;
-}
-
 void ConsumeSession::log_summary() {
   if (opt_.stats_interval.count() <= 0) return;
   const auto now = Clock::now();
@@ -469,18 +465,24 @@ void ConsumeSession::log_summary() {
   next_summary_ = now + opt_.stats_interval;
   if (metrics_.consumed == 0) return;
   std::size_t waiting = 0;
-  for (const auto& [p, ps] : partitions_) waiting += ps.pipeline->queued();
-  const auto& a = metrics_.aggregate;
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.pipeline) waiting += ps.pipeline->queued();
+  }
+  // Committed work plus what is staged for the next commit.
+  stats::ConsumerMetrics m = metrics_;
+  for (const auto& [p, ps] : partitions_) ps.staged.add_to(m);
+  direct_.add_to(m);
+  const auto& a = m.aggregate;
   spdlog::info(
       "📊 consumed {}, processed {}, dead-lettered {}, retries {}, waiting {}, DLQ in flight {} | "
       "orders {}, avg {}, min {}, max {}, revenue {}",
-      metrics_.consumed, metrics_.processed, metrics_.dead_lettered, metrics_.retries, waiting,
-      outbox_.in_flight(), a.count(), stats::format_dollars(a.avg()),
-      a.min() ? stats::format_dollars(*a.min()) : "-",
+      m.consumed, m.processed, m.dead_lettered, m.retries, waiting, outbox_.in_flight(), a.count(),
+      stats::format_dollars(a.avg()), a.min() ? stats::format_dollars(*a.min()) : "-",
       a.max() ? stats::format_dollars(*a.max()) : "-", stats::format_cents(a.revenue_cents()));
 }
 
 void ConsumeSession::poll_once() {
+  restore_partitions();
   const auto timeout = poll_timeout(Clock::now());
   for (int i = 0; i < kPollBatch && !fatal_; ++i) {
     auto msg = consumer_->consume(i == 0 ? timeout : 0ms);
@@ -488,23 +490,33 @@ void ConsumeSession::poll_once() {
     take(std::move(msg));
   }
   producer_->poll(0ms);
+  if (eos() && !doomed_.empty()) abort_and_rewind(doomed_, nullptr);
   advance();
   update_pauses();
-  commit_async_due();
+  if (schedule_.due(Clock::now())) commit_batch(nullptr, kFinalBudget, false);
+  if (!eos() && Clock::now() >= next_offset_commit_) {
+    next_offset_commit_ = Clock::now() + kOffsetCommitEvery;
+    if (Error e = commit_acked_offsets(nullptr, false)) {
+      spdlog::warn("Async commit failed: {}", e.message);
+    }
+  }
   log_summary();
 }
 
 void ConsumeSession::finish_metrics() {
   for (const auto& [p, ps] : partitions_) {
-    metrics_.unfinished += ps.pipeline->queued() + ps.pipeline->dead_letters_in_flight();
+    if (ps.pipeline) {
+      metrics_.unfinished += ps.pipeline->queued() + ps.pipeline->dead_letters_in_flight();
+    }
   }
+  direct_.add_to(metrics_);
+  direct_ = {};
   if (first_consumed_ && last_finished_ > *first_consumed_) {
     metrics_.elapsed_seconds =
         std::chrono::duration<double>(last_finished_ - *first_consumed_).count();
   }
-  metrics_.processing_latency = {stats::ns_to_ms(double(latency_.percentile_ns(50))),
-                                 stats::ns_to_ms(double(latency_.percentile_ns(99))),
-                                 stats::ns_to_ms(double(latency_.max_ns()))};
+  metrics_.processing_latency = summarize(latency_);
+  metrics_.commit_latency = summarize(commit_latency_);
 }
 
 ConsumeResult ConsumeSession::run() {
@@ -516,9 +528,10 @@ ConsumeResult ConsumeSession::run() {
       why = "fatal error";
       if (problem_.empty()) {
         problem_ = "fatal Kafka client error: " + (producer_->events().fatal_seen()
-                                                        ? producer_->events().last_error()
-                                                        : consumer_->events().last_error());
+                                                       ? producer_->events().last_error()
+                                                       : consumer_->events().last_error());
       }
+      fatal_ = true;
       break;
     }
     if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages && !busy()) {
@@ -532,29 +545,37 @@ ConsumeResult ConsumeSession::run() {
     poll_once();
   }
   spdlog::info("Stopping ({})...", why);
-  flush_dead_letters(util::stop_requested() ? kStopFlush : kFinalFlush);
-  if (Error e = commit_sync(nullptr)) {
-    problem_ = "final commit failed: " + e.message;
-    spdlog::error("{}", problem_);
+  if (!fatal_) {
+    const auto budget = util::stop_requested() ? kStopBudget : kFinalBudget;
+    if (!commit_batch(nullptr, budget, true) && problem_.empty()) {
+      problem_ = "final commit failed: the last batch will be processed again by the next owner";
+    }
+    if (!eos()) {
+      if (Error e = commit_acked_offsets(nullptr, true)) {
+        problem_ = "final commit failed: " + e.message;
+        spdlog::error("{}", problem_);
+      }
+    }
   }
   std::size_t undelivered = outbox_.in_flight();
   for (const auto& [p, ps] : partitions_) {
-    if (ps.pipeline->halted()) ++undelivered;
+    if (ps.pipeline && ps.pipeline->halted()) ++undelivered;
   }
   consumer_->close();  // leaves the group; the revoke hook drops the partitions' state
   finish_metrics();
   if (undelivered > 0 && problem_.empty()) {
-    problem_ = fmt::format("{} dead letter(s) not acknowledged by '{}'; their offsets were not "
-                           "committed and will be consumed again",
-                           undelivered, opt_.dlq_topic);
+    problem_ = fmt::format(
+        "{} dead letter(s) not acknowledged by '{}'; their offsets were not "
+        "committed and will be consumed again",
+        undelivered, opt_.dlq_topic);
   }
   return {metrics_, problem_};
 }
 
-}  // namespace
+}  // namespace detail
 
 ConsumeResult run_consume(const ConsumeOptions& options, pipeline::OrderProcessor& processor) {
-  ConsumeSession session(options, processor);
+  detail::ConsumeSession session(options, processor);
   return session.run();
 }
 

@@ -114,6 +114,13 @@ Error Consumer::resume(const std::vector<TopicPartitionOffset>& partitions) {
   return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
 }
 
+Error Consumer::seek(const TopicPartitionOffset& position, std::chrono::milliseconds timeout) {
+  std::unique_ptr<RdKafka::TopicPartition> tp(
+      RdKafka::TopicPartition::create(position.topic, position.partition, position.offset));
+  const RdKafka::ErrorCode code = consumer_->seek(*tp, static_cast<int>(timeout.count()));
+  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+}
+
 std::vector<TopicPartitionOffset> Consumer::assignment() {
   OwnedPartitionList list;
   if (consumer_->assignment(list.get()) != RdKafka::ERR_NO_ERROR) return {};

@@ -43,6 +43,9 @@ class Consumer {
   Error commit_async(const std::vector<TopicPartitionOffset>& offsets);
   Error pause(const std::vector<TopicPartitionOffset>& partitions);
   Error resume(const std::vector<TopicPartitionOffset>& partitions);
+  // Moves the fetch position of an assigned partition (absolute or logical offset); records
+  // fetched before are discarded by librdkafka, not returned.
+  Error seek(const TopicPartitionOffset& position, std::chrono::milliseconds timeout);
   std::vector<TopicPartitionOffset> assignment();
   // Last committed offsets of the given partitions (offset field is filled in).
   std::vector<TopicPartitionOffset> committed(const std::vector<TopicPartitionOffset>& partitions,

@@ -18,10 +18,10 @@ bool CommitSchedule::due(TimePoint now) const {
 
 std::optional<TimePoint> CommitSchedule::deadline() const {
   if (pending_ == 0) return std::nullopt;
-  TimePoint at = pending_ >= settings_.max_records
-                     ? *first_pending_
-                     : *first_pending_ + std::chrono::duration_cast<Clock::duration>(
-                                              settings_.interval);
+  TimePoint at =
+      pending_ >= settings_.max_records
+          ? *first_pending_
+          : *first_pending_ + std::chrono::duration_cast<Clock::duration>(settings_.interval);
   if (not_before_) at = std::max(at, *not_before_);
   return at;
 }

@@ -22,8 +22,8 @@ bool PartitionPipeline::push(SourceRecord record, TimePoint now) {
 void PartitionPipeline::finish_dead_letter(Queued& q, DeadLetter dl, Step& step) {
   const auto offset = q.record.offset;
   step.write_dead_letters.push_back(offset);
-  dead_letters_.emplace(offset, PendingDeadLetter{std::move(q.record), std::move(dl),
-                                                  std::nullopt, 1, {}});
+  dead_letters_.emplace(offset,
+                        PendingDeadLetter{std::move(q.record), std::move(dl), std::nullopt, 1, {}});
 }
 
 PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
@@ -117,7 +117,9 @@ void PartitionPipeline::dead_letter_failed(std::int64_t offset, std::string erro
   it->second.resend_at = now + settings_.dead_letter_resend_delay;
 }
 
-bool PartitionPipeline::halted() const { return failed_writes_ > 0; }
+bool PartitionPipeline::halted() const {
+  return failed_writes_ > 0;
+}
 
 std::optional<TimePoint> PartitionPipeline::next_wakeup() const {
   std::optional<TimePoint> t;

@@ -17,24 +17,39 @@ double ConsumerMetrics::msgs_per_sec() const {
   return elapsed_seconds <= 0 ? 0.0 : static_cast<double>(finished) / elapsed_seconds;
 }
 
+namespace {
+
+nlohmann::json latency_json(const LatencySummary& l) {
+  return {{"p50", l.p50_ms}, {"p99", l.p99_ms}, {"max", l.max_ms}};
+}
+
+}  // namespace
+
 nlohmann::json to_json(const ConsumerMetrics& m) {
   nlohmann::json by_class = nlohmann::json::object();
   for (const auto& [cls, n] : m.dead_lettered_by_class) by_class[cls] = n;
-  return {{"consumed", m.consumed},
-          {"processed", m.processed},
-          {"dead_lettered", m.dead_lettered},
-          {"dead_lettered_by_class", std::move(by_class)},
-          {"retries", m.retries},
-          {"dead_letter_write_failures", m.dead_letter_write_failures},
-          {"unfinished", m.unfinished},
-          {"success_rate", m.success_rate()},
-          {"msgs_per_sec", m.msgs_per_sec()},
-          {"elapsed_seconds", m.elapsed_seconds},
-          {"processing_latency_ms",
-           {{"p50", m.processing_latency.p50_ms},
-            {"p99", m.processing_latency.p99_ms},
-            {"max", m.processing_latency.max_ms}}},
-          {"aggregate", m.aggregate.to_json()}};
+  nlohmann::json j = {{"consumed", m.consumed},
+                      {"processed", m.processed},
+                      {"dead_lettered", m.dead_lettered},
+                      {"dead_lettered_by_class", std::move(by_class)},
+                      {"retries", m.retries},
+                      {"dead_letter_write_failures", m.dead_letter_write_failures},
+                      {"unfinished", m.unfinished},
+                      {"success_rate", m.success_rate()},
+                      {"msgs_per_sec", m.msgs_per_sec()},
+                      {"elapsed_seconds", m.elapsed_seconds},
+                      {"processing_latency_ms", latency_json(m.processing_latency)},
+                      {"aggregate", m.aggregate.to_json()}};
+  if (!m.semantics.empty()) {
+    j["semantics"] = m.semantics;
+    j["reprocessed"] = m.reprocessed;
+    j["transactions"] = {{"committed", m.transactions_committed},
+                         {"aborted", m.transactions_aborted}};
+    j["checkpoints_written"] = m.checkpoints_written;
+    j["partitions_restored"] = m.partitions_restored;
+    j["commit_latency_ms"] = latency_json(m.commit_latency);
+  }
+  return j;
 }
 
 std::string render_report(const ConsumerMetrics& m) {
@@ -64,10 +79,32 @@ std::string render_report(const ConsumerMetrics& m) {
   line(fmt::format("Processing latency: p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms",
                    m.processing_latency.p50_ms, m.processing_latency.p99_ms,
                    m.processing_latency.max_ms));
+  if (!m.semantics.empty()) {
+    line(fmt::format("Semantics: {}", m.semantics));
+    if (m.semantics == "exactly-once") {
+      line(fmt::format("Transactions: {} committed, {} aborted", m.transactions_committed,
+                       m.transactions_aborted));
+    }
+    line(fmt::format("Checkpoints written: {} (partitions restored from one: {})",
+                     m.checkpoints_written, m.partitions_restored));
+    line(fmt::format("Re-processed (already processed by the group): {}", m.reprocessed));
+    line(fmt::format("Commit latency: p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms",
+                     m.commit_latency.p50_ms, m.commit_latency.p99_ms, m.commit_latency.max_ms));
+  }
+  out += render_aggregate_block(m.aggregate);
+  return out;
+}
+
+std::string render_aggregate_block(const Aggregate& a, const std::string& extra) {
+  const std::string rule(70, '=');
+  std::string out;
+  auto line = [&out](std::string s) {
+    out += s;
+    out += '\n';
+  };
   line(rule);
   line("AGGREGATION RESULTS");
   line(rule);
-  const Aggregate& a = m.aggregate;
   line(fmt::format("Total orders aggregated: {}", a.count()));
   if (!a.empty()) {
     line(fmt::format("Running average price: {}", format_dollars(a.avg())));
@@ -85,6 +122,7 @@ std::string render_report(const ConsumerMetrics& m) {
                        format_cents(t.revenue_cents), format_dollars(t.avg())));
     }
   }
+  out += extra;
   line(rule);
   return out;
 }

@@ -17,16 +17,27 @@ struct LatencySummary {
 };
 
 struct ConsumerMetrics {
-  std::uint64_t consumed = 0;        // records taken into processing
-  std::uint64_t processed = 0;       // processed successfully (aggregated)
-  std::uint64_t dead_lettered = 0;   // dead letters acknowledged by the DLQ
+  std::uint64_t consumed = 0;       // records taken into processing
+  std::uint64_t processed = 0;      // processed successfully (aggregated)
+  std::uint64_t dead_lettered = 0;  // dead letters acknowledged by the DLQ
   std::map<std::string, std::uint64_t> dead_lettered_by_class;  // every class, zeros included
-  std::uint64_t retries = 0;         // retries scheduled (failed attempts that will run again)
+  std::uint64_t retries = 0;  // retries scheduled (failed attempts that will run again)
   std::uint64_t dead_letter_write_failures = 0;
-  std::uint64_t unfinished = 0;      // consumed but not finished at exit (redelivered next time)
-  double elapsed_seconds = 0;        // first record consumed -> last record finished
+  std::uint64_t unfinished = 0;       // consumed but not finished at exit (redelivered next time)
+  double elapsed_seconds = 0;         // first record consumed -> last record finished
   LatencySummary processing_latency;  // consumed -> processed or dead-lettered
+  // This run's work. With exactly-once only committed work counts (an aborted batch is done
+  // again and counted once); the group-wide totals live in the aggregates topic (`orders stats`).
   Aggregate aggregate;
+
+  // Delivery semantics and checkpointing (empty semantics: not reported).
+  std::string semantics;          // "exactly-once" | "at-least-once"
+  std::uint64_t reprocessed = 0;  // records processed again that the group had processed
+  std::uint64_t transactions_committed = 0;
+  std::uint64_t transactions_aborted = 0;
+  std::uint64_t checkpoints_written = 0;  // acknowledged / committed
+  std::uint64_t partitions_restored = 0;  // assignments that started from a checkpoint
+  LatencySummary commit_latency;          // consumed -> its offset committed
 
   // processed / (processed + dead_lettered), in [0, 1]; 0 when nothing finished.
   double success_rate() const;
@@ -37,9 +48,15 @@ struct ConsumerMetrics {
 // {consumed, processed, dead_lettered, dead_lettered_by_class, retries,
 //  dead_letter_write_failures, unfinished, success_rate, msgs_per_sec, elapsed_seconds,
 //  processing_latency_ms: {p50, p99, max}, aggregate: Aggregate::to_json()}
+// plus, when `semantics` is set: {semantics, reprocessed, transactions: {committed, aborted},
+//  checkpoints_written, partitions_restored, commit_latency_ms: {p50, p99, max}}
 nlohmann::json to_json(const ConsumerMetrics& m);
 
 // The final report, one line per fact, ending with a newline.
 std::string render_report(const ConsumerMetrics& m);
+
+// The AGGREGATION RESULTS block of the report (title, totals, per product), shared with
+// `orders stats`; `extra` lines are added before the closing rule.
+std::string render_aggregate_block(const Aggregate& a, const std::string& extra = {});
 
 }  // namespace stats

@@ -377,7 +377,7 @@ def test_graceful_stop_then_restart_loses_nothing_and_counts_nothing_twice(
     assert proc.returncode == 0, proc.stderr[-3000:]
     two = json.loads(proc.stdout)
 
-    assert one["processed"] + two["processed"] == len(processed)
+    assert one["processed"] + two["processed"] == len(processed), proc.stderr[-3000:]
     assert one["dead_lettered"] + two["dead_lettered"] == len(dead)
     assert_aggregate(merge_aggregates(one["aggregate"], two["aggregate"]),
                      expected_aggregate(processed))

@@ -1,9 +1,10 @@
 // Aggregate checkpoints: key and value encoding, and the latest-per-key table a reader builds.
+#include "pipeline/checkpoint.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/checkpoint.h"
 #include "pipeline/checkpoint_table.h"
 
 using pipeline::Checkpoint;

@@ -1,7 +1,7 @@
 // Batch (transaction) boundaries driven by a fake clock.
-#include <gtest/gtest.h>
-
 #include "pipeline/commit_schedule.h"
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using pipeline::CommitSchedule;
@@ -63,7 +63,7 @@ TEST(CommitSchedule, FailuresBackOffExponentiallyUpToTheCap) {
     ASSERT_TRUE(s.due(t) || i > 0);
     s.failed(t);
     seen.push_back(s.backoff());
-    s.finished(100, t);  // the re-processed batch is full again at once...
+    s.finished(100, t);                          // the re-processed batch is full again at once...
     EXPECT_FALSE(s.due(t + s.backoff() - 1ms));  // ...but waits for the backoff
     EXPECT_TRUE(s.due(t + s.backoff()));
     EXPECT_EQ(s.deadline(), t + s.backoff());

@@ -215,13 +215,13 @@ TEST_F(PartitionPipelineTest, JitterIsDeterministic) {
 }
 
 TEST_F(PartitionPipelineTest, CheckpointAggregateHoldsOnlyOrdersBelowTheCommitOffset) {
-  push(0, "garbage");      // dead letter, not yet acknowledged
-  push(1, "A|Pen|1.25");   // processed, but above the commit offset
+  push(0, "garbage");     // dead letter, not yet acknowledged
+  push(1, "A|Pen|1.25");  // processed, but above the commit offset
   push(2, "B|Pen|2");
   run();
   EXPECT_EQ(p.commit_offset(), 0);
-  EXPECT_EQ(p.aggregate().count(), 2u);                // everything processed
-  EXPECT_EQ(p.checkpoint_aggregate().count(), 0u);     // what offset 0 covers
+  EXPECT_EQ(p.aggregate().count(), 2u);             // everything processed
+  EXPECT_EQ(p.checkpoint_aggregate().count(), 0u);  // what offset 0 covers
   p.dead_letter_delivered(0);
   EXPECT_EQ(p.commit_offset(), 3);
   EXPECT_EQ(p.checkpoint_aggregate().count(), 2u);

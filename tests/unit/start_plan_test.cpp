@@ -1,8 +1,8 @@
 // Where an assigned partition starts: restore from its checkpoint, wait for a lagging one, or
 // start without one.
-#include <gtest/gtest.h>
-
 #include "pipeline/start_plan.h"
+
+#include <gtest/gtest.h>
 
 using pipeline::Checkpoint;
 using pipeline::plan_start;

@@ -1,0 +1,43 @@
+#pragma once
+// Reads the compacted aggregates topic into a pipeline::CheckpointTable (latest value per key)
+// and keeps up with it. read_committed: checkpoints of open or aborted transactions are never
+// seen. Partitions are assigned directly from the beginning (no group, nothing committed).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kafka/config.h"
+#include "kafka/consumer.h"
+#include "pipeline/checkpoint_table.h"
+
+namespace kafka {
+
+class CheckpointReader {
+ public:
+  // `consumer_props`: connection settings (bootstrap, security); the rest is set here.
+  CheckpointReader(const Properties& consumer_props, std::string topic);
+  ~CheckpointReader();
+  CheckpointReader(const CheckpointReader&) = delete;
+  CheckpointReader& operator=(const CheckpointReader&) = delete;
+
+  // Reads every partition up to the end it has now (its last stable offset). Returns false if
+  // the topic does not exist. Throws KafkaException when the end is not reached within `timeout`
+  // or on a fatal client error; `abort` (optional) ends the wait early, returning true.
+  bool catch_up(std::chrono::milliseconds timeout, const std::function<bool()>& abort = {});
+
+  const pipeline::CheckpointTable& table() const { return table_; }
+  std::uint64_t records_read() const { return records_read_; }
+  const std::string& topic() const { return topic_; }
+
+ private:
+  std::string topic_;
+  std::unique_ptr<Consumer> consumer_;
+  std::vector<std::int64_t> next_;  // next offset to read, per partition
+  pipeline::CheckpointTable table_;
+  std::uint64_t records_read_ = 0;
+};
+
+}  // namespace kafka

@@ -1,0 +1,191 @@
+// Partition lifecycle of the consume loop: assignment, restore from the aggregates topic,
+// revoke, and the rewind after an aborted transaction.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "kafka/consume_session.h"
+#include "pipeline/start_plan.h"
+#include "util/stop_signal.h"
+
+namespace kafka::detail {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kCommittedTimeout = 10s;
+constexpr auto kCatchUpTimeout = 30s;
+constexpr auto kRestoreRetry = 200ms;  // a lagging checkpoint, or a failed read: try again
+constexpr auto kSeekTimeout = 5s;
+constexpr auto kRevokeBudget = 10s;
+constexpr auto kStopBudget = 1500ms;
+
+std::string join(const std::vector<std::int32_t>& parts) {
+  std::string out;
+  for (auto p : parts) out += (out.empty() ? "" : ",") + std::to_string(p);
+  return out;
+}
+
+}  // namespace
+
+void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts) {
+  std::vector<std::int32_t> list;
+  const auto now = Clock::now();
+  for (const auto& tp : parts) {
+    // Until restored, its records are dropped (nothing may be processed before its checkpoint
+    // is known); the seek to the planned start fetches them again. Not paused: in librdkafka
+    // 2.0 a resume may wait up to a second for the next fetch, a seek does not.
+    auto& ps = partitions_[tp.partition];
+    ps = PartitionState{};
+    ps.assigned_at = now;
+    ps.epoch = next_epoch_++;
+    list.push_back(tp.partition);
+  }
+  next_restore_attempt_ = now;
+  last_activity_ = now;
+  spdlog::info("Assigned partition(s) [{}] of '{}'", join(list), opt_.topic);
+}
+
+void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost) {
+  std::set<int> revoked;
+  for (const auto& tp : parts) revoked.insert(tp.partition);
+  if (fatal_) {
+    // Nothing can be committed any more; the next owner starts from the last commit.
+  } else if (!lost) {
+    // Commit what is finished so the next owner continues exactly there.
+    const auto budget = util::stop_requested() ? kStopBudget : kRevokeBudget;
+    commit_batch(&revoked, budget, true);
+    if (!eos()) {
+      if (Error e = commit_acked_offsets(&revoked, true)) {
+        spdlog::warn("Commit on revoke failed: {}", e.message);
+      }
+    }
+  } else {
+    spdlog::warn("Partition assignment lost: not committing; another member owns them now");
+    if (eos() && txn_open_) abort_and_rewind("partition assignment lost", &revoked);
+  }
+  std::vector<std::int32_t> list;
+  for (int p : revoked) {
+    auto it = partitions_.find(p);
+    if (it == partitions_.end()) continue;
+    if (it->second.pipeline) {
+      metrics_.unfinished +=
+          it->second.pipeline->queued() + it->second.pipeline->dead_letters_in_flight();
+    }
+    partitions_.erase(it);
+    checkpoints_in_flight_.erase(p);
+    failed_dead_letters_.erase(p);
+    list.push_back(p);
+  }
+  std::size_t in_flight = 0;
+  for (const auto& [p, q] : checkpoints_in_flight_) in_flight += q.size();
+  checkpoint_count_in_flight_ = in_flight;
+  spdlog::info("Revoked partition(s) [{}] of '{}'", join(list), opt_.topic);
+}
+
+std::int64_t ConsumeSession::logical_start() const {
+  const std::string reset = opt_.consumer_props.get_or("auto.offset.reset", "earliest");
+  return reset == "latest" || reset == "largest" || reset == "end"
+             ? RdKafka::Topic::OFFSET_END
+             : RdKafka::Topic::OFFSET_BEGINNING;
+}
+
+void ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps) {
+  ps.epoch = next_epoch_++;
+  ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline,
+                                                              ps.durable_aggregate);
+  ps.halt_reported = false;
+  ps.staged = {};
+  ps.uncommitted.clear();
+  ps.checkpoint_written = ps.durable_offset;
+  const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
+  if (Error e = consumer_->seek({opt_.topic, partition, at}, kSeekTimeout)) {
+    // Without the seek the partition would continue where fetching stopped: not safe.
+    set_fatal("cannot seek " + opt_.topic + "[" + std::to_string(partition) + "] to " +
+              std::to_string(at) + ": " + e.message);
+  }
+}
+
+void ConsumeSession::restore_partitions() {
+  std::vector<TopicPartitionOffset> waiting;
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.restoring) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
+  }
+  const auto now = Clock::now();
+  if (waiting.empty() || now < next_restore_attempt_ || fatal_) return;
+  next_restore_attempt_ = now + kRestoreRetry;
+
+  std::map<std::int32_t, std::int64_t> committed;
+  try {
+    // read_committed: librdkafka asks for stable offsets, so a transaction that is still
+    // completing is waited for rather than missed.
+    const auto t0 = Clock::now();
+    for (const auto& tp : consumer_->committed(waiting, kCommittedTimeout)) {
+      committed[tp.partition] = tp.offset;
+    }
+    const auto t1 = Clock::now();
+    reader_->catch_up(kCatchUpTimeout, [] { return util::stop_requested(); });
+    spdlog::debug("Restore: committed offsets read in {} ms, aggregates topic in {} ms",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t1).count());
+  } catch (const std::exception& e) {
+    spdlog::warn("Restoring partition state: {} (retrying)", e.what());
+    return;
+  }
+
+  for (const auto& tp : waiting) {
+    PartitionState& ps = partitions_.at(tp.partition);
+    const auto* entry = reader_->table().find(opt_.topic, tp.partition);
+    if (entry && !entry->checkpoint) {
+      set_fatal("checkpoint of " + opt_.topic + "[" + std::to_string(tp.partition) + "] in '" +
+                opt_.aggregates_topic + "' is unreadable: " + entry->error);
+      return;
+    }
+    std::optional<std::int64_t> commit;
+    if (auto c = committed.find(tp.partition); c != committed.end()) commit = c->second;
+    const bool grace_over = now - ps.assigned_at >= opt_.restore_grace;
+    const auto plan =
+        pipeline::plan_start(entry ? &*entry->checkpoint : nullptr, commit, opt_.group, grace_over);
+    if (plan.kind == pipeline::StartPlan::Kind::wait) {
+      ps.restore_waiting = true;  // paused meanwhile
+      continue;
+    }
+    if (plan.kind == pipeline::StartPlan::Kind::refuse) {
+      set_fatal(plan.note);
+      return;
+    }
+    if (!plan.note.empty()) {
+      spdlog::warn("Partition {}[{}]: {}", opt_.topic, tp.partition, plan.note);
+    }
+    ps.durable_offset = plan.offset;
+    ps.durable_aggregate = plan.base;
+    ps.reprocess_below = plan.reprocess_below;
+    if (commit && *commit >= 0) ps.offset_committed = commit;
+    ps.restoring = false;
+    ps.restore_waiting = false;
+    last_activity_ = Clock::now();
+    start_pipeline(tp.partition, ps);
+    if (plan.restored) {
+      ++metrics_.partitions_restored;
+      spdlog::info("Partition {}[{}]: restored checkpoint at offset {} ({} orders, revenue {})",
+                   opt_.topic, tp.partition, *plan.offset, plan.base.count(),
+                   stats::format_cents(plan.base.revenue_cents()));
+    } else {
+      spdlog::info("Partition {}[{}]: no checkpoint, starting at {}", opt_.topic, tp.partition,
+                   plan.offset ? std::to_string(*plan.offset) : std::string("the reset position"));
+    }
+  }
+}
+
+void ConsumeSession::rewind_all(const std::set<int>* skip) {
+  for (auto& [partition, ps] : partitions_) {
+    if (ps.restoring || (skip && skip->count(partition))) continue;
+    // Records up to the last one taken in were processed in the aborted batch.
+    if (auto last = ps.pipeline->last_offset()) {
+      ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
+    }
+    start_pipeline(partition, ps);
+  }
+}
+
+}  // namespace kafka::detail
