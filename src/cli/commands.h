@@ -8,5 +8,6 @@ namespace cli {
 void add_produce_command(CLI::App& root, int& exit_code);
 void add_consume_command(CLI::App& root, int& exit_code);
 void add_dlq_command(CLI::App& root, int& exit_code);
+void add_stats_command(CLI::App& root, int& exit_code);
 
 }  // namespace cli

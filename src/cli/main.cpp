@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   cli::add_produce_command(app, exit_code);
   cli::add_consume_command(app, exit_code);
   cli::add_dlq_command(app, exit_code);
+  cli::add_stats_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

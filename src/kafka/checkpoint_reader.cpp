@@ -36,6 +36,11 @@ CheckpointReader::CheckpointReader(const Properties& consumer_props, std::string
 
 CheckpointReader::~CheckpointReader() = default;
 
+void CheckpointReader::connect(const std::string& bootstrap, std::chrono::milliseconds timeout,
+                               const std::function<bool()>& abort) {
+  check_connectivity(consumer_->raw(), bootstrap, timeout, &consumer_->events(), abort);
+}
+
 bool CheckpointReader::catch_up(std::chrono::milliseconds timeout,
                                 const std::function<bool()>& abort) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -23,6 +23,9 @@ class CheckpointReader {
   CheckpointReader(const CheckpointReader&) = delete;
   CheckpointReader& operator=(const CheckpointReader&) = delete;
 
+  // Waits until a broker answers (see kafka::check_connectivity); throws KafkaException.
+  void connect(const std::string& bootstrap, std::chrono::milliseconds timeout,
+               const std::function<bool()>& abort = {});
   // Reads every partition up to the end it has now (its last stable offset). Returns false if
   // the topic does not exist. Throws KafkaException when the end is not reached within `timeout`
   // or on a fatal client error; `abort` (optional) ends the wait early, returning true.
