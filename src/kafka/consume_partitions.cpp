@@ -90,20 +90,31 @@ std::int64_t ConsumeSession::logical_start() const {
              : RdKafka::Topic::OFFSET_BEGINNING;
 }
 
-void ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps) {
+bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps) {
   ps.epoch = next_epoch_++;
-  ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline,
-                                                              ps.durable_aggregate);
   ps.halt_reported = false;
   ps.staged = {};
   ps.uncommitted.clear();
-  ps.checkpoint_written = ps.durable_offset;
   const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
   if (Error e = consumer_->seek({opt_.topic, partition, at}, kSeekTimeout)) {
+    // librdkafka refuses while the partition's fetcher has not started (its committed offset
+    // is still being fetched, its leader is moving): try again with the next restore attempt.
     // Without the seek the partition would continue where fetching stopped: not safe.
-    set_fatal("cannot seek " + opt_.topic + "[" + std::to_string(partition) + "] to " +
-              std::to_string(at) + ": " + e.message);
+    spdlog::log(ps.seek_warned ? spdlog::level::debug : spdlog::level::warn,
+                "Partition {}[{}]: cannot seek to {} yet ({}); trying again", opt_.topic, partition,
+                at, e.message);
+    ps.seek_warned = true;
+    ps.pipeline.reset();
+    ps.restoring = true;
+    ps.restore_waiting = false;
+    return false;
   }
+  ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline,
+                                                              ps.durable_aggregate);
+  ps.checkpoint_written = ps.durable_offset;
+  ps.restoring = false;
+  ps.restore_waiting = false;
+  return true;
 }
 
 void ConsumeSession::restore_partitions() {
@@ -159,12 +170,12 @@ void ConsumeSession::restore_partitions() {
     }
     ps.durable_offset = plan.offset;
     ps.durable_aggregate = plan.base;
-    ps.reprocess_below = plan.reprocess_below;
+    if (plan.reprocess_below) {
+      ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
+    }
     if (commit && *commit >= 0) ps.offset_committed = commit;
-    ps.restoring = false;
-    ps.restore_waiting = false;
     last_activity_ = Clock::now();
-    start_pipeline(tp.partition, ps);
+    if (!start_pipeline(tp.partition, ps)) continue;
     if (plan.restored) {
       ++metrics_.partitions_restored;
       spdlog::info("Partition {}[{}]: restored checkpoint at offset {} ({} orders, revenue {})",
@@ -184,7 +195,7 @@ void ConsumeSession::rewind_all(const std::set<int>* skip) {
     if (auto last = ps.pipeline->last_offset()) {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
     }
-    start_pipeline(partition, ps);
+    start_pipeline(partition, ps);  // on failure the partition is restored again
   }
 }
 

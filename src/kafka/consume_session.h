@@ -42,6 +42,7 @@ struct PartitionState {
   // (a seek to the planned start follows).
   bool restoring = true;
   bool restore_waiting = false;  // its checkpoint lags the committed offset: waiting, paused
+  bool seek_warned = false;
   TimePoint assigned_at{};
   std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
   std::uint64_t epoch = 0;  // bumped on every (re)start of the pipeline: stale reports are ignored
@@ -93,8 +94,9 @@ class ConsumeSession {
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void restore_partitions();
-  // Starts (or restarts) a partition's pipeline at its durable checkpoint.
-  void start_pipeline(std::int32_t partition, PartitionState& ps);
+  // Starts (or restarts) a partition's pipeline at its durable checkpoint; false (and back to
+  // restoring) when librdkafka cannot seek there yet.
+  bool start_pipeline(std::int32_t partition, PartitionState& ps);
   void rewind_all(const std::set<int>* skip);
   std::int64_t logical_start() const;
 
