@@ -277,6 +277,7 @@ class Bench:
             for (mode, extra), label in zip(modes, labels):
                 dlq = f"{topic}-dlq-{i}-{mode}"
                 self.kafka.adopt_topic(dlq)
+                self.kafka.adopt_topic(tools.aggregates_topic(dlq))
                 r = run(tools.orders_consume_cmd(self.args.orders, topic, self.kafka.new_group("cons"), dlq,
                                                  self.args.bootstrap, count, "5s", extra),
                         timeout_s=self.timeout_for(count))
@@ -321,6 +322,7 @@ class Bench:
             group = self.kafka.new_group("e2e")
             dlq = f"{topic}-dlq"
             self.kafka.adopt_topic(dlq)
+            self.kafka.adopt_topic(tools.aggregates_topic(dlq))
             consumer = Running(tools.orders_consume_cmd(self.args.orders, topic, group, dlq, self.args.bootstrap,
                                                         total, "10s", []))
             if not self.kafka.wait_group_assigned(group, topic, PARTITIONS, timeout_s=45):
@@ -372,6 +374,7 @@ class Bench:
                                                              "--initial-backoff", backoff, "--seed", str(i + 1)])):
                 dlq = f"{topic}-dlq-{i}-{kind}"
                 self.kafka.adopt_topic(dlq)
+                self.kafka.adopt_topic(tools.aggregates_topic(dlq))
                 proc = Running(tools.orders_consume_cmd(self.args.orders, topic, self.kafka.new_group("retry"), dlq,
                                                         self.args.bootstrap, n, "5s", extra))
                 deadline = time.monotonic() + bound

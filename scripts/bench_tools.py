@@ -103,10 +103,16 @@ def rdkafka_produce_cmd(binary: str, topic: str, count: int, size: int, bootstra
 # consumer commands
 
 
+def aggregates_topic(dlq: str) -> str:
+    return f"{dlq}-aggregates"
+
+
 def orders_consume_cmd(orders: str, topic: str, group: str, dlq: str, bootstrap: str,
                        max_messages: int, idle_exit: str, extra: list[str]) -> list[str]:
+    # Checkpoints are per consumer group: each run gets its own aggregates topic (named after its DLQ).
     return [orders, "consume", "--topic", topic, "--group", group, "--dlq-topic", dlq,
-            "--bootstrap", bootstrap, "--max-messages", str(max_messages), "--idle-exit", idle_exit,
+            "--aggregates-topic", aggregates_topic(dlq), "--bootstrap", bootstrap,
+            "--max-messages", str(max_messages), "--idle-exit", idle_exit,
             "--json", *extra]
 
 
