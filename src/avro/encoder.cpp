@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <cstring>
 
 #include "avro/codec.h"
@@ -133,7 +134,7 @@ class Encoder {
     const auto& items = d.as<Array>().items;
     if (!items.empty()) append_long(out_, static_cast<std::int64_t>(items.size()));
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!write(*n.items, items[i])) return prefix("[" + std::to_string(i) + "]");
+      if (!write(*n.items, items[i])) return prefix(fmt::format("[{}]", i));
     }
     out_.push_back('\0');
     return true;
@@ -145,7 +146,7 @@ class Encoder {
     if (!entries.empty()) append_long(out_, static_cast<std::int64_t>(entries.size()));
     for (const auto& [key, value] : entries) {
       if (!write_string(key)) return prefix("{key}");
-      if (!write(*n.items, value)) return prefix("[\"" + key + "\"]");
+      if (!write(*n.items, value)) return prefix(fmt::format("[\"{}\"]", key));
     }
     out_.push_back('\0');
     return true;
@@ -160,7 +161,7 @@ class Encoder {
     }
     append_long(out_, static_cast<std::int64_t>(u.branch));
     if (!write(*n.branches[u.branch], *u.value)) {
-      return prefix("<" + std::to_string(u.branch) + ">");
+      return prefix(fmt::format("<{}>", u.branch));
     }
     return true;
   }
