@@ -373,8 +373,13 @@ void add_produce_command(CLI::App& root, int& exit_code) {
                     ->check(at_least_zero())
                     ->capture_default_str();
   auto* rate = sub->add_option("--rate", opts->rate,
-                               "orders per second (instead of DELAY_SECONDS)")
-                   ->type_name("N")
+                               "orders per second, N or N/s (instead of DELAY_SECONDS)")
+                   ->type_name("N[/s]")
+                   ->transform([](std::string value) {
+                     // "500/s" reads as it is written in the docs; the unit is optional.
+                     if (value.size() > 2 && value.ends_with("/s")) value.resize(value.size() - 2);
+                     return value;
+                   })
                    ->check(above_zero());
   rate->excludes(delay);
   sub->add_option("--topic", opts->topic, "topic to produce to")->capture_default_str();

@@ -193,6 +193,8 @@ def test_unreachable_broker_fails_fast(orders_bin):
     (["5", "-1"], "must be >= 0"),
     (["5", "0.5", "--rate", "3"], "excludes"),
     (["--rate", "0"], "must be > 0"),
+    (["--rate", "0/s"], "must be > 0"),
+    (["--rate", "fast/s"], "--rate"),
     (["-X", "no.such.property=1"], "No such configuration property"),
     (["-X", "acks"], "key=value"),
     (["-X", "acks=1"], "acks"),  # contradicts idempotence: librdkafka's own message
@@ -206,6 +208,15 @@ def test_bad_input_is_a_clear_error(orders_bin, args, message):
     assert proc.returncode != 0
     assert message in proc.stderr + proc.stdout
     assert "Traceback" not in proc.stderr and "terminate called" not in proc.stderr
+
+
+def test_rate_accepts_per_second_unit(orders_bin, bootstrap, topic_factory):
+    topic = topic_factory("produce-rate", partitions=1)
+    proc = run_orders(orders_bin, "produce", "20", "--rate", "400/s", "--topic", topic,
+                      "--bootstrap", bootstrap, "--json", "-q", check=True)
+    report = json.loads(proc.stdout)
+    assert report["produced"] == 20
+    assert report["seconds"] >= 19 / 400  # paced, not as fast as possible
 
 
 def test_precedence_flag_beats_env_and_config_file(orders_bin, bootstrap, topic_factory,
