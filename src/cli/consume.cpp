@@ -33,7 +33,7 @@ struct ConsumeFlags {
   std::string aggregates_topic = "orders-aggregates";
   std::string semantics = "exactly-once";
   std::optional<std::string> transactional_id;
-  std::uint64_t commit_records = 10000;
+  std::uint64_t commit_records = 50000;
   std::string commit_interval = "100ms";
   int max_attempts = 3;
   std::string initial_backoff = "1s";

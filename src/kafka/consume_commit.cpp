@@ -81,7 +81,8 @@ bool ConsumeSession::begin_transaction() {
 
 bool ConsumeSession::commit_transaction(const std::set<int>* only,
                                         std::chrono::milliseconds budget) {
-  const auto deadline = Clock::now() + budget;
+  const auto started = Clock::now();
+  const auto deadline = started + budget;
   // Every dead letter of the batch must be acknowledged before its offset is committed; one
   // still in flight would be committed in the DLQ while its source record is read again.
   if (!flush_outputs(budget, false) && doomed_.empty()) {
@@ -157,6 +158,7 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
     });
     if (e) return fail("send_offsets_to_transaction", e);
   }
+  const auto committing = Clock::now();
   Error e = with_retries([&] { return producer_->commit_transaction(remaining(deadline)); });
   if (e) return fail("commit_transaction", e);
 
@@ -176,7 +178,11 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
     ps.staged = {};
   }
   schedule_.committed();
-  last_finished_ = now;
+  if (!items.empty()) last_committed_ = now;
+  spdlog::debug("Transaction committed: {} checkpoint(s), {} ms ({} ms in commit_transaction)",
+                items.size(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - started).count(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - committing).count());
   return true;
 }
 
@@ -271,6 +277,7 @@ Error ConsumeSession::commit_acked_offsets(const std::set<int>* only, bool sync)
   if (offsets.empty()) return {};
   Error e = sync ? consumer_->commit_sync(offsets) : consumer_->commit_async(offsets);
   if (!e) {
+    last_committed_ = Clock::now();
     for (const auto& tp : offsets) {
       spdlog::debug("Committed {}[{}] at {}", tp.topic, tp.partition, tp.offset);
     }

@@ -90,13 +90,16 @@ std::int64_t ConsumeSession::logical_start() const {
              : RdKafka::Topic::OFFSET_BEGINNING;
 }
 
-bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps) {
+bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek) {
   ps.epoch = next_epoch_++;
   ps.halt_reported = false;
   ps.staged = {};
   ps.uncommitted.clear();
   const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
-  if (Error e = consumer_->seek({opt_.topic, partition, at}, kSeekTimeout)) {
+  if (seek) ps.held.clear();
+  Error e;
+  if (seek) e = consumer_->seek({opt_.topic, partition, at}, kSeekTimeout);
+  if (e) {
     // librdkafka refuses while the partition's fetcher has not started (its committed offset
     // is still being fetched, its leader is moving): try again with the next restore attempt.
     // Without the seek the partition would continue where fetching stopped: not safe.
@@ -173,9 +176,17 @@ void ConsumeSession::restore_partitions() {
     if (plan.reprocess_below) {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
     }
-    if (commit && *commit >= 0) ps.offset_committed = commit;
+    if (commit && *commit < 0) commit.reset();
+    if (commit) ps.offset_committed = commit;
     last_activity_ = Clock::now();
-    if (!start_pipeline(tp.partition, ps)) continue;
+    // librdkafka fetches from the committed offset (or the reset position without one): when
+    // the plan starts there too, the records held meanwhile are the right ones and no seek
+    // (which would wait for the fetch in flight) is needed.
+    const bool seek = plan.offset != commit;
+    if (!start_pipeline(tp.partition, ps, seek)) continue;
+    auto held = std::move(ps.held);
+    ps.held.clear();
+    for (const auto& msg : held) accept(ps, *msg);
     if (plan.restored) {
       ++metrics_.partitions_restored;
       spdlog::info("Partition {}[{}]: restored checkpoint at offset {} ({} orders, revenue {})",

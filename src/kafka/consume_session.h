@@ -43,6 +43,7 @@ struct PartitionState {
   bool restoring = true;
   bool restore_waiting = false;  // its checkpoint lags the committed offset: waiting, paused
   bool seek_warned = false;
+  std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
   TimePoint assigned_at{};
   std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
   std::uint64_t epoch = 0;  // bumped on every (re)start of the pipeline: stale reports are ignored
@@ -64,6 +65,8 @@ struct PartitionState {
 class ConsumeSession {
  public:
   ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor);
+  // Held librdkafka messages must go before the consumer handle does.
+  ~ConsumeSession() { partitions_.clear(); }
   ConsumeResult run();
 
  private:
@@ -73,6 +76,7 @@ class ConsumeSession {
   void start();
   void poll_once();
   void take(std::unique_ptr<RdKafka::Message> msg);
+  void accept(PartitionState& ps, const RdKafka::Message& msg);
   void advance();
   void apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
              TimePoint decided_at);
@@ -94,9 +98,10 @@ class ConsumeSession {
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void restore_partitions();
-  // Starts (or restarts) a partition's pipeline at its durable checkpoint; false (and back to
-  // restoring) when librdkafka cannot seek there yet.
-  bool start_pipeline(std::int32_t partition, PartitionState& ps);
+  // Starts (or restarts) a partition's pipeline at its durable checkpoint, seeking there unless
+  // `seek` is false (librdkafka fetches from there already). False (and back to restoring) when
+  // librdkafka cannot seek there yet.
+  bool start_pipeline(std::int32_t partition, PartitionState& ps, bool seek = true);
   void rewind_all(const std::set<int>* skip);
   std::int64_t logical_start() const;
 
@@ -156,9 +161,9 @@ class ConsumeSession {
 
   std::optional<TimePoint> first_consumed_;
   TimePoint last_finished_{};
+  TimePoint last_committed_{};  // the last commit that covered new records
   const TimePoint started_ = Clock::now();
   TimePoint last_activity_ = Clock::now();
-  TimePoint next_offset_commit_ = Clock::now();
   TimePoint next_summary_ = Clock::now();
 
   // Declared last: destroyed first, while the state their callbacks touch still exists.

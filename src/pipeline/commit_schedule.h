@@ -13,7 +13,7 @@
 namespace pipeline {
 
 struct CommitSettings {
-  std::uint64_t max_records = 10000;
+  std::uint64_t max_records = 50000;
   std::chrono::microseconds interval = std::chrono::milliseconds(100);
   std::chrono::microseconds min_failure_backoff = std::chrono::milliseconds(100);
   std::chrono::microseconds max_failure_backoff = std::chrono::seconds(5);
