@@ -56,7 +56,7 @@ void ConsumeSession::record_commit_latency(PartitionState& ps, std::int64_t comm
 bool ConsumeSession::commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
                                   bool blocking) {
   if (fatal_) return false;
-  if (eos()) return commit_transaction(only, budget);
+  if (eos()) return commit_transaction(budget);
   // Dead letters acknowledged first: their offsets then count as finished.
   if (blocking) flush_outputs(budget, false);
   write_checkpoints(only);
@@ -79,8 +79,7 @@ bool ConsumeSession::begin_transaction() {
   return true;
 }
 
-bool ConsumeSession::commit_transaction(const std::set<int>* only,
-                                        std::chrono::milliseconds budget) {
+bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
   const auto started = Clock::now();
   const auto deadline = started + budget;
   // Every dead letter of the batch must be acknowledged before its offset is committed; one
@@ -99,8 +98,10 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
   };
   std::vector<Item> items;
   std::vector<TopicPartitionOffset> offsets;
+  // Every partition, also on a revoke of some: the open transaction may hold any partition's
+  // dead letters, and their offsets must commit with them.
   for (auto& [p, ps] : partitions_) {
-    if (ps.restoring || (only && !only->count(p))) continue;
+    if (ps.restoring) continue;
     const auto next = ps.pipeline->commit_offset();
     if (!next || (ps.durable_offset && *ps.durable_offset >= *next)) continue;
     items.push_back({p, *next, ps.pipeline->checkpoint_aggregate()});
@@ -173,7 +174,7 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
     record_commit_latency(ps, item.offset, now);
   }
   for (auto& [p, ps] : partitions_) {
-    if (ps.restoring || (only && !only->count(p))) continue;
+    if (ps.restoring) continue;
     ps.staged.add_to(metrics_);
     ps.staged = {};
   }

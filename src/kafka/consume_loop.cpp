@@ -97,8 +97,7 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
 void ConsumeSession::set_fatal(std::string problem) {
   if (!fatal_) {
     fatal_ = true;
-    problem_ = std::move(problem);
-    spdlog::error("{}", problem_);
+    problem_ = std::move(problem);  // logged by the caller with the report
   }
 }
 
@@ -541,9 +540,13 @@ ConsumeResult ConsumeSession::run() {
     if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
       why = "fatal error";
       if (problem_.empty()) {
-        problem_ = "fatal Kafka client error: " + (producer_->events().fatal_seen()
-                                                       ? producer_->events().last_error()
-                                                       : consumer_->events().last_error());
+        problem_ = producer_->events().fatal_seen()
+                       ? "fatal producer error: " + producer_->events().last_error()
+                       : "fatal consumer error: " + consumer_->events().last_error();
+        if (eos() && producer_->events().fatal_seen()) {
+          problem_ += " (transactional.id '" + opt_.transactional_id +
+                      "': was another process started with the same id?)";
+        }
       }
       fatal_ = true;
       break;
@@ -567,7 +570,6 @@ ConsumeResult ConsumeSession::run() {
     if (!eos()) {
       if (Error e = commit_acked_offsets(nullptr, true)) {
         problem_ = "final commit failed: " + e.message;
-        spdlog::error("{}", problem_);
       }
     }
   }

@@ -107,11 +107,12 @@ class ConsumeSession {
 
   // consume_commit.cpp: batches.
   // Commits the finished work of `only` (all partitions when null). Exactly-once: one
-  // transaction; at-least-once: writes checkpoints (offsets follow their acknowledgement).
+  // transaction, always for every partition; at-least-once: writes checkpoints (offsets follow
+  // their acknowledgement).
   // Returns false when the batch could not be committed (aborted, or fatal).
   // `blocking` (revoke, shutdown): at-least-once waits for the acknowledgements too.
   bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget, bool blocking);
-  bool commit_transaction(const std::set<int>* only, std::chrono::milliseconds budget);
+  bool commit_transaction(std::chrono::milliseconds budget);
   bool begin_transaction();
   // Aborts the open transaction and rewinds every running partition (except `skip`).
   void abort_and_rewind(const std::string& reason, const std::set<int>* skip);
