@@ -35,6 +35,17 @@ bool is_fencing(const Error& e) {
 
 }  // namespace
 
+void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
+  std::string text = e.message;
+  const std::string prefix = "fatal producer error: ";
+  if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+  if (eos() && (is_fencing(e) || text.find("fenced") != std::string::npos)) {
+    text +=
+        " (transactional.id '" + opt_.transactional_id + "' fenced by another process using it)";
+  }
+  set_fatal(fmt::format("fatal producer error in {}: {}", step, text));
+}
+
 bool ConsumeSession::flush_outputs(std::chrono::milliseconds budget, bool checkpoints) {
   const auto deadline = Clock::now() + budget;
   auto pending = [&] {
@@ -69,7 +80,7 @@ bool ConsumeSession::begin_transaction() {
   Error e = producer_->begin_transaction();
   if (e) {
     if (e.fatal || is_fencing(e)) {
-      set_fatal("cannot begin a transaction: " + e.message);
+      producer_failed("begin_transaction", e);
     } else {
       doomed_ = "cannot begin a transaction: " + e.message;
     }
@@ -123,7 +134,7 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
                                  pipeline::encode_checkpoint(c));
     if (e) {
       if (e.fatal) {
-        set_fatal("fatal producer error: " + e.message);
+        producer_failed("writing a checkpoint", e);
         return false;
       }
       abort_and_rewind("checkpoint not written: " + e.message, nullptr);
@@ -143,9 +154,7 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
   };
   auto fail = [&](const char* step, const Error& e) {
     if (e.fatal || is_fencing(e)) {
-      set_fatal(fmt::format(
-          "fatal error in {} (transactional.id '{}'{}): {}", step, opt_.transactional_id,
-          is_fencing(e) ? ", fenced by another process using it" : "", e.message));
+      producer_failed(step, e);
       return false;
     }
     abort_and_rewind(fmt::format("{} failed: {}", step, e.message), nullptr);
@@ -199,7 +208,7 @@ void ConsumeSession::abort_and_rewind(const std::string& reason, const std::set<
       Error e = producer_->abort_transaction(remaining(deadline));
       if (!e) break;
       if (e.fatal || !e.retriable || Clock::now() >= deadline) {
-        set_fatal("cannot abort the transaction: " + e.message);
+        producer_failed("abort_transaction", e);
         return;
       }
       producer_->poll(kRetryPause);
@@ -224,7 +233,7 @@ void ConsumeSession::write_checkpoints(const std::set<int>* only) {
     if (e) {
       spdlog::warn("Checkpoint of {}[{}] not written (offsets wait for the next one): {}",
                    opt_.topic, p, e.message);
-      if (e.fatal) set_fatal("fatal producer error: " + e.message);
+      if (e.fatal) producer_failed("writing a checkpoint", e);
       continue;
     }
     checkpoints_in_flight_[p].push_back({ps.epoch, *next, std::move(c.aggregate)});

@@ -359,7 +359,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     ++metrics_.dead_letter_write_failures;
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
-    if (e.fatal) set_fatal("fatal producer error: " + e.message);
+    if (e.fatal) producer_failed("writing a dead letter", e);
     if (eos()) {
       doomed_ = "dead letter not written: " + e.message;
       failed_dead_letters_[partition][offset] = {e.message, Clock::now()};
@@ -539,14 +539,11 @@ ConsumeResult ConsumeSession::run() {
     if (util::stop_requested()) break;
     if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
       why = "fatal error";
-      if (problem_.empty()) {
-        problem_ = producer_->events().fatal_seen()
-                       ? "fatal producer error: " + producer_->events().last_error()
-                       : "fatal consumer error: " + consumer_->events().last_error();
-        if (eos() && producer_->events().fatal_seen()) {
-          problem_ += " (transactional.id '" + opt_.transactional_id +
-                      "': was another process started with the same id?)";
-        }
+      if (problem_.empty() && producer_->events().fatal_seen()) {
+        producer_failed("the producer",
+                        Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
+      } else if (problem_.empty()) {
+        problem_ = "fatal consumer error: " + consumer_->events().last_error();
       }
       fatal_ = true;
       break;

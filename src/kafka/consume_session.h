@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -93,6 +94,8 @@ class ConsumeSession {
   void finish_metrics();
   Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
   void set_fatal(std::string problem);
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
+  void producer_failed(std::string_view step, const Error& e);
 
   // consume_partitions.cpp: assignment, restore, revoke, rewind.
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
