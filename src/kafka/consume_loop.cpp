@@ -97,7 +97,8 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
 void ConsumeSession::set_fatal(std::string problem) {
   if (!fatal_) {
     fatal_ = true;
-    problem_ = std::move(problem);  // logged by the caller with the report
+    problem_ = std::move(problem);
+    spdlog::error("{}", problem_);
   }
 }
 
@@ -359,7 +360,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     ++metrics_.dead_letter_write_failures;
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
-    if (e.fatal) producer_failed("writing a dead letter", e);
+    if (e.fatal) set_fatal("fatal producer error: " + e.message);
     if (eos()) {
       doomed_ = "dead letter not written: " + e.message;
       failed_dead_letters_[partition][offset] = {e.message, Clock::now()};
@@ -539,11 +540,10 @@ ConsumeResult ConsumeSession::run() {
     if (util::stop_requested()) break;
     if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
       why = "fatal error";
-      if (problem_.empty() && producer_->events().fatal_seen()) {
-        producer_failed("the producer",
-                        Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
-      } else if (problem_.empty()) {
-        problem_ = "fatal consumer error: " + consumer_->events().last_error();
+      if (problem_.empty()) {
+        problem_ = "fatal Kafka client error: " + (producer_->events().fatal_seen()
+                                                       ? producer_->events().last_error()
+                                                       : consumer_->events().last_error());
       }
       fatal_ = true;
       break;
@@ -567,6 +567,7 @@ ConsumeResult ConsumeSession::run() {
     if (!eos()) {
       if (Error e = commit_acked_offsets(nullptr, true)) {
         problem_ = "final commit failed: " + e.message;
+        spdlog::error("{}", problem_);
       }
     }
   }

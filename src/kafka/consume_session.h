@@ -10,7 +10,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -94,8 +93,6 @@ class ConsumeSession {
   void finish_metrics();
   Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
   void set_fatal(std::string problem);
-  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
-  void producer_failed(std::string_view step, const Error& e);
 
   // consume_partitions.cpp: assignment, restore, revoke, rewind.
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
@@ -110,12 +107,11 @@ class ConsumeSession {
 
   // consume_commit.cpp: batches.
   // Commits the finished work of `only` (all partitions when null). Exactly-once: one
-  // transaction, always for every partition; at-least-once: writes checkpoints (offsets follow
-  // their acknowledgement).
+  // transaction; at-least-once: writes checkpoints (offsets follow their acknowledgement).
   // Returns false when the batch could not be committed (aborted, or fatal).
   // `blocking` (revoke, shutdown): at-least-once waits for the acknowledgements too.
   bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget, bool blocking);
-  bool commit_transaction(std::chrono::milliseconds budget);
+  bool commit_transaction(const std::set<int>* only, std::chrono::milliseconds budget);
   bool begin_transaction();
   // Aborts the open transaction and rewinds every running partition (except `skip`).
   void abort_and_rewind(const std::string& reason, const std::set<int>* skip);

@@ -304,26 +304,6 @@ def test_three_nodes_one_broker_killed_mid_run_is_exact(orders_bin):
     s.check_outcome(dlq_each_once=True)
 
 
-def test_a_second_process_with_the_same_transactional_id_fences_the_first(bootstrap, orders_bin):
-    s = Scenario(bootstrap, orders_bin, "exactly-once", n_orders=3000)
-    s.start_producing(seconds=1)
-    # Slow enough (30 % failures, 20 ms backoff) to be in the middle when the second one starts.
-    s.processed, s.dead, _ = expected_outcomes(s.orders, FAIL_SEED, 0.3)
-    cmd = [str(a) for a in s.consumer_cmd("a")]
-    cmd[cmd.index("--fail-rate") + 1] = "0.3"
-    cmd[cmd.index("--initial-backoff") + 1] = "20ms"
-    first = Running(cmd)
-    first.wait_for(lambda lines: any("checkpoint" in line for line in lines), timeout=60)
-    time.sleep(1.0)
-    second = Running(cmd + ["--idle-exit", "3s"])
-    rc, _, err = first.finish(timeout=60)
-    assert rc == 1, err[-3000:]
-    assert "fenced by another process using it" in err, err[-3000:]
-    rc, out, err = second.finish(timeout=120)
-    assert rc == 0, err[-3000:]
-    s.check_outcome(dlq_each_once=True)
-
-
 # --- at-least-once ------------------------------------------------------------------------------
 
 
