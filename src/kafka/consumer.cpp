@@ -2,7 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <string>
+
 namespace kafka {
+namespace {
+
+// librdkafka's own defaults.
+constexpr long long kDefaultQueuedMinMessages = 100000;
+constexpr long long kDefaultQueuedMaxKbytes = 65536;
+constexpr std::uint32_t kMaxCheckEvery = 256;  // records between two looks at the queue length
+constexpr int kWakeupTimeoutMs = 500;
+
+long long number_or(const Properties& props, std::string_view key, long long fallback) {
+  const std::string* v = props.find(key);
+  if (!v) return fallback;
+  try {
+    return std::max(1LL, std::stoll(*v));
+  } catch (const std::exception&) {
+    return fallback;  // build_conf has rejected a bad value already
+  }
+}
+
+}  // namespace
 
 void Consumer::RebalanceBridge::rebalance_cb(RdKafka::KafkaConsumer* consumer,
                                              RdKafka::ErrorCode err,
@@ -55,6 +77,14 @@ Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw ConfigError("cannot create Kafka consumer: " + errstr);
+  queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
+  bound_messages_ = static_cast<double>(
+      number_or(props, "queued.min.messages", kDefaultQueuedMinMessages));
+  bound_bytes_ = 1024.0 * static_cast<double>(number_or(props, "queued.max.messages.kbytes",
+                                                        kDefaultQueuedMaxKbytes));
+  // Several looks while the queue drains from 3/4 to 1/2 of its bound.
+  check_every_ = static_cast<std::uint32_t>(
+      std::clamp(bound_messages_ / 64.0, 1.0, static_cast<double>(kMaxCheckEvery)));
 }
 
 Consumer::~Consumer() {
@@ -63,6 +93,9 @@ Consumer::~Consumer() {
   } catch (...) {
     // Destructors never throw.
   }
+  if (queue_) rd_kafka_queue_destroy(queue_);  // before the handle it belongs to
+  queue_ = nullptr;
+  if (wakeups_ > 0) spdlog::debug("consumer: {} fetcher wake-up(s)", wakeups_);
   consumer_.reset();
 }
 
@@ -75,8 +108,42 @@ void Consumer::subscribe(const std::vector<std::string>& topics) {
 
 std::unique_ptr<RdKafka::Message> Consumer::consume(std::chrono::milliseconds timeout) {
   std::unique_ptr<RdKafka::Message> msg(consumer_->consume(static_cast<int>(timeout.count())));
-  if (msg && msg->err() == RdKafka::ERR__TIMED_OUT) return nullptr;
+  if (!msg || msg->err() == RdKafka::ERR__TIMED_OUT) return nullptr;
+  if (msg->err() == RdKafka::ERR_NO_ERROR) maybe_wake_fetcher(*msg);
   return msg;
+}
+
+// librdkafka 2.0 stops fetching once the consumer queue holds queued.min.messages records or
+// queued.max.messages.kbytes of payload, and looks again only when something wakes its broker
+// thread: at the latest after a second (rd_kafka_max_block_ms), with nothing else going on. The
+// application drains a bounded queue much faster than that and would then sit idle, so a bounded
+// prefetch cost two thirds of the throughput (1M backlog: 7 s instead of 1.2 s) and an unbounded
+// one hundreds of MB. Fix: once the queue was seen near a bound (the fetcher has probably
+// stopped) and has since drained below half of both, one cheap request to that partition's
+// leader (ListOffsets, via query_watermark_offsets) wakes the broker thread, which re-decides and
+// fetches at once. Live traffic never fills the queue, so it sends none.
+void Consumer::maybe_wake_fetcher(const RdKafka::Message& msg) {
+  if (!queue_) return;
+  // Payload bytes per record, smoothed (librdkafka's kbytes bound counts payloads).
+  avg_payload_ += (static_cast<double>(msg.len()) - avg_payload_) / 64.0;
+  if (until_check_ > 0) {
+    --until_check_;
+    return;
+  }
+  until_check_ = check_every_;
+  const auto length = static_cast<double>(rd_kafka_queue_length(queue_));
+  const double bytes = length * avg_payload_;
+  if (length >= 0.75 * bound_messages_ || bytes >= 0.75 * bound_bytes_) {
+    fetcher_may_stop_ = true;
+    return;
+  }
+  if (!fetcher_may_stop_ || length >= 0.5 * bound_messages_ || bytes >= 0.5 * bound_bytes_) return;
+  fetcher_may_stop_ = false;
+  ++wakeups_;
+  std::int64_t low = 0, high = 0;
+  // The answer does not matter; a failure (timeout, leader moved) only means no early wake-up.
+  consumer_->query_watermark_offsets(msg.topic_name(), msg.partition(), &low, &high,
+                                     kWakeupTimeoutMs);
 }
 
 Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets) {

@@ -2,9 +2,11 @@
 // RAII consumer-group member: owns the librdkafka KafkaConsumer, performs (eager or cooperative)
 // assignment in its rebalance callback and lets the application hook in to commit before
 // partitions go away. Closes the group membership in its destructor.
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,6 +39,8 @@ class Consumer {
   // Null on timeout. The message may carry an error (check err()); ERR__PARTITION_EOF and
   // ERR__TIMED_OUT are informational.
   std::unique_ptr<RdKafka::Message> consume(std::chrono::milliseconds timeout);
+  // Fetcher wake-ups sent so far (see wake_fetcher in consumer.cpp); for tests and debug logs.
+  std::uint64_t fetcher_wakeups() const { return wakeups_; }
 
   // Offsets are the *next* offsets to read (last processed + 1).
   Error commit_sync(const std::vector<TopicPartitionOffset>& offsets);
@@ -70,10 +74,21 @@ class Consumer {
     RebalanceHooks hooks_;
   };
 
+  void maybe_wake_fetcher(const RdKafka::Message& msg);
+
   EventLog events_;
   RebalanceBridge rebalance_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool closed_ = false;
+  // The consumer queue (every assigned partition's fetched records), only for its length.
+  rd_kafka_queue_t* queue_ = nullptr;
+  double bound_messages_ = 0;  // queued.min.messages
+  double bound_bytes_ = 0;     // queued.max.messages.kbytes, in bytes
+  double avg_payload_ = 0;
+  std::uint32_t check_every_ = 1;
+  std::uint32_t until_check_ = 0;
+  bool fetcher_may_stop_ = false;  // the queue was seen near its bound since the last wake-up
+  std::uint64_t wakeups_ = 0;
 };
 
 }  // namespace kafka
