@@ -13,6 +13,14 @@ bool OffsetTracker::track(std::int64_t offset) {
 }
 
 void OffsetTracker::finish(std::int64_t offset) {
+  // Records finish in order almost always: the head is the one.
+  if (!window_.empty() && window_.front().offset == offset) {
+    if (window_.front().finished) return;
+    --unfinished_;
+    window_.pop_front();
+    while (!window_.empty() && window_.front().finished) window_.pop_front();
+    return;
+  }
   auto it = std::lower_bound(window_.begin(), window_.end(), offset,
                              [](const Entry& e, std::int64_t o) { return e.offset < o; });
   if (it == window_.end() || it->offset != offset || it->finished) return;

@@ -36,10 +36,12 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
     }
   }
   if (halted()) return step;
+  step.decisions.reserve(queue_.size());
   while (!queue_.empty() && queue_.front().due <= now) {
     Queued& head = queue_.front();
     Decision d;
     d.offset = head.record.offset;
+    d.timestamp_ms = head.record.timestamp_ms;
     if (!head.order) {
       auto classified = classify(head.record.value, settings_.decode, settings_.limits);
       if (auto* dl = std::get_if<DeadLetter>(&classified)) {
@@ -52,23 +54,31 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
       }
       head.order = std::move(std::get<orders::Order>(classified));
     }
-    d.order = head.order;
     d.attempt = head.next_attempt;
     d.outcome = decide_attempt(*head.order, head.next_attempt, now, processor_, settings_.retry,
                                settings_.jitter_seed);
     d.since_received = elapsed(head.received, now);
     if (auto* retry = std::get_if<RetryAt>(&d.outcome)) {
+      d.order = head.order;  // the head keeps its copy for the next attempt
       head.due = retry->at;
       head.next_attempt = retry->attempt;
       step.decisions.push_back(std::move(d));
       break;  // the head waits, and everything behind it
     }
     if (std::holds_alternative<Processed>(d.outcome)) {
-      pending_.emplace_back(head.record.offset, *head.order);
-      offsets_.finish(head.record.offset);
-      settle();
+      const auto offset = head.record.offset;
+      offsets_.finish(offset);
+      const auto next = offsets_.next_commit();
+      if (pending_.empty() && next && offset < *next) {
+        settled_.add(*head.order);  // committable at once (no dead letter in flight before it)
+      } else {
+        pending_.emplace_back(offset, *head.order);
+        settle();
+      }
+      d.order = std::move(head.order);  // the head is done with it
       step.decisions.push_back(std::move(d));
     } else {
+      d.order = std::move(head.order);
       auto dl = std::get<DeadLetter>(d.outcome);
       step.decisions.push_back(std::move(d));
       finish_dead_letter(head, std::move(dl), step);

@@ -46,6 +46,7 @@ struct Decision {
   int attempt = 0;                     // the attempt just made; 0 when rejected before processing
   Outcome outcome;
   std::chrono::microseconds since_received{0};  // consumed -> this decision
+  std::int64_t timestamp_ms = -1;  // the record's Kafka timestamp (ms since epoch); -1: none
 };
 
 struct PendingDeadLetter {

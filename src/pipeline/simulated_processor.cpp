@@ -2,16 +2,23 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "pipeline/stable_hash.h"
 
 namespace pipeline {
 
 double simulated_roll(std::uint64_t seed, std::string_view order_id, int attempt) {
-  return unit_roll(fmt::format("{}:{}:{}", seed, order_id, attempt));
+  // The same bytes as fmt::format("{}:{}:{}", ...), built in an inline buffer: no allocation.
+  fmt::memory_buffer key;
+  fmt::format_to(std::back_inserter(key), "{}:{}:{}", seed, order_id, attempt);
+  return unit_roll(std::string_view(key.data(), key.size()));
 }
 
 ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, int attempt,
                                double fail_rate, double permanent_fail_rate) {
+  // The roll is in [0, 1): with both rates at 0 (or below) it cannot fail, so skip it.
+  if (fail_rate <= 0 && permanent_fail_rate <= 0) return ProcessResult::success();
   const double u = simulated_roll(seed, order_id, attempt);
   if (u < permanent_fail_rate) {
     return ProcessResult::permanent(std::string(kSimulatedPermanentError));
