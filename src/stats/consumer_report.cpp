@@ -39,6 +39,7 @@ nlohmann::json to_json(const ConsumerMetrics& m) {
                       {"msgs_per_sec", m.msgs_per_sec()},
                       {"elapsed_seconds", m.elapsed_seconds},
                       {"processing_latency_ms", latency_json(m.processing_latency)},
+                      {"e2e_latency_ms", to_json(m.e2e_latency.summary())},
                       {"aggregate", m.aggregate.to_json()}};
   if (!m.semantics.empty()) {
     j["semantics"] = m.semantics;
@@ -79,6 +80,18 @@ std::string render_report(const ConsumerMetrics& m) {
   line(fmt::format("Processing latency: p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms",
                    m.processing_latency.p50_ms, m.processing_latency.p99_ms,
                    m.processing_latency.max_ms));
+  if (const auto e2e = m.e2e_latency.summary(); e2e.count > 0) {
+    line(fmt::format(
+        "End-to-end latency (produced -> decided): p50 {:.2f}ms, p95 {:.2f}ms, p99 {:.2f}ms, "
+        "p99.9 {:.2f}ms, max {:.2f}ms",
+        e2e.p50_ms, e2e.p95_ms, e2e.p99_ms, e2e.p999_ms, e2e.max_ms));
+  } else {
+    line("End-to-end latency (produced -> decided): n/a");
+  }
+  if (m.e2e_latency.without_timestamp() > 0) {
+    line(fmt::format("  (records without a Kafka timestamp, not counted: {})",
+                     m.e2e_latency.without_timestamp()));
+  }
   if (!m.semantics.empty()) {
     line(fmt::format("Semantics: {}", m.semantics));
     if (m.semantics == "exactly-once") {

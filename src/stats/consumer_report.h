@@ -7,6 +7,7 @@
 #include <string>
 
 #include "stats/aggregate.h"
+#include "stats/e2e_latency.h"
 
 namespace stats {
 
@@ -26,6 +27,8 @@ struct ConsumerMetrics {
   std::uint64_t unfinished = 0;       // consumed but not finished at exit (redelivered next time)
   double elapsed_seconds = 0;         // first record consumed -> last record finished
   LatencySummary processing_latency;  // consumed -> processed or dead-lettered
+  // Kafka timestamp (produced) -> processed or dead-lettered; recorded as outcomes are decided.
+  EndToEndLatency e2e_latency;
   // This run's work. With exactly-once only committed work counts (an aborted batch is done
   // again and counted once); the group-wide totals live in the aggregates topic (`orders stats`).
   Aggregate aggregate;
@@ -47,7 +50,8 @@ struct ConsumerMetrics {
 
 // {consumed, processed, dead_lettered, dead_lettered_by_class, retries,
 //  dead_letter_write_failures, unfinished, success_rate, msgs_per_sec, elapsed_seconds,
-//  processing_latency_ms: {p50, p99, max}, aggregate: Aggregate::to_json()}
+//  processing_latency_ms: {p50, p99, max}, e2e_latency_ms: {count, p50, p95, p99, p99.9, max},
+//  aggregate: Aggregate::to_json()}
 // plus, when `semantics` is set: {semantics, reprocessed, transactions: {committed, aborted},
 //  checkpoints_written, partitions_restored, commit_latency_ms: {p50, p99, max}}
 nlohmann::json to_json(const ConsumerMetrics& m);
