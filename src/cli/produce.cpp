@@ -67,7 +67,6 @@ struct DeliveryState {
   stats::ProduceMetrics* metrics = nullptr;
   std::uint64_t delivery_failures = 0;
   bool log_each = false;
-  Clock::time_point last_answer{};
 };
 
 bool valid_name(const std::string& s, std::size_t max_len) {
@@ -93,7 +92,6 @@ std::string describe_order(const orders::Order& o) {
 }
 
 void on_delivery(DeliveryState& st, const kafka::DeliveryReport& r) {
-  st.last_answer = Clock::now();
   stats::ProduceMetrics& m = *st.metrics;
   if (r.ok()) {
     ++m.produced;

@@ -2,6 +2,7 @@
 // RAII producer: owns the librdkafka handle, turns delivery reports into plain values for a
 // user handler (with enqueue→ack latency), treats a full queue as backpressure, and exposes the
 // transactional API for exactly-once pipelines.
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
@@ -89,7 +90,7 @@ class Producer {
     DeliveryHandler handler_;
   };
 
-  RdKafka::Topic* topic_handle(std::string_view name);
+  rd_kafka_topic_t* topic_handle(std::string_view name);
   Error enqueue_failure(RdKafka::ErrorCode code, std::string_view topic) const;
 
   // Callbacks are declared first so they outlive the handle that calls them.
