@@ -78,8 +78,8 @@ Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw ConfigError("cannot create Kafka consumer: " + errstr);
   queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
-  bound_messages_ = static_cast<double>(
-      number_or(props, "queued.min.messages", kDefaultQueuedMinMessages));
+  bound_messages_ =
+      static_cast<double>(number_or(props, "queued.min.messages", kDefaultQueuedMinMessages));
   bound_bytes_ = 1024.0 * static_cast<double>(number_or(props, "queued.max.messages.kbytes",
                                                         kDefaultQueuedMaxKbytes));
   // Several looks while the queue drains from 3/4 to 1/2 of its bound.

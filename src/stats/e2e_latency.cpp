@@ -11,7 +11,7 @@ LatencyPercentiles percentiles(const LatencyHistogram& h) {
 }
 
 nlohmann::json to_json(const LatencyPercentiles& p) {
-  return {{"count", p.count}, {"p50", p.p50_ms},     {"p95", p.p95_ms},
+  return {{"count", p.count}, {"p50", p.p50_ms},    {"p95", p.p95_ms},
           {"p99", p.p99_ms},  {"p99.9", p.p999_ms}, {"max", p.max_ms}};
 }
 
@@ -19,6 +19,19 @@ std::int64_t wall_clock_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+void EndToEndLatency::record(std::int64_t timestamp_ms,
+                             std::chrono::steady_clock::time_point decided_at) {
+  using namespace std::chrono;
+  if (anchor_wall_us_ == 0 || decided_at - anchor_steady_ > seconds(1) ||
+      anchor_steady_ - decided_at > seconds(1)) {
+    // Re-read both clocks now and then: the wall clock may be slewed or stepped meanwhile.
+    anchor_steady_ = steady_clock::now();
+    anchor_wall_us_ = wall_clock_us();
+  }
+  record(timestamp_ms,
+         anchor_wall_us_ + duration_cast<microseconds>(decided_at - anchor_steady_).count());
 }
 
 void EndToEndLatency::merge(const EndToEndLatency& other) {

@@ -4,6 +4,7 @@
 // (processed, or dead-lettered). Both ends are wall-clock readings, possibly on different hosts:
 // the figure includes their clock offset. Kafka timestamps have millisecond resolution, so each
 // value may read up to 1 ms high (0.5 ms on average); a value below 0 (skew) counts as 0.
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 
@@ -39,6 +40,10 @@ class EndToEndLatency {
     const std::int64_t us = decided_at_us - timestamp_ms * 1000;
     histogram_.record_ns(us > 0 ? static_cast<std::uint64_t>(us) * 1000 : 0);
   }
+  // The same with the decision time on the monotonic clock, as the consume loop has it: mapped
+  // to wall-clock time through an anchor pair read at most once a second, so a record costs no
+  // clock read of its own.
+  void record(std::int64_t timestamp_ms, std::chrono::steady_clock::time_point decided_at);
   void merge(const EndToEndLatency& other);
 
   LatencyPercentiles summary() const { return percentiles(histogram_); }
@@ -48,6 +53,8 @@ class EndToEndLatency {
  private:
   LatencyHistogram histogram_;
   std::uint64_t without_timestamp_ = 0;
+  std::chrono::steady_clock::time_point anchor_steady_{};
+  std::int64_t anchor_wall_us_ = 0;
 };
 
 }  // namespace stats

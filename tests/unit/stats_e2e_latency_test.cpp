@@ -106,3 +106,19 @@ TEST(EndToEndLatency, DecisionsCarryTheRecordTimestamp) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(EndToEndLatency, MonotonicDecisionTimeMapsToWallClock) {
+  EndToEndLatency e2e;
+  const auto now_steady = std::chrono::steady_clock::now();
+  const std::int64_t now_ms = stats::wall_clock_us() / 1000;
+  // Produced 20 ms ago, decided now: about 20 ms (plus the ms truncation and this test's time).
+  e2e.record(now_ms - 20, now_steady);
+  const auto s = e2e.summary();
+  EXPECT_EQ(s.count, 1u);
+  EXPECT_GE(s.max_ms, 18.0);
+  EXPECT_LT(s.max_ms, 30.0);
+}
+
+}  // namespace
