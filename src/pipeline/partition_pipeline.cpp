@@ -1,5 +1,6 @@
 #include "pipeline/partition_pipeline.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "pipeline/decide.h"
@@ -36,7 +37,9 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
     }
   }
   if (halted()) return step;
-  step.decisions.reserve(queue_.size());
+  if (!queue_.empty() && queue_.front().due <= now) {
+    step.decisions.reserve(std::min<std::size_t>(queue_.size(), 256));  // skips early regrowth
+  }
   while (!queue_.empty() && queue_.front().due <= now) {
     Queued& head = queue_.front();
     Decision d;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pipeline/classify.h"
+#include "pipeline/fifo.h"
 #include "pipeline/offset_tracker.h"
 #include "pipeline/order_processor.h"
 #include "pipeline/outcome.h"
@@ -113,7 +114,7 @@ class PartitionPipeline {
 
   OrderProcessor& processor_;
   PipelineSettings settings_;
-  std::deque<Queued> queue_;
+  Fifo<Queued> queue_;
   std::map<std::int64_t, PendingDeadLetter> dead_letters_;
   std::size_t failed_writes_ = 0;  // dead letters whose last write failed
   OffsetTracker offsets_;
