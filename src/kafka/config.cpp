@@ -197,6 +197,10 @@ Properties consumer_defaults() {
       // queue runs half empty (Consumer::consume). The byte bound guards against large records.
       {"queued.min.messages", "50000"},
       {"queued.max.messages.kbytes", "32768"},
+      // How long the broker holds a fetch open at the log's end (librdkafka: 500). Records are
+      // answered at once either way; this bounds how long another request on the connection
+      // (the fetcher wake-up, offset queries) waits behind it, and so the consumer's shutdown.
+      {"fetch.wait.max.ms", "100"},
   };
 }
 

@@ -88,6 +88,7 @@ Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
 }
 
 Consumer::~Consumer() {
+  stop_waker();
   try {
     close();
   } catch (...) {
@@ -119,9 +120,11 @@ std::unique_ptr<RdKafka::Message> Consumer::consume(std::chrono::milliseconds ti
 // application drains a bounded queue much faster than that and would then sit idle, so a bounded
 // prefetch cost two thirds of the throughput (1M backlog: 7 s instead of 1.2 s) and an unbounded
 // one hundreds of MB. Fix: once the queue was seen near a bound (the fetcher has probably
-// stopped) and has since drained below half of both, one cheap request to that partition's
+// stopped) and has since drained below half of it, one cheap request to that partition's
 // leader (ListOffsets, via query_watermark_offsets) wakes the broker thread, which re-decides and
-// fetches at once. Live traffic never fills the queue, so it sends none.
+// fetches at once. Live traffic never fills the queue, so it sends none. In a cluster the
+// request reaches the leader of the record just consumed; the follow-up wake-ups (at a quarter,
+// an eighth, ...) pick other records, hence other leaders.
 void Consumer::maybe_wake_fetcher(const RdKafka::Message& msg) {
   if (!queue_) return;
   // Payload bytes per record, smoothed (librdkafka's kbytes bound counts payloads).
@@ -132,18 +135,51 @@ void Consumer::maybe_wake_fetcher(const RdKafka::Message& msg) {
   }
   until_check_ = check_every_;
   const auto length = static_cast<double>(rd_kafka_queue_length(queue_));
-  const double bytes = length * avg_payload_;
-  if (length >= 0.75 * bound_messages_ || bytes >= 0.75 * bound_bytes_) {
-    fetcher_may_stop_ = true;
+  // How full the queue is, against the tighter of its two bounds.
+  const double level = std::max(length / bound_messages_, length * avg_payload_ / bound_bytes_);
+  if (level >= 0.75) {
+    wake_below_ = 0.5;  // the fetcher has probably stopped: wake it at half
     return;
   }
-  if (!fetcher_may_stop_ || length >= 0.5 * bound_messages_ || bytes >= 0.5 * bound_bytes_) return;
-  fetcher_may_stop_ = false;
+  if (level >= wake_below_) return;
+  // Should this wake-up come too early (our payload estimate is below what librdkafka counts),
+  // the next one comes at half the level again; an empty queue ends it.
+  wake_below_ = level > 1.0 / 64 ? level / 2 : 0;
   ++wakeups_;
-  std::int64_t low = 0, high = 0;
-  // The answer does not matter; a failure (timeout, leader moved) only means no early wake-up.
-  consumer_->query_watermark_offsets(msg.topic_name(), msg.partition(), &low, &high,
-                                     kWakeupTimeoutMs);
+  try {
+    {
+      std::lock_guard lock(waker_mu_);
+      wake_target_.emplace(msg.topic_name(), msg.partition());  // a pending one is replaced
+    }
+    if (!waker_.joinable()) waker_ = std::thread([this] { waker_loop(); });
+    waker_cv_.notify_one();
+  } catch (const std::exception& e) {
+    spdlog::debug("consumer: no fetcher wake-up: {}", e.what());  // only costs throughput
+  }
+}
+
+void Consumer::waker_loop() {
+  std::unique_lock lock(waker_mu_);
+  while (true) {
+    waker_cv_.wait(lock, [this] { return waker_stop_ || wake_target_.has_value(); });
+    if (waker_stop_) return;
+    const auto [topic, partition] = std::move(*wake_target_);
+    wake_target_.reset();
+    lock.unlock();
+    std::int64_t low = 0, high = 0;
+    // The answer does not matter; a failure (timeout, leader moved) only means no early wake-up.
+    consumer_->query_watermark_offsets(topic, partition, &low, &high, kWakeupTimeoutMs);
+    lock.lock();
+  }
+}
+
+void Consumer::stop_waker() {
+  {
+    std::lock_guard lock(waker_mu_);
+    waker_stop_ = true;
+  }
+  waker_cv_.notify_one();
+  if (waker_.joinable()) waker_.join();
 }
 
 Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets) {
@@ -211,6 +247,7 @@ std::unique_ptr<RdKafka::ConsumerGroupMetadata> Consumer::group_metadata() {
 
 Error Consumer::close() {
   if (closed_ || !consumer_) return {};
+  stop_waker();  // no request of its own while the group is left
   closed_ = true;
   const RdKafka::ErrorCode code = consumer_->close();
   return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);

@@ -6,10 +6,15 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "kafka/config.h"
@@ -75,6 +80,8 @@ class Consumer {
   };
 
   void maybe_wake_fetcher(const RdKafka::Message& msg);
+  void waker_loop();
+  void stop_waker();
 
   EventLog events_;
   RebalanceBridge rebalance_;
@@ -87,8 +94,18 @@ class Consumer {
   double avg_payload_ = 0;
   std::uint32_t check_every_ = 1;
   std::uint32_t until_check_ = 0;
-  bool fetcher_may_stop_ = false;  // the queue was seen near its bound since the last wake-up
+  // Queue level (fraction of its bound) under which the fetcher is woken; 0: not armed. Armed
+  // when the queue is seen near its bound.
+  double wake_below_ = 0;
   std::uint64_t wakeups_ = 0;
+  // The wake-up request waits for its answer, which may queue behind a long-polling fetch on
+  // the same connection (up to fetch.wait.max.ms): a helper thread sends it, so the consume
+  // thread never waits. Started on the first wake-up.
+  std::thread waker_;
+  std::mutex waker_mu_;
+  std::condition_variable waker_cv_;
+  std::optional<std::pair<std::string, std::int32_t>> wake_target_;  // guarded by waker_mu_
+  bool waker_stop_ = false;                                          // guarded by waker_mu_
 };
 
 }  // namespace kafka

@@ -15,6 +15,8 @@ TEST(ConsumerDefaults, BoundThePrefetchByCountAndBytes) {
   ASSERT_NE(p.find("queued.max.messages.kbytes"), nullptr);
   EXPECT_EQ(*p.find("queued.min.messages"), "50000");
   EXPECT_EQ(*p.find("queued.max.messages.kbytes"), "32768");
+  ASSERT_NE(p.find("fetch.wait.max.ms"), nullptr);
+  EXPECT_EQ(*p.find("fetch.wait.max.ms"), "100");
   EXPECT_NO_THROW(kafka::build_conf(p));
 }
 
