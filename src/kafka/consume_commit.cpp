@@ -35,6 +35,17 @@ bool is_fencing(const Error& e) {
 
 }  // namespace
 
+void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
+  std::string text = e.message;
+  const std::string prefix = "fatal producer error: ";
+  if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+  if (eos() && (is_fencing(e) || text.find("fenced") != std::string::npos)) {
+    text +=
+        " (transactional.id '" + opt_.transactional_id + "' fenced by another process using it)";
+  }
+  set_fatal(fmt::format("fatal producer error in {}: {}", step, text));
+}
+
 bool ConsumeSession::flush_outputs(std::chrono::milliseconds budget, bool checkpoints) {
   const auto deadline = Clock::now() + budget;
   auto pending = [&] {
@@ -56,7 +67,7 @@ void ConsumeSession::record_commit_latency(PartitionState& ps, std::int64_t comm
 bool ConsumeSession::commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
                                   bool blocking) {
   if (fatal_) return false;
-  if (eos()) return commit_transaction(only, budget);
+  if (eos()) return commit_transaction(budget);
   // Dead letters acknowledged first: their offsets then count as finished.
   if (blocking) flush_outputs(budget, false);
   write_checkpoints(only);
@@ -69,7 +80,7 @@ bool ConsumeSession::begin_transaction() {
   Error e = producer_->begin_transaction();
   if (e) {
     if (e.fatal || is_fencing(e)) {
-      set_fatal("cannot begin a transaction: " + e.message);
+      producer_failed("begin_transaction", e);
     } else {
       doomed_ = "cannot begin a transaction: " + e.message;
     }
@@ -79,8 +90,7 @@ bool ConsumeSession::begin_transaction() {
   return true;
 }
 
-bool ConsumeSession::commit_transaction(const std::set<int>* only,
-                                        std::chrono::milliseconds budget) {
+bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
   const auto started = Clock::now();
   const auto deadline = started + budget;
   // Every dead letter of the batch must be acknowledged before its offset is committed; one
@@ -99,8 +109,10 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
   };
   std::vector<Item> items;
   std::vector<TopicPartitionOffset> offsets;
+  // Every partition, also on a revoke of some: the open transaction may hold any partition's
+  // dead letters, and their offsets must commit with them.
   for (auto& [p, ps] : partitions_) {
-    if (ps.restoring || (only && !only->count(p))) continue;
+    if (ps.restoring) continue;
     const auto next = ps.pipeline->commit_offset();
     if (!next || (ps.durable_offset && *ps.durable_offset >= *next)) continue;
     items.push_back({p, *next, ps.pipeline->checkpoint_aggregate()});
@@ -122,7 +134,7 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
                                  pipeline::encode_checkpoint(c));
     if (e) {
       if (e.fatal) {
-        set_fatal("fatal producer error: " + e.message);
+        producer_failed("writing a checkpoint", e);
         return false;
       }
       abort_and_rewind("checkpoint not written: " + e.message, nullptr);
@@ -142,9 +154,7 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
   };
   auto fail = [&](const char* step, const Error& e) {
     if (e.fatal || is_fencing(e)) {
-      set_fatal(fmt::format(
-          "fatal error in {} (transactional.id '{}'{}): {}", step, opt_.transactional_id,
-          is_fencing(e) ? ", fenced by another process using it" : "", e.message));
+      producer_failed(step, e);
       return false;
     }
     abort_and_rewind(fmt::format("{} failed: {}", step, e.message), nullptr);
@@ -173,7 +183,7 @@ bool ConsumeSession::commit_transaction(const std::set<int>* only,
     record_commit_latency(ps, item.offset, now);
   }
   for (auto& [p, ps] : partitions_) {
-    if (ps.restoring || (only && !only->count(p))) continue;
+    if (ps.restoring) continue;
     ps.staged.add_to(metrics_);
     ps.staged = {};
   }
@@ -198,7 +208,7 @@ void ConsumeSession::abort_and_rewind(const std::string& reason, const std::set<
       Error e = producer_->abort_transaction(remaining(deadline));
       if (!e) break;
       if (e.fatal || !e.retriable || Clock::now() >= deadline) {
-        set_fatal("cannot abort the transaction: " + e.message);
+        producer_failed("abort_transaction", e);
         return;
       }
       producer_->poll(kRetryPause);
@@ -223,7 +233,7 @@ void ConsumeSession::write_checkpoints(const std::set<int>* only) {
     if (e) {
       spdlog::warn("Checkpoint of {}[{}] not written (offsets wait for the next one): {}",
                    opt_.topic, p, e.message);
-      if (e.fatal) set_fatal("fatal producer error: " + e.message);
+      if (e.fatal) producer_failed("writing a checkpoint", e);
       continue;
     }
     checkpoints_in_flight_[p].push_back({ps.epoch, *next, std::move(c.aggregate)});

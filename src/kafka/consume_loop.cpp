@@ -4,14 +4,17 @@
 #include "kafka/consume_loop.h"
 
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "kafka/admin.h"
 #include "kafka/consume_session.h"
 #include "pipeline/checkpoint.h"
 #include "pipeline/dead_letter.h"
+#include "pipeline/stall_watch.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
 
@@ -29,6 +32,8 @@ using namespace std::chrono_literals;
 constexpr int kPollBatch = 500;            // records taken per loop turn before deciding
 constexpr auto kMaxPollWait = 100ms;       // bounds the reaction time to a stop request
 constexpr std::size_t kPauseAbove = 5000;  // records queued behind a waiting head
+constexpr auto kStallAfter = 15s;          // no record for this long while the log goes on
+constexpr auto kStallCheckEvery = 5s;
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
 constexpr auto kInitTransactions = 30s;
@@ -62,10 +67,19 @@ pipeline::SourceRecord to_record(const RdKafka::Message& msg) {
     r.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
   }
   if (msg.payload()) r.value.emplace(static_cast<const char*>(msg.payload()), msg.len());
-  if (const RdKafka::Headers* headers = const_cast<RdKafka::Message&>(msg).headers()) {
-    for (const auto& h : headers->get_all()) {
-      const char* v = static_cast<const char*>(h.value());
-      r.headers.emplace_back(h.key(), v ? std::string(v, h.value_size()) : std::string());
+  // The C API: the C++ headers() builds (and frees) an empty Headers object for every record
+  // without headers, ~8 % of the consume thread.
+  rd_kafka_message_t* raw = const_cast<RdKafka::Message&>(msg).c_ptr();
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0;; ++i) {
+      const auto err = rd_kafka_header_get_all(headers, i, &name, &value, &size);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      const char* v = static_cast<const char*>(value);
+      r.headers.emplace_back(name, v ? std::string(v, size) : std::string());
     }
   }
   return r;
@@ -92,13 +106,15 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
     metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
   }
   metrics_.semantics = to_string(opt_.semantics);
+  if (const char* p = std::getenv("ORDERS_TEST_STALL_PARTITION"); p && *p) {
+    stall_test_partition_ = std::atoi(p);
+  }
 }
 
 void ConsumeSession::set_fatal(std::string problem) {
   if (!fatal_) {
     fatal_ = true;
-    problem_ = std::move(problem);
-    spdlog::error("{}", problem_);
+    problem_ = std::move(problem);  // logged by the caller with the report
   }
 }
 
@@ -212,24 +228,28 @@ void ConsumeSession::start() {
   Properties rprops = opt_.consumer_props;
   reader_ = std::make_unique<CheckpointReader>(rprops, opt_.aggregates_topic);
 
-  Properties cprops = opt_.consumer_props;
-  cprops.set("group.id", opt_.group);
-  const std::string* isolation = cprops.find("isolation.level");
+  const std::string* isolation = opt_.consumer_props.find("isolation.level");
   if (isolation && *isolation != "read_committed") {
     spdlog::warn("Consumer: ignoring isolation.level={} (only committed records are processed)",
                  *isolation);
   }
-  cprops.set("isolation.level", "read_committed");
-  RebalanceHooks hooks;
-  hooks.on_assigned = [this](const auto& parts) { on_assigned(parts); };
-  hooks.on_revoked = [this](const auto& parts, bool lost) { on_revoked(parts, lost); };
-  consumer_ = std::make_unique<Consumer>(cprops, std::move(hooks));
+  consumer_ = make_consumer();
   ensure_dlq_topic();
   consumer_->subscribe({opt_.topic});
   spdlog::info("🚀 Consumer started (group '{}', {}{}), listening for orders on '{}'...", opt_.group,
                to_string(opt_.semantics),
                eos() ? ", transactional.id '" + opt_.transactional_id + "'" : std::string(),
                opt_.topic);
+}
+
+std::unique_ptr<Consumer> ConsumeSession::make_consumer() {
+  Properties cprops = opt_.consumer_props;
+  cprops.set("group.id", opt_.group);
+  cprops.set("isolation.level", "read_committed");
+  RebalanceHooks hooks;
+  hooks.on_assigned = [this](const auto& parts) { on_assigned(parts); };
+  hooks.on_revoked = [this](const auto& parts, bool lost) { on_revoked(parts, lost); };
+  return std::make_unique<Consumer>(cprops, std::move(hooks));
 }
 
 void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
@@ -266,6 +286,7 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
   if (!ps.pipeline->push(to_record(msg), now)) return;                 // redelivered after a resume
   if (!ps.durable_offset) ps.durable_offset = msg.offset();            // where a rewind returns
   ++metrics_.consumed;
+  ps.last_record_at = now;
   if (ps.reprocess_below && msg.offset() < *ps.reprocess_below) ++metrics_.reprocessed;
   if (!first_consumed_) first_consumed_ = now;
   last_activity_ = now;
@@ -286,9 +307,10 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     ++t.processed;
     t.aggregate.add(p->order);
     latency_.record(d.since_received);
+    metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
     ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
     schedule_.finished(1, decided_at);
-    last_finished_ = Clock::now();
+    last_finished_ = decided_at;
     if (opt_.verbose) {
       const auto a = ps.pipeline->aggregate();
       spdlog::info("✅ Successfully processed order: {} (${:.2f})", p->order.order_id,
@@ -307,6 +329,7 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     }
   } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
     latency_.record(d.since_received);
+    metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
     ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
     schedule_.finished(1, decided_at);
     if (opt_.verbose) {
@@ -360,7 +383,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     ++metrics_.dead_letter_write_failures;
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
-    if (e.fatal) set_fatal("fatal producer error: " + e.message);
+    if (e.fatal) producer_failed("writing a dead letter", e);
     if (eos()) {
       doomed_ = "dead letter not written: " + e.message;
       failed_dead_letters_[partition][offset] = {e.message, Clock::now()};
@@ -470,11 +493,78 @@ void ConsumeSession::update_pauses() {
   }
 }
 
+void ConsumeSession::check_stalls() {
+  const auto now = Clock::now();
+  if (now < next_stall_check_) return;
+  next_stall_check_ = now + kStallCheckEvery;
+  if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // takes no more
+  bool restart = false;
+  for (auto& [partition, ps] : partitions_) {
+    if (ps.restoring || ps.paused || ps.pipeline->queued() > 0 || ps.pipeline->halted()) continue;
+    if (now - ps.last_record_at < kStallAfter) continue;
+    // Under read_committed the end librdkafka reports is the last stable offset.
+    std::int64_t low = 0, high = 0;
+    const auto code =
+        consumer_->raw().query_watermark_offsets(opt_.topic, partition, &low, &high, 2000);
+    ps.last_record_at = now;  // checked: the next check of this partition is kStallAfter away
+    if (code != RdKafka::ERR_NO_ERROR) continue;
+    // Where it continues: after its last record, else its checkpoint, else the log's start
+    // (when the reset position is the beginning; "latest" leaves it unknown).
+    const auto last = ps.pipeline->last_offset();
+    std::int64_t next = last ? *last + 1 : ps.durable_offset.value_or(-1);
+    if (next < 0 && logical_start() == RdKafka::Topic::OFFSET_BEGINNING) next = low;
+    // Seen with librdkafka 2.0 after a partition leader moved (3-node cluster, one node
+    // killed): the partition's fetcher never resumes.
+    switch (pipeline::on_stall_check(stall_marks_[partition], next, high)) {
+      case pipeline::StallAction::none:
+        break;
+      case pipeline::StallAction::seek:
+        // Records already taken are not taken twice.
+        spdlog::warn(
+            "Partition {}[{}]: no records for {} although the log ends at {} (next offset {}); "
+            "restarting its fetch",
+            opt_.topic, partition, util::format_duration(kStallAfter), high, next);
+        if (Error e = consumer_->seek({opt_.topic, partition, next}, 5s)) {
+          spdlog::warn("Partition {}[{}]: seek to {} failed: {}", opt_.topic, partition, next,
+                       e.message);
+        }
+        break;
+      case pipeline::StallAction::restart:
+        spdlog::warn("Partition {}[{}]: still no records after a seek (log ends at {}, next {})",
+                     opt_.topic, partition, high, next);
+        restart = true;
+        break;
+    }
+  }
+  if (restart) restart_consumer();
+}
+
+void ConsumeSession::restart_consumer() {
+  spdlog::warn("Restarting the Kafka consumer: finished work is committed, every partition "
+               "continues from its checkpoint");
+  consumer_->close();  // the revoke hook commits what is finished and drops the partitions
+  consumer_.reset();
+  consumer_ = make_consumer();
+  consumer_->subscribe({opt_.topic});
+}
+
 void ConsumeSession::log_summary() {
   if (opt_.stats_interval.count() <= 0) return;
   const auto now = Clock::now();
   if (now < next_summary_) return;
   next_summary_ = now + opt_.stats_interval;
+  // Where each partition stands: what a stuck one waits for, and how far it is committed.
+  std::string parts;
+  for (const auto& [p, ps] : partitions_) {
+    const char* state = ps.restoring ? (ps.restore_waiting ? "restore-wait" : "restoring")
+                        : ps.pipeline->halted()     ? "halted"
+                        : ps.pipeline->queued() > 0 ? "retrying"
+                                                    : "ok";
+    parts += fmt::format(" {}:{}@{}", p, state,
+                         ps.durable_offset ? std::to_string(*ps.durable_offset) : "-");
+  }
+  spdlog::info("Partitions (state@committed):{}{}", parts.empty() ? " none" : parts,
+               eos() ? fmt::format(", transaction {}", txn_open_ ? "open" : "none") : "");
   if (metrics_.consumed == 0) return;
   std::size_t waiting = 0;
   for (const auto& [p, ps] : partitions_) {
@@ -505,6 +595,7 @@ void ConsumeSession::poll_once() {
   if (eos() && !doomed_.empty()) abort_and_rewind(doomed_, nullptr);
   advance();
   update_pauses();
+  check_stalls();
   if (schedule_.due(Clock::now())) commit_batch(nullptr, kFinalBudget, false);
   // at-least-once: offsets follow their checkpoints' acknowledgements (at most one async commit
   // per turn).
@@ -540,10 +631,11 @@ ConsumeResult ConsumeSession::run() {
     if (util::stop_requested()) break;
     if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
       why = "fatal error";
-      if (problem_.empty()) {
-        problem_ = "fatal Kafka client error: " + (producer_->events().fatal_seen()
-                                                       ? producer_->events().last_error()
-                                                       : consumer_->events().last_error());
+      if (problem_.empty() && producer_->events().fatal_seen()) {
+        producer_failed("the producer",
+                        Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
+      } else if (problem_.empty()) {
+        problem_ = "fatal consumer error: " + consumer_->events().last_error();
       }
       fatal_ = true;
       break;
@@ -567,7 +659,6 @@ ConsumeResult ConsumeSession::run() {
     if (!eos()) {
       if (Error e = commit_acked_offsets(nullptr, true)) {
         problem_ = "final commit failed: " + e.message;
-        spdlog::error("{}", problem_);
       }
     }
   }

@@ -115,8 +115,17 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
   ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline,
                                                               ps.durable_aggregate);
   ps.checkpoint_written = ps.durable_offset;
+  ps.last_record_at = Clock::now();
   ps.restoring = false;
   ps.restore_waiting = false;
+  if (stall_test_partition_ == partition) {
+    stall_test_partition_.reset();
+    spdlog::warn("Test hook: partition {}[{}] paused behind the pipeline's back", opt_.topic,
+                 partition);
+    if (Error e = consumer_->pause({{opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID}})) {
+      spdlog::warn("Test hook: pause failed: {}", e.message);
+    }
+  }
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "kafka/producer.h"
 #include "pipeline/commit_schedule.h"
 #include "pipeline/dead_letter_outbox.h"
+#include "pipeline/stall_watch.h"
 #include "stats/latency_histogram.h"
 
 namespace kafka::detail {
@@ -44,6 +46,7 @@ struct PartitionState {
   bool restore_waiting = false;  // its checkpoint lags the committed offset: waiting, paused
   bool seek_warned = false;
   std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
+  TimePoint last_record_at{};                           // for the stall watchdog
   TimePoint assigned_at{};
   std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
   std::uint64_t epoch = 0;  // bumped on every (re)start of the pipeline: stale reports are ignored
@@ -84,6 +87,10 @@ class ConsumeSession {
   void on_delivery(const DeliveryReport& report);
   void on_dead_letter_report(const DeliveryReport& report);
   void update_pauses();
+  // A running partition that gets no records although its log goes on has its fetch restarted.
+  void check_stalls();
+  void restart_consumer();
+  std::unique_ptr<Consumer> make_consumer();
   bool busy(bool count_halted = true) const;
   bool idle_for(std::chrono::microseconds idle) const;
   bool ensure_dlq_topic();
@@ -93,6 +100,8 @@ class ConsumeSession {
   void finish_metrics();
   Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
   void set_fatal(std::string problem);
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
+  void producer_failed(std::string_view step, const Error& e);
 
   // consume_partitions.cpp: assignment, restore, revoke, rewind.
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
@@ -107,11 +116,12 @@ class ConsumeSession {
 
   // consume_commit.cpp: batches.
   // Commits the finished work of `only` (all partitions when null). Exactly-once: one
-  // transaction; at-least-once: writes checkpoints (offsets follow their acknowledgement).
+  // transaction, always for every partition; at-least-once: writes checkpoints (offsets follow
+  // their acknowledgement).
   // Returns false when the batch could not be committed (aborted, or fatal).
   // `blocking` (revoke, shutdown): at-least-once waits for the acknowledgements too.
   bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget, bool blocking);
-  bool commit_transaction(const std::set<int>* only, std::chrono::milliseconds budget);
+  bool commit_transaction(std::chrono::milliseconds budget);
   bool begin_transaction();
   // Aborts the open transaction and rewinds every running partition (except `skip`).
   void abort_and_rewind(const std::string& reason, const std::set<int>* skip);
@@ -138,6 +148,11 @@ class ConsumeSession {
   std::set<int> reported_errors_;
   pipeline::CommitSchedule schedule_;
   TimePoint next_restore_attempt_{};
+  TimePoint next_stall_check_{};
+  std::map<std::int32_t, pipeline::StallMark> stall_marks_;  // survive a consumer restart
+  // Test hook (env ORDERS_TEST_STALL_PARTITION): this partition is paused once behind the
+  // pipeline's back when it starts, as a fetcher that never resumes would look.
+  std::optional<std::int32_t> stall_test_partition_;
 
   // exactly-once
   bool txn_open_ = false;

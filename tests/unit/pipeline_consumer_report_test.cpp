@@ -54,3 +54,43 @@ TEST(ConsumerReport, EmptyRunIsWellFormed) {
   EXPECT_EQ(stats::to_json(m)["aggregate"]["min"], nullptr);
   EXPECT_NE(stats::render_report(m).find("Total orders aggregated: 0"), std::string::npos);
 }
+
+TEST(ConsumerReport, SemanticsFieldsAppearOnlyWhenSet) {
+  auto m = sample();
+  EXPECT_FALSE(stats::to_json(m).contains("semantics"));
+  EXPECT_EQ(stats::render_report(m).find("Semantics:"), std::string::npos);
+  m.semantics = "exactly-once";
+  m.reprocessed = 4;
+  m.transactions_committed = 9;
+  m.transactions_aborted = 1;
+  m.checkpoints_written = 30;
+  m.partitions_restored = 6;
+  m.commit_latency = {40.0, 99.5, 120.0};
+  auto j = stats::to_json(m);
+  EXPECT_EQ(j["semantics"], "exactly-once");
+  EXPECT_EQ(j["reprocessed"], 4);
+  EXPECT_EQ(j["transactions"]["committed"], 9);
+  EXPECT_EQ(j["transactions"]["aborted"], 1);
+  EXPECT_EQ(j["checkpoints_written"], 30);
+  EXPECT_EQ(j["partitions_restored"], 6);
+  EXPECT_DOUBLE_EQ(j["commit_latency_ms"]["p99"].get<double>(), 99.5);
+  auto text = stats::render_report(m);
+  for (const char* part : {"Semantics: exactly-once", "Transactions: 9 committed, 1 aborted",
+                           "Checkpoints written: 30 (partitions restored from one: 6)",
+                           "Re-processed (already processed by the group): 4"}) {
+    EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
+  }
+  m.semantics = "at-least-once";
+  EXPECT_EQ(stats::render_report(m).find("Transactions:"), std::string::npos);
+}
+
+TEST(ConsumerReport, AggregateBlockTakesExtraLinesBeforeTheClosingRule) {
+  stats::Aggregate a;
+  a.add(orders::Order{"ORD-1", "Laptop", 10.0f});
+  const auto block = stats::render_aggregate_block(a, "By partition:\n  orders[0]\n");
+  EXPECT_NE(block.find("Total orders aggregated: 1"), std::string::npos);
+  const std::string extra = "By partition:\n  orders[0]\n";
+  const auto at = block.find(extra);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(block.substr(at + extra.size()), std::string(70, '=') + "\n");
+}
