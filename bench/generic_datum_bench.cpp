@@ -32,7 +32,8 @@ void BM_GenericOrderEncode(benchmark::State& state) {
   }
   std::string out;
   out.reserve(128);
-  if (avro::encode(schema, datums[3], out) || out != orders::encode_order(bench::sample_orders()[3])) {
+  if (avro::encode(schema, datums[3], out) ||
+      out != orders::encode_order(bench::sample_orders()[3])) {
     return state.SkipWithError("generic encode and encode_order disagree on the sample bytes");
   }
   std::size_t i = 0;

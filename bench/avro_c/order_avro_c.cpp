@@ -57,7 +57,9 @@ OrderCodec::~OrderCodec() {
   if (s.schema != nullptr) avro_schema_decref(s.schema);
 }
 
-const std::string& OrderCodec::error() const { return state_->error; }
+const std::string& OrderCodec::error() const {
+  return state_->error;
+}
 
 std::int64_t OrderCodec::encode(const std::string& order_id, const std::string& product,
                                 float price) {

@@ -147,8 +147,8 @@ class ByteReader {
       }
     } else {
       if (static_cast<std::uint64_t>(count) > zero_size_budget_) {
-        return fail(at, "block count " + std::to_string(count) +
-                            " exceeds the limit for zero-size items");
+        return fail(
+            at, "block count " + std::to_string(count) + " exceeds the limit for zero-size items");
       }
       zero_size_budget_ -= static_cast<std::size_t>(count);
     }

@@ -2,15 +2,16 @@
 // parsed tree in spec order; WHITESPACE, STRINGS and INTEGERS out of emitting compact JSON.
 #include "avro/canonical.h"
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace avro {
 
 namespace {
 
-std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string quoted(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
 
 class CanonicalWriter {
  public:
@@ -54,8 +55,8 @@ class CanonicalWriter {
       out_ += quoted(n.fullname);
       return;
     }
-    out_ += R"({"name":)" + quoted(n.fullname) + R"(,"type":")" + std::string(type_name(n.type)) +
-            '"';
+    out_ +=
+        R"({"name":)" + quoted(n.fullname) + R"(,"type":")" + std::string(type_name(n.type)) + '"';
     if (n.type == Type::kRecord) {
       out_ += R"(,"fields":[)";
       for (std::size_t i = 0; i < n.fields.size(); ++i) {

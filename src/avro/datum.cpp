@@ -6,10 +6,18 @@ namespace avro {
 
 // Written out rather than defaulted: clang 14 crashes instantiating a defaulted == over
 // std::vector<Datum> while Datum's own == is being defined.
-bool Record::operator==(const Record& other) const { return fields == other.fields; }
-bool Array::operator==(const Array& other) const { return items == other.items; }
-bool Map::operator==(const Map& other) const { return entries == other.entries; }
-bool Datum::operator==(const Datum& other) const { return value_ == other.value_; }
+bool Record::operator==(const Record& other) const {
+  return fields == other.fields;
+}
+bool Array::operator==(const Array& other) const {
+  return items == other.items;
+}
+bool Map::operator==(const Map& other) const {
+  return entries == other.entries;
+}
+bool Datum::operator==(const Datum& other) const {
+  return value_ == other.value_;
+}
 
 Union::Union() : value(std::make_unique<Datum>()) {}
 Union::Union(std::size_t b, Datum v) : branch(b), value(std::make_unique<Datum>(std::move(v))) {}

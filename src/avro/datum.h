@@ -63,8 +63,9 @@ class Datum {
 
   Datum() = default;
   template <typename T>
-    requires std::is_constructible_v<Value, T&&> && (!std::is_same_v<std::decay_t<T>, Datum>)
-  Datum(T&& v) : value_(std::forward<T>(v)) {}  // NOLINT(google-explicit-constructor)
+  requires std::is_constructible_v<Value, T&&> &&
+      (!std::is_same_v<std::decay_t<T>, Datum>)Datum(T&& v)
+      : value_(std::forward<T>(v)) {}  // NOLINT(google-explicit-constructor)
 
   const Value& value() const { return value_; }
   Value& value() { return value_; }

@@ -22,8 +22,7 @@ class Decoder {
       case Type::kInt:
         return read_as<std::int32_t>(out, [&](std::int32_t& v) { return r_.read_int(v, "int"); });
       case Type::kLong:
-        return read_as<std::int64_t>(out,
-                                     [&](std::int64_t& v) { return r_.read_long(v, "long"); });
+        return read_as<std::int64_t>(out, [&](std::int64_t& v) { return r_.read_long(v, "long"); });
       case Type::kFloat:
         return read_as<float>(out, [&](float& v) { return r_.read_float(v); });
       case Type::kDouble:
@@ -63,8 +62,8 @@ class Decoder {
     std::int32_t index = 0;
     if (!r_.read_int(index, "enum index")) return false;
     if (index < 0 || static_cast<std::size_t>(index) >= n.symbols.size()) {
-      return r_.fail(at, "enum index " + std::to_string(index) + " out of range for " +
-                             n.fullname + " (" + std::to_string(n.symbols.size()) + " symbols)");
+      return r_.fail(at, "enum index " + std::to_string(index) + " out of range for " + n.fullname +
+                             " (" + std::to_string(n.symbols.size()) + " symbols)");
     }
     out = EnumValue{static_cast<std::size_t>(index)};
     return true;

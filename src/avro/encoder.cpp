@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+
 #include <cstring>
 
 #include "avro/codec.h"
@@ -10,7 +11,7 @@ namespace avro {
 namespace {
 
 const char* alternative_name(const Datum& d) {
-  static const char* const kNames[] = {"null",   "boolean", "int",  "long",  "float",
+  static const char* const kNames[] = {"null",   "boolean", "int",    "long",   "float",
                                        "double", "bytes",   "string", "record", "enum",
                                        "array",  "map",     "union",  "fixed"};
   return kNames[d.value().index()];

@@ -5,10 +5,9 @@
 //  - kTagged: the Avro JSON encoding (non-null union values wrapped as {"type name": value}).
 //    Non-finite floats are the strings "NaN", "Infinity", "-Infinity".
 // nlohmann::ordered_json keeps map entry order, so JSON -> datum -> bytes is deterministic.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "avro/datum.h"
 #include "avro/schema.h"

@@ -11,9 +11,9 @@ namespace avro {
 
 struct SchemaResolution::Plan {
   enum class Kind {
-    kError,        // incompatible: fails when data reaches it
-    kSame,         // identical primitive: decode as is
-    kPromote,      // numeric widening or string <-> bytes
+    kError,    // incompatible: fails when data reaches it
+    kSame,     // identical primitive: decode as is
+    kPromote,  // numeric widening or string <-> bytes
     kRecord,
     kEnum,
     kFixed,
@@ -24,7 +24,7 @@ struct SchemaResolution::Plan {
   };
   struct FieldStep {
     std::size_t writer_index;
-    const Plan* plan = nullptr;     // nullptr: writer-only field, decoded and dropped
+    const Plan* plan = nullptr;  // nullptr: writer-only field, decoded and dropped
     std::size_t reader_index = 0;
   };
 
@@ -33,9 +33,9 @@ struct SchemaResolution::Plan {
   const Node* reader = nullptr;
   std::string error;
 
-  std::vector<FieldStep> fields;                              // record, writer order
+  std::vector<FieldStep> fields;                               // record, writer order
   std::vector<std::pair<std::size_t, const Datum*>> defaults;  // record: reader-only fields
-  std::vector<std::optional<std::size_t>> symbol_map;         // enum: writer -> reader index
+  std::vector<std::optional<std::size_t>> symbol_map;          // enum: writer -> reader index
   const Plan* items = nullptr;                                 // array items / map values
   std::vector<const Plan*> branches;                           // writer union
   std::size_t reader_branch = 0;                               // reader union
@@ -56,7 +56,9 @@ std::string display(const Node& n) {
   return n.is_named() ? n.fullname : std::string(type_name(n.type));
 }
 
-std::string unqualified(const std::string& name) { return name.substr(name.rfind('.') + 1); }
+std::string unqualified(const std::string& name) {
+  return name.substr(name.rfind('.') + 1);
+}
 
 // Named types match on unqualified name (spec), or when a reader alias names the writer type.
 bool names_match(const Node& w, const Node& r) {
@@ -254,8 +256,8 @@ std::string first_error(const Plan& p, int depth = 0) {
   if (p.kind == Kind::kReaderUnion) return first_error(*p.inner, depth + 1);
   for (const auto& f : p.fields) {
     if (f.plan && f.plan->fatal) {
-      return "field \"" + p.writer->fields[f.writer_index].name + "\": " +
-             first_error(*f.plan, depth + 1);
+      return "field \"" + p.writer->fields[f.writer_index].name +
+             "\": " + first_error(*f.plan, depth + 1);
     }
   }
   for (const Plan* b : p.branches) {

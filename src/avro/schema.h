@@ -72,8 +72,8 @@ struct Node {
   int scale = 0;      // decimal
 
   // Named types (record, enum, fixed).
-  std::string name;       // unqualified
-  std::string fullname;   // namespace.name
+  std::string name;                  // unqualified
+  std::string fullname;              // namespace.name
   std::vector<std::string> aliases;  // full names
 
   std::vector<Field> fields;                // record

@@ -1,9 +1,8 @@
 // Schema JSON -> Node graph: names and namespaces, references, logical types, field defaults.
 #include <cmath>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "avro/json_datum.h"
 #include "avro/schema.h"
@@ -357,6 +356,8 @@ class SchemaBuilder {
   std::vector<PendingDefault> pending_defaults_;
 };
 
-Schema Schema::parse(std::string_view json_text) { return SchemaBuilder().build(json_text); }
+Schema Schema::parse(std::string_view json_text) {
+  return SchemaBuilder().build(json_text);
+}
 
 }  // namespace avro

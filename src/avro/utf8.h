@@ -10,6 +10,8 @@ namespace avro {
 // Returns the offset of the first byte of the first invalid sequence, or s.size() if valid.
 std::size_t find_invalid_utf8(std::string_view s);
 
-inline bool is_valid_utf8(std::string_view s) { return find_invalid_utf8(s) == s.size(); }
+inline bool is_valid_utf8(std::string_view s) {
+  return find_invalid_utf8(s) == s.size();
+}
 
 }  // namespace avro

@@ -56,7 +56,9 @@ std::string describe_scope(const DlqCommonFlags& f, const dlq::Filter& filter) {
   return out;
 }
 
-void use_dlq_logger(const DlqCommonFlags& f) { apply_verbosity(f.verbosity); }
+void use_dlq_logger(const DlqCommonFlags& f) {
+  apply_verbosity(f.verbosity);
+}
 
 std::int64_t wall_clock_ms() {
   using namespace std::chrono;

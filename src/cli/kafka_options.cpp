@@ -18,8 +18,7 @@ void add_kafka_options(CLI::App& app, KafkaOptions& options) {
                  "properties file of librdkafka settings (key=value lines, # comments)")
       ->type_name("FILE")
       ->check(CLI::ExistingFile);
-  app.footer(app.get_footer() +
-             (app.get_footer().empty() ? "" : "\n") +
+  app.footer(app.get_footer() + (app.get_footer().empty() ? "" : "\n") +
              "Kafka settings precedence (highest first): --bootstrap, -X, "
              "$KAFKA_BOOTSTRAP_SERVERS, --config FILE, built-in defaults.");
 }

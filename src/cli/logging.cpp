@@ -17,13 +17,27 @@ class UpperLevelFlag : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     std::string_view name;
     switch (msg.level) {
-      case spdlog::level::trace: name = "TRACE"; break;
-      case spdlog::level::debug: name = "DEBUG"; break;
-      case spdlog::level::info: name = "INFO"; break;
-      case spdlog::level::warn: name = "WARNING"; break;
-      case spdlog::level::err: name = "ERROR"; break;
-      case spdlog::level::critical: name = "CRITICAL"; break;
-      default: name = "LOG"; break;
+      case spdlog::level::trace:
+        name = "TRACE";
+        break;
+      case spdlog::level::debug:
+        name = "DEBUG";
+        break;
+      case spdlog::level::info:
+        name = "INFO";
+        break;
+      case spdlog::level::warn:
+        name = "WARNING";
+        break;
+      case spdlog::level::err:
+        name = "ERROR";
+        break;
+      case spdlog::level::critical:
+        name = "CRITICAL";
+        break;
+      default:
+        name = "LOG";
+        break;
     }
     dest.append(name.data(), name.data() + name.size());
   }

@@ -6,7 +6,7 @@
 namespace cli {
 
 struct Verbosity {
-  int verbose = 0;  // -v: per-message lines; -vv: debug (incl. librdkafka logs); -vvv: trace
+  int verbose = 0;     // -v: per-message lines; -vv: debug (incl. librdkafka logs); -vvv: trace
   bool quiet = false;  // -q: warnings and errors only
 };
 

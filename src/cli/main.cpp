@@ -9,7 +9,8 @@
 
 int main(int argc, char** argv) {
   cli::setup_logging();  // stderr, "<time> INFO - message"; subcommands pick the level
-  CLI::App app{"orders: Avro order events on Apache Kafka (produce, consume, dead-letter, aggregate)"};
+  CLI::App app{
+      "orders: Avro order events on Apache Kafka (produce, consume, dead-letter, aggregate)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "orders 0.1.0");
   int exit_code = 0;

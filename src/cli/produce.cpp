@@ -39,7 +39,7 @@ constexpr int kExitFailed = 1;  // orders not acknowledged, broker unreachable, 
 constexpr int kExitUsage = 2;   // bad configuration
 constexpr int kExitInterruptedEarly = 130;  // Ctrl-C before anything was produced
 
-constexpr std::uint64_t kPollEvery = 1024;       // unpaced: serve delivery reports this often
+constexpr std::uint64_t kPollEvery = 1024;  // unpaced: serve delivery reports this often
 constexpr auto kProgressInterval = milliseconds(500);
 constexpr std::uint64_t kMaxLoggedFailures = 20;  // then failures are only counted
 
@@ -87,8 +87,8 @@ std::uint64_t random_u64() {
 }
 
 std::string describe_order(const orders::Order& o) {
-  return fmt::format("{{'orderId': '{}', 'product': '{}', 'price': {:.2f}}}", o.order_id,
-                     o.product, o.price);
+  return fmt::format("{{'orderId': '{}', 'product': '{}', 'price': {:.2f}}}", o.order_id, o.product,
+                     o.price);
 }
 
 void on_delivery(DeliveryState& st, const kafka::DeliveryReport& r) {
@@ -219,13 +219,13 @@ int run_produce(ProduceOptions& o) {
     return kExitFailed;
   }
 
-  util::RatePacer pacer = o.rate ? util::RatePacer::per_second(*o.rate)
-                                 : util::RatePacer::every(o.delay_seconds);
+  util::RatePacer pacer =
+      o.rate ? util::RatePacer::per_second(*o.rate) : util::RatePacer::every(o.delay_seconds);
   spdlog::info("Producing {} order(s) to topic {} at {} (ids {}.., seed {}{})", o.count, o.topic,
                bootstrap, orders::format_order_id(prefix, 1), seed,
-               o.rate ? fmt::format(", {} msgs/s", *o.rate)
+               o.rate                ? fmt::format(", {} msgs/s", *o.rate)
                : o.delay_seconds > 0 ? fmt::format(", {}s apart", o.delay_seconds)
-                                      : std::string());
+                                     : std::string());
 
   ProgressLine progress(!o.verbosity.quiet && o.verbosity.verbose == 0);
   orders::Order order;

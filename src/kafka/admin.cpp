@@ -1,7 +1,7 @@
 #include "kafka/admin.h"
 
-#include <librdkafka/rdkafka.h>
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -76,8 +76,8 @@ std::optional<int> partition_count(RdKafka::Handle& client, const std::string& t
       client.metadata(true, nullptr, &raw, static_cast<int>(timeout.count()));
   std::unique_ptr<RdKafka::Metadata> md(raw);
   if (code != RdKafka::ERR_NO_ERROR || !md) {
-    throw KafkaException(code, "cannot fetch metadata for topic '" + topic +
-                                   "': " + RdKafka::err2str(code));
+    throw KafkaException(
+        code, "cannot fetch metadata for topic '" + topic + "': " + RdKafka::err2str(code));
   }
   for (const RdKafka::TopicMetadata* t : *md->topics()) {
     if (t->topic() != topic) continue;
@@ -122,9 +122,9 @@ EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
     throw KafkaException(RdKafka::ERR__TIMED_OUT, "timed out creating topic '" + spec.name + "'");
   }
   if (rd_kafka_event_error(event.get())) {
-    throw KafkaException(static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())),
-                         "cannot create topic '" + spec.name +
-                             "': " + rd_kafka_event_error_string(event.get()));
+    throw KafkaException(
+        static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())),
+        "cannot create topic '" + spec.name + "': " + rd_kafka_event_error_string(event.get()));
   }
   bool created = true;
   const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
@@ -136,9 +136,9 @@ EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
       created = false;  // someone else won the race: fine
     } else if (err) {
       const char* msg = rd_kafka_topic_result_error_string(results[i]);
-      throw KafkaException(static_cast<RdKafka::ErrorCode>(err),
-                           "cannot create topic '" + spec.name + "': " +
-                               (msg ? msg : rd_kafka_err2str(err)));
+      throw KafkaException(
+          static_cast<RdKafka::ErrorCode>(err),
+          "cannot create topic '" + spec.name + "': " + (msg ? msg : rd_kafka_err2str(err)));
     }
   }
 

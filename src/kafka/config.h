@@ -63,10 +63,10 @@ std::string describe(const Properties& props);
 
 struct ConfigSources {
   Properties defaults;
-  std::optional<std::string> config_file;      // --config
-  std::vector<std::string> overrides;          // -X, in order
-  std::optional<std::string> bootstrap_flag;   // --bootstrap
-  std::optional<std::string> bootstrap_env;    // value of KAFKA_BOOTSTRAP_SERVERS, if set
+  std::optional<std::string> config_file;     // --config
+  std::vector<std::string> overrides;         // -X, in order
+  std::optional<std::string> bootstrap_flag;  // --bootstrap
+  std::optional<std::string> bootstrap_env;   // value of KAFKA_BOOTSTRAP_SERVERS, if set
 };
 
 // Applies the precedence documented above. Reads the config file; throws ConfigError.

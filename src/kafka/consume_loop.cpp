@@ -540,8 +540,9 @@ void ConsumeSession::check_stalls() {
 }
 
 void ConsumeSession::restart_consumer() {
-  spdlog::warn("Restarting the Kafka consumer: finished work is committed, every partition "
-               "continues from its checkpoint");
+  spdlog::warn(
+      "Restarting the Kafka consumer: finished work is committed, every partition "
+      "continues from its checkpoint");
   consumer_->close();  // the revoke hook commits what is finished and drops the partitions
   consumer_.reset();
   consumer_ = make_consumer();

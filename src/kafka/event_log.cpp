@@ -24,8 +24,8 @@ void EventLog::event_cb(RdKafka::Event& event) {
         on_log(event);
         break;
       case RdKafka::Event::EVENT_THROTTLE:
-        spdlog::debug("kafka {}: throttled {} ms by broker {}", client_name_,
-                      event.throttle_time(), event.broker_name());
+        spdlog::debug("kafka {}: throttled {} ms by broker {}", client_name_, event.throttle_time(),
+                      event.broker_name());
         break;
       default:
         break;

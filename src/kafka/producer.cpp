@@ -130,7 +130,9 @@ int Producer::flush(std::chrono::milliseconds timeout) {
   return producer_->outq_len();
 }
 
-int Producer::outq_len() const { return producer_->outq_len(); }
+int Producer::outq_len() const {
+  return producer_->outq_len();
+}
 
 Error Producer::fatal_error() const {
   std::string errstr;
@@ -145,7 +147,9 @@ Error Producer::init_transactions(std::chrono::milliseconds timeout) {
   return Error::from_owned(producer_->init_transactions(static_cast<int>(timeout.count())));
 }
 
-Error Producer::begin_transaction() { return Error::from_owned(producer_->begin_transaction()); }
+Error Producer::begin_transaction() {
+  return Error::from_owned(producer_->begin_transaction());
+}
 
 Error Producer::send_offsets_to_transaction(const std::vector<TopicPartitionOffset>& offsets,
                                             const RdKafka::ConsumerGroupMetadata& group,

@@ -35,7 +35,7 @@ struct DeliveryReport {
   std::size_t value_size = 0;
   std::chrono::nanoseconds latency{0};  // from the successful enqueue to the broker's answer
   RdKafka::ErrorCode error = RdKafka::ERR_NO_ERROR;
-  std::string_view reason;  // librdkafka's text for `error`, empty on success
+  std::string_view reason;          // librdkafka's text for `error`, empty on success
   bool possibly_persisted = false;  // a failure the broker may nevertheless have written
 
   bool ok() const { return error == RdKafka::ERR_NO_ERROR; }

@@ -47,10 +47,11 @@ Headers dead_letter_headers(const SourceRecord& record, const DeadLetter& dead_l
 
 ParsedDeadLetter parse_dead_letter_headers(const Headers& headers) {
   namespace k = dlq_header;
-  const std::array<std::string_view, 10> keys = {
-      k::kOriginalTopic, k::kOriginalPartition, k::kOriginalOffset, k::kOriginalTimestamp,
-      k::kErrorClass,    k::kErrorMessage,      k::kAttempts,       k::kFailedAt,
-      k::kConsumerGroup, k::kHost};
+  const std::array<std::string_view, 10> keys = {k::kOriginalTopic,  k::kOriginalPartition,
+                                                 k::kOriginalOffset, k::kOriginalTimestamp,
+                                                 k::kErrorClass,     k::kErrorMessage,
+                                                 k::kAttempts,       k::kFailedAt,
+                                                 k::kConsumerGroup,  k::kHost};
   // Index of the last occurrence of each key; -1 while missing.
   std::array<long, 10> at;
   at.fill(-1);

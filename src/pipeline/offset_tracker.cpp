@@ -35,6 +35,8 @@ std::optional<std::int64_t> OffsetTracker::next_commit() const {
   return window_.front().offset;
 }
 
-std::size_t OffsetTracker::unfinished() const { return unfinished_; }
+std::size_t OffsetTracker::unfinished() const {
+  return unfinished_;
+}
 
 }  // namespace pipeline

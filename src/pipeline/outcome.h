@@ -21,9 +21,9 @@ struct Processed {
 };
 
 struct RetryAt {
-  TimePoint at;        // when the next attempt is due
-  int attempt = 2;     // the number of that next attempt
-  std::string error;   // why the previous attempt failed
+  TimePoint at;       // when the next attempt is due
+  int attempt = 2;    // the number of that next attempt
+  std::string error;  // why the previous attempt failed
   bool operator==(const RetryAt&) const = default;
 };
 

@@ -28,7 +28,9 @@ std::uint64_t LatencyHistogram::bucket_upper(std::size_t index) {
   return ((top + 1) << shift) - 1;
 }
 
-std::size_t LatencyHistogram::bucket_count() { return bucket_index(kMaxTrackable) + 1; }
+std::size_t LatencyHistogram::bucket_count() {
+  return bucket_index(kMaxTrackable) + 1;
+}
 
 LatencyHistogram::LatencyHistogram() : counts_(bucket_count(), 0) {}
 

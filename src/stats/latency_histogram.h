@@ -11,8 +11,8 @@ namespace stats {
 
 class LatencyHistogram {
  public:
-  static constexpr int kSubBits = 7;                       // 128 buckets per power of two
-  static constexpr int kMaxBits = 43;                      // values up to ~2.4 hours in ns
+  static constexpr int kSubBits = 7;   // 128 buckets per power of two
+  static constexpr int kMaxBits = 43;  // values up to ~2.4 hours in ns
   static constexpr std::uint64_t kMaxTrackable = (std::uint64_t{1} << kMaxBits) - 1;
 
   LatencyHistogram();
@@ -45,6 +45,8 @@ class LatencyHistogram {
 };
 
 // Milliseconds as a double, for reports.
-inline double ns_to_ms(double ns) { return ns / 1e6; }
+inline double ns_to_ms(double ns) {
+  return ns / 1e6;
+}
 
 }  // namespace stats

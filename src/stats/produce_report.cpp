@@ -7,7 +7,9 @@
 namespace stats {
 namespace {
 
-double ms(double ns) { return ns / 1e6; }
+double ms(double ns) {
+  return ns / 1e6;
+}
 
 nlohmann::json optional_string(const std::optional<std::string>& s) {
   return s ? nlohmann::json(*s) : nlohmann::json(nullptr);

@@ -12,23 +12,23 @@ namespace stats {
 
 struct ProduceMetrics {
   std::string topic;
-  std::uint64_t requested = 0;   // COUNT asked for
-  std::uint64_t generated = 0;   // orders handed to the client (may be < requested if stopped)
-  std::uint64_t produced = 0;    // acknowledged by the broker (acks per config, default all)
-  std::uint64_t failed = 0;      // generated but not acknowledged: delivery errors, rejected
-                                 // enqueues, and still in flight when the flush bound expired
+  std::uint64_t requested = 0;  // COUNT asked for
+  std::uint64_t generated = 0;  // orders handed to the client (may be < requested if stopped)
+  std::uint64_t produced = 0;   // acknowledged by the broker (acks per config, default all)
+  std::uint64_t failed = 0;     // generated but not acknowledged: delivery errors, rejected
+                                // enqueues, and still in flight when the flush bound expired
   std::uint64_t unacknowledged_at_exit = 0;  // part of `failed`: no answer before exit
-  std::uint64_t bytes = 0;       // key + value bytes of the produced (acknowledged) orders
-  double seconds = 0;            // first enqueue -> last acknowledgement (or exit)
-  bool interrupted = false;      // stopped early by SIGINT/SIGTERM
+  std::uint64_t bytes = 0;   // key + value bytes of the produced (acknowledged) orders
+  double seconds = 0;        // first enqueue -> last acknowledgement (or exit)
+  bool interrupted = false;  // stopped early by SIGINT/SIGTERM
   std::optional<std::uint64_t> seed;
   std::string id_prefix;
   std::optional<std::string> first_order_id;
   std::optional<std::string> last_order_id;
-  LatencyHistogram latency;      // enqueue -> acknowledgement, per produced order
+  LatencyHistogram latency;  // enqueue -> acknowledgement, per produced order
 
   double msgs_per_sec() const;
-  double mb_per_sec() const;     // 10^6 bytes
+  double mb_per_sec() const;  // 10^6 bytes
 };
 
 // {produced, failed, seconds, msgs_per_sec, mb_per_sec, latency_ms {avg, p50, p95, p99, max},

@@ -1,8 +1,9 @@
 #include "util/duration.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdint>
-#include <fmt/format.h>
 #include <limits>
 #include <stdexcept>
 

@@ -35,7 +35,9 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool stop_requested() { return g_stop.load(std::memory_order_relaxed); }
+bool stop_requested() {
+  return g_stop.load(std::memory_order_relaxed);
+}
 
 bool wait_for_stop(std::chrono::milliseconds timeout) {
   if (stop_requested()) return true;

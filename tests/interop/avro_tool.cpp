@@ -19,10 +19,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "avro/canonical.h"
 #include "avro/codec.h"
@@ -76,7 +75,9 @@ avro::Schema load_schema(const std::string& path) {
   return avro::Schema::parse(text.str());
 }
 
-void emit(const Json& j) { std::cout << j.dump() << '\n'; }
+void emit(const Json& j) {
+  std::cout << j.dump() << '\n';
+}
 
 Json failure(const std::string& reason, std::size_t offset = 0) {
   return Json{{"ok", false}, {"offset", offset}, {"reason", reason}};
@@ -87,9 +88,8 @@ int cmd_canonical(const avro::Schema& schema) {
   const std::uint64_t fp = avro::crc64_avro(canonical);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fp));
-  emit(Json{{"canonical", canonical},
-            {"crc64", hex},
-            {"crc64_signed", static_cast<std::int64_t>(fp)}});
+  emit(Json{
+      {"canonical", canonical}, {"crc64", hex}, {"crc64_signed", static_cast<std::int64_t>(fp)}});
   return 0;
 }
 

@@ -44,8 +44,11 @@ TEST(Aggregate, AddsCountsCentsMinMaxAndProducts) {
 }
 
 TEST(Aggregate, MergeEqualsAddingEverythingToOne) {
-  const Order all[] = {{"1", "A", 1.5f}, {"2", "B", 2.25f}, {"3", "A", 100.01f},
-                       {"4", "C", 0.01f}, {"5", "B", 7.77f}};
+  const Order all[] = {{"1", "A", 1.5f},
+                       {"2", "B", 2.25f},
+                       {"3", "A", 100.01f},
+                       {"4", "C", 0.01f},
+                       {"5", "B", 7.77f}};
   Aggregate whole, left, right, empty;
   for (int i = 0; i < 5; ++i) {
     whole.add(all[i]);

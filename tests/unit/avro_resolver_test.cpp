@@ -47,8 +47,8 @@ TEST(AvroResolver, OrderEvolution) {
       {"name":"id","type":"string","aliases":["orderId"]},
       {"name":"currency","type":"string","default":"EUR"},
       {"name":"note","type":["null","string"],"default":null}]})";
-  Datum out = read_as(kOrderV1, avro::Record{{std::string("ORD-1"), std::string("Mouse"), 2.5f}},
-                      v2);
+  Datum out =
+      read_as(kOrderV1, avro::Record{{std::string("ORD-1"), std::string("Mouse"), 2.5f}}, v2);
   const auto& f = out.as<avro::Record>().fields;
   ASSERT_EQ(f.size(), 4u);
   EXPECT_EQ(f[0], Datum(2.5));
@@ -79,8 +79,7 @@ TEST(AvroResolver, Promotions) {
             Datum(static_cast<double>(std::int64_t{1} << 40)));
   EXPECT_EQ(read_as(R"("long")", std::int64_t{5}, R"("float")"), Datum(5.0f));
   EXPECT_EQ(read_as(R"("float")", 0.5f, R"("double")"), Datum(0.5));
-  EXPECT_EQ(read_as(R"("string")", std::string("ab"), R"("bytes")"),
-            Datum(avro::Bytes{"ab"}));
+  EXPECT_EQ(read_as(R"("string")", std::string("ab"), R"("bytes")"), Datum(avro::Bytes{"ab"}));
   EXPECT_EQ(read_as(R"("bytes")", avro::Bytes{"ab"}, R"("string")"), Datum(std::string("ab")));
   auto err = read_error(R"("bytes")", avro::Bytes{"\xff"}, R"("string")");
   ASSERT_TRUE(err);
@@ -124,9 +123,9 @@ TEST(AvroResolver, RecursiveTypes) {
   const char* reader = R"({"type":"record","name":"L","fields":[
       {"name":"next","type":["null","L"]},{"name":"v","type":"long"},
       {"name":"tag","type":"string","default":"t"}]})";
-  Datum list = avro::Record{{std::int32_t{1},
-                             avro::Union(1, avro::Record{{std::int32_t{2},
-                                                          avro::Union(0, avro::Null{})}})}};
+  Datum list =
+      avro::Record{{std::int32_t{1},
+                    avro::Union(1, avro::Record{{std::int32_t{2}, avro::Union(0, avro::Null{})}})}};
   Datum out = read_as(writer, list, reader);
   const auto& outer = out.as<avro::Record>().fields;
   EXPECT_EQ(outer[1], Datum(std::int64_t{1}));
@@ -147,8 +146,7 @@ TEST(AvroResolver, IncompatibleSchemasThrow) {
       {R"("double")", R"("float")", "cannot be read as float"},
       {R"({"type":"record","name":"A","fields":[]})", R"({"type":"record","name":"B","fields":[]})",
        "does not match"},
-      {kOrderV1,
-       R"({"type":"record","name":"Order","fields":[{"name":"qty","type":"int"}]})",
+      {kOrderV1, R"({"type":"record","name":"Order","fields":[{"name":"qty","type":"int"}]})",
        "reader field \"qty\" of Order is not written and has no default"},
       {R"({"type":"fixed","name":"F","size":2})", R"({"type":"fixed","name":"F","size":3})",
        "does not match"},
@@ -171,8 +169,8 @@ TEST(AvroResolver, SameSchemaEqualsPlainDecode) {
   auto schema = Schema::parse(R"({"type":"record","name":"R","fields":[
       {"name":"a","type":{"type":"array","items":{"type":"map","values":"int"}}},
       {"name":"u","type":["null",{"type":"enum","name":"E","symbols":["X","Y"]}]}]})");
-  avro::Record value{{avro::Array{{avro::Map{{{"k", std::int32_t{1}}}}}},
-                      avro::Union(1, avro::EnumValue{1})}};
+  avro::Record value{
+      {avro::Array{{avro::Map{{{"k", std::int32_t{1}}}}}}, avro::Union(1, avro::EnumValue{1})}};
   std::string bytes;
   ASSERT_FALSE(avro::encode(schema, value, bytes));
   Datum plain, resolved;

@@ -42,8 +42,8 @@ TEST(Producer, ContradictoryPropertiesAreAConfigError) {
 TEST(Producer, FailedDeliveriesReachTheHandlerWhichMayThrow) {
   std::vector<Seen> seen;
   Producer producer(unreachable_producer("200"), [&](const DeliveryReport& r) {
-    seen.push_back({std::string(r.topic), std::string(r.key), r.error, r.latency,
-                    std::string(r.reason)});
+    seen.push_back(
+        {std::string(r.topic), std::string(r.key), r.error, r.latency, std::string(r.reason)});
     throw std::runtime_error("handler bug");  // must not unwind through librdkafka
   });
   EXPECT_FALSE(producer.produce("unit-topic", "k1", "v1"));

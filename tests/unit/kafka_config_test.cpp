@@ -108,8 +108,8 @@ TEST(Resolve, PrecedenceFlagOverXOverEnvOverFileOverDefaults) {
   s.bootstrap_flag = "flag:1";
   const Properties p = resolve(s);
   EXPECT_EQ(p.get_or("bootstrap.servers", ""), "flag:1");
-  EXPECT_EQ(p.get_or("linger.ms", ""), "9");           // last -X wins
-  EXPECT_EQ(p.get_or("acks", ""), "1");                // file beats defaults
+  EXPECT_EQ(p.get_or("linger.ms", ""), "9");              // last -X wins
+  EXPECT_EQ(p.get_or("acks", ""), "1");                   // file beats defaults
   EXPECT_EQ(p.get_or("compression.type", ""), "snappy");  // untouched default
   EXPECT_EQ(p.get_or("client.id", ""), "from-file");
 }
@@ -130,8 +130,8 @@ TEST(Resolve, MissingConfigFileIsAConfigError) {
 
 TEST(Masking, SecretKeys) {
   for (const char* k : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
-                        "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config",
-                        "ssl.key.pem", "SASL.PASSWORD", "sasl.jaas.config"}) {
+                        "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config", "ssl.key.pem",
+                        "SASL.PASSWORD", "sasl.jaas.config"}) {
     EXPECT_TRUE(is_secret_key(k)) << k;
   }
   for (const char* k : {"bootstrap.servers", "sasl.username", "sasl.mechanism", "acks",
@@ -141,8 +141,8 @@ TEST(Masking, SecretKeys) {
 }
 
 TEST(Masking, DescribeHidesSecretValues) {
-  const Properties p{{"sasl.username", "alice"}, {"sasl.password", "hunter2"},
-                     {"ssl.key.password", "k3y"}};
+  const Properties p{
+      {"sasl.username", "alice"}, {"sasl.password", "hunter2"}, {"ssl.key.password", "k3y"}};
   const std::string text = describe(p);
   EXPECT_EQ(text, "sasl.username=alice, sasl.password=******, ssl.key.password=******");
   EXPECT_EQ(text.find("hunter2"), std::string::npos);

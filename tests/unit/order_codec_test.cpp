@@ -157,8 +157,9 @@ avro::Schema order_schema() {
 
 // Random UTF-8: ASCII, 2-, 3- and 4-byte sequences, and empty strings.
 std::string random_utf8(std::mt19937& rng) {
-  static const char* const kPieces[] = {"a", "Z", "0", "-", " ", "\xC3\xA9", "\xE2\x82\xAC",
-                                        "\xF0\x9F\x98\x80", "\xE4\xB8\xAD", "\x7F", "\x01"};
+  static const char* const kPieces[] = {
+      "a",    "Z",   "0", "-", " ", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xE4\xB8\xAD",
+      "\x7F", "\x01"};
   std::uniform_int_distribution<int> len(0, 80);
   std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1);
   std::string s;

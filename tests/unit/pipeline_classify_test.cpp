@@ -1,5 +1,3 @@
-#include "pipeline/classify.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +5,7 @@
 #include <string>
 
 #include "orders/order_codec.h"
+#include "pipeline/classify.h"
 
 using orders::Order;
 using pipeline::DeadLetter;
@@ -88,8 +87,8 @@ TEST(Classify, RealCodecRoundTripAndPoisonPill) {
   auto bad = pipeline::classify(std::string("\x01\x02garbage"), orders::decode_order);
   ASSERT_TRUE(std::holds_alternative<DeadLetter>(bad));
   EXPECT_EQ(std::get<DeadLetter>(bad).error_class, ErrorClass::deserialization);
-  auto invalid = pipeline::classify(orders::encode_order(Order{"ORD-2", "Pen", -1.0f}),
-                                    orders::decode_order);
+  auto invalid =
+      pipeline::classify(orders::encode_order(Order{"ORD-2", "Pen", -1.0f}), orders::decode_order);
   ASSERT_TRUE(std::holds_alternative<DeadLetter>(invalid));
   EXPECT_EQ(std::get<DeadLetter>(invalid).error_class, ErrorClass::validation);
 }

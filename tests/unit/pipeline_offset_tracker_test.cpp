@@ -1,6 +1,6 @@
-#include "pipeline/offset_tracker.h"
-
 #include <gtest/gtest.h>
+
+#include "pipeline/offset_tracker.h"
 
 using pipeline::OffsetTracker;
 

@@ -1,9 +1,8 @@
-#include "pipeline/simulated_processor.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "pipeline/simulated_processor.h"
 #include "pipeline/stable_hash.h"
 
 using pipeline::ProcessResult;
@@ -22,8 +21,7 @@ TEST(StableHash, MatchesReferenceValues) {
 
 TEST(SimulatedProcessor, DecidesFromTheRoll) {
   // roll(7, ORD-00001, 1) = 0.396, attempt 2 = 0.186, attempt 3 = 0.544
-  EXPECT_EQ(pipeline::simulated_result(7, "ORD-00001", 1, 0.3, 0.0).kind,
-            ProcessResult::Kind::ok);
+  EXPECT_EQ(pipeline::simulated_result(7, "ORD-00001", 1, 0.3, 0.0).kind, ProcessResult::Kind::ok);
   EXPECT_EQ(pipeline::simulated_result(7, "ORD-00001", 1, 0.4, 0.0).kind,
             ProcessResult::Kind::transient);
   EXPECT_EQ(pipeline::simulated_result(7, "ORD-00001", 2, 0.3, 0.0).kind,
