@@ -176,6 +176,12 @@ class Scenario:
             self.note(f"stopped {name}: rc {rc}")
         self.consumers.clear()
 
+    def stop_consumers_cleanly(self):
+        """SIGTERM every consumer; each must exit 0."""
+        self.stop_consumers()
+        for name, rc, _, err in self.finished:
+            assert rc == 0, f"{name} exited {rc}: {err}\n{self.context()}"
+
     # --- progress ----------------------------------------------------------------------------
 
     def offsets(self):
@@ -260,9 +266,7 @@ def crash_scenario(bootstrap, orders_bin, semantics, kills=5):
         s.kill_consumer("a")
         s.start_consumer("a")
     s.wait_until_done()
-    s.stop_consumers()
-    for name, rc, report, err in s.finished:
-        assert rc == 0, f"{name} exited {rc}: {err}\n{s.context()}"
+    s.stop_consumers_cleanly()
     return s
 
 
@@ -296,9 +300,7 @@ def test_broker_restart_mid_run_is_exact(bootstrap, orders_bin):
     kafka_control("start")
     s.note("broker started")
     s.wait_until_done()
-    s.stop_consumers()
-    for name, rc, report, err in s.finished:
-        assert rc == 0, f"{name} exited {rc}: {err}\n{s.context()}"
+    s.stop_consumers_cleanly()
     s.check_outcome(dlq_each_once=True)
 
 
@@ -320,9 +322,7 @@ def test_three_nodes_one_broker_killed_mid_run_is_exact(orders_bin):
     kafka_control("start", "--nodes", "3")
     s.note("node 2 started")
     s.wait_until_done()
-    s.stop_consumers()
-    for name, rc, report, err in s.finished:
-        assert rc == 0, f"{name} exited {rc}: {err}\n{s.context()}"
+    s.stop_consumers_cleanly()
     s.check_outcome(dlq_each_once=True)
 
 
@@ -360,9 +360,7 @@ def test_a_partition_whose_fetch_stalls_gets_a_new_consumer(bootstrap, orders_bi
     for text in ("restarting its fetch", "still no records after a seek",
                  "Restarting the Kafka consumer"):
         assert any(text in line for line in lines), f"no '{text}': {s.context()}"
-    s.stop_consumers()
-    name, rc, report, err = s.finished[0]
-    assert rc == 0, err
+    s.stop_consumers_cleanly()
     s.check_outcome(dlq_each_once=True)
 
 
