@@ -128,7 +128,7 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
   }
   for (const auto& item : items) {
     pipeline::Checkpoint c{opt_.topic,     item.partition, item.offset,
-                           item.aggregate, opt_.group,     wall_ms()};
+                           item.aggregate, opt_.group,     wall_ms(), {}};
     Error e = producer_->produce(opt_.aggregates_topic,
                                  pipeline::checkpoint_key(opt_.topic, item.partition),
                                  pipeline::encode_checkpoint(c));
@@ -227,7 +227,7 @@ void ConsumeSession::write_checkpoints(const std::set<int>* only) {
     const auto next = ps.pipeline->commit_offset();
     if (!next || (ps.checkpoint_written && *ps.checkpoint_written >= *next)) continue;
     pipeline::Checkpoint c{opt_.topic, p,        *next, ps.pipeline->checkpoint_aggregate(),
-                           opt_.group, wall_ms()};
+                           opt_.group, wall_ms(), {}};
     Error e = producer_->produce(opt_.aggregates_topic, pipeline::checkpoint_key(opt_.topic, p),
                                  pipeline::encode_checkpoint(c));
     if (e) {
