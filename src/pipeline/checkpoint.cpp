@@ -59,12 +59,12 @@ FinishedSet decode_finished(const nlohmann::json& j, std::int64_t offset) {
 std::string encode_checkpoint(const Checkpoint& c) {
   const bool v2 = c.finished.through > c.offset;
   nlohmann::json j = {{"version", v2 ? 2 : 1},
-                            {"topic", c.topic},
-                            {"partition", c.partition},
-                            {"offset", c.offset},
-                            {"group", c.group},
-                            {"written_at_ms", c.written_at_ms},
-                            {"aggregate", c.aggregate.to_json()}};
+                      {"topic", c.topic},
+                      {"partition", c.partition},
+                      {"offset", c.offset},
+                      {"group", c.group},
+                      {"written_at_ms", c.written_at_ms},
+                      {"aggregate", c.aggregate.to_json()}};
   if (v2) j["finished_above"] = encode_finished(c);
   return j.dump();
 }

@@ -44,8 +44,8 @@ bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
     d.since_received = elapsed(h.received, now);
     step.decisions.push_back(std::move(d));
     step.write_dead_letters.push_back(offset);
-    dead_letters_.emplace(offset,
-                          PendingDeadLetter{std::move(h.record), std::move(dl), std::nullopt, 1, {}});
+    dead_letters_.emplace(
+        offset, PendingDeadLetter{std::move(h.record), std::move(dl), std::nullopt, 1, {}});
     return true;
   };
   if (!h.order) {

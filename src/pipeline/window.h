@@ -20,7 +20,7 @@ std::optional<Ordering> parse_ordering(std::string_view text);
 // Per partition. At any limit the partition's fetching pauses (polling goes on, so the member
 // stays in its group); it resumes once every figure is below half its limit.
 struct WindowLimits {
-  std::size_t records = 20000;  // taken in and not finished
+  std::size_t records = 20000;                // taken in and not finished
   std::size_t bytes = std::size_t{64} << 20;  // their keys and values
   // last offset taken - commit offset: bounds the set of records finished above the commit
   // offset that every checkpoint stores, and the tracker's memory (a byte per offset).

@@ -69,12 +69,10 @@ TEST(CheckpointValue, RejectsAFinishedSetThatDoesNotFitItsOffset) {
   Checkpoint c = sample();
   c.finished = {1200, 1205, {1201}};
   const auto j = nlohmann::json::parse(pipeline::encode_checkpoint(c));
-  for (const char* bad : {R"({"through": 1200, "unfinished": []})",
-                          R"({"through": 1205, "unfinished": [0]})",
-                          R"({"through": 1205, "unfinished": [5]})",
-                          R"({"through": 1205, "unfinished": [1, -1]})",
-                          R"({"through": 1202, "unfinished": [1, 1]})",
-                          R"({"through": 1205, "unfinished": "x"})"}) {
+  for (const char* bad :
+       {R"({"through": 1200, "unfinished": []})", R"({"through": 1205, "unfinished": [0]})",
+        R"({"through": 1205, "unfinished": [5]})", R"({"through": 1205, "unfinished": [1, -1]})",
+        R"({"through": 1202, "unfinished": [1, 1]})", R"({"through": 1205, "unfinished": "x"})"}) {
     auto copy = j;
     copy["finished_above"] = nlohmann::json::parse(bad);
     EXPECT_THROW(pipeline::decode_checkpoint(copy.dump()), CheckpointError) << bad;

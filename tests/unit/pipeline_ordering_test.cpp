@@ -202,7 +202,8 @@ TEST(PipelineOrdering, CheckpointThenRestoreThenReplayCountsEveryOrderOnce) {
   Fixture first(Ordering::key);
   first.proc.transient_failures = {{"R1", 1}, {"R5", 2}};
   std::vector<pipeline::SourceRecord> log;
-  for (int o = 0; o < 8; ++o) log.push_back(rec(o, "R" + std::to_string(o), o % 2 ? "odd" : "even"));
+  for (int o = 0; o < 8; ++o)
+    log.push_back(rec(o, "R" + std::to_string(o), o % 2 ? "odd" : "even"));
   for (const auto& x : log) first.p.push(x, first.now);
   first.p.run(first.now);
   // R1 (odd) waits: R3, R5, R7 (odd) wait behind it; the even ones finish.

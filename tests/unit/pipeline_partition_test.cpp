@@ -52,7 +52,7 @@ class PartitionPipelineTest : public testing::Test {
     return s;
   }
   static pipeline::SourceRecord record(std::int64_t offset, std::optional<std::string> value,
-                                      std::optional<std::string> key = std::nullopt) {
+                                       std::optional<std::string> key = std::nullopt) {
     pipeline::SourceRecord r;
     r.topic = "orders";
     r.partition = 0;
