@@ -287,7 +287,6 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
   const auto skipped = ps.pipeline->skipped();
   if (!ps.pipeline->push(to_record(msg), now)) {  // redelivered after a resume, or finished before
     metrics_.skipped_on_restore += ps.pipeline->skipped() - skipped;
-    if (!ps.durable_offset) ps.durable_offset = msg.offset();
     return;
   }
   if (!ps.durable_offset) ps.durable_offset = msg.offset();  // where a rewind returns
