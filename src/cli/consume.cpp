@@ -1,5 +1,7 @@
 // `orders consume`: join the consumer group, process orders with retries, dead-letter what
 // cannot be processed, aggregate, and commit only finished offsets.
+#include "consume/consume.h"
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,7 +17,6 @@
 #include "cli/commands.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
-#include "kafka/consume_loop.h"
 #include "kafka/error.h"
 #include "orders/order_codec.h"
 #include "pipeline/simulated_processor.h"
@@ -97,13 +98,13 @@ std::string default_transactional_id(const std::string& group, const std::string
 
 int run(const ConsumeFlags& f) {
   apply_verbosity(f.verbosity);
-  kafka::ConsumeOptions o;
+  consume::ConsumeOptions o;
   o.topic = f.topic;
   o.group = f.group;
   o.dlq_topic = f.dlq_topic;
   o.aggregates_topic = f.aggregates_topic;
-  o.semantics = f.semantics == "at-least-once" ? kafka::Semantics::at_least_once
-                                               : kafka::Semantics::exactly_once;
+  o.semantics = f.semantics == "at-least-once" ? consume::Semantics::at_least_once
+                                               : consume::Semantics::exactly_once;
   try {
     o.consumer_props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
     o.producer_props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
@@ -155,9 +156,9 @@ int run(const ConsumeFlags& f) {
 
   pipeline::SimulatedProcessor processor(f.seed, f.fail_rate, f.permanent_fail_rate);
   util::install_stop_handlers();
-  kafka::ConsumeResult result;
+  consume::ConsumeResult result;
   try {
-    result = kafka::run_consume(o, processor);
+    result = consume::run_consume(o, processor);
   } catch (const kafka::ConfigError& e) {
     spdlog::error("{}", e.what());
     return 2;

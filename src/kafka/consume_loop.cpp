@@ -18,13 +18,18 @@
 #include "util/duration.h"
 #include "util/stop_signal.h"
 
-namespace kafka {
+namespace consume {
 
 const char* to_string(Semantics s) {
   return s == Semantics::exactly_once ? "exactly-once" : "at-least-once";
 }
 
+}  // namespace consume
+
+namespace kafka {
 namespace detail {
+
+using consume::to_string;
 namespace {
 
 using namespace std::chrono_literals;
@@ -679,10 +684,13 @@ ConsumeResult ConsumeSession::run() {
 }
 
 }  // namespace detail
+}  // namespace kafka
+
+namespace consume {
 
 ConsumeResult run_consume(const ConsumeOptions& options, pipeline::OrderProcessor& processor) {
-  detail::ConsumeSession session(options, processor);
+  kafka::detail::ConsumeSession session(options, processor);
   return session.run();
 }
 
-}  // namespace kafka
+}  // namespace consume
