@@ -47,6 +47,7 @@ struct ConsumeFlags {
   std::optional<std::uint64_t> max_messages;
   std::optional<std::string> idle_exit;
   std::string stats_interval = "10s";
+  std::optional<std::int32_t> test_stall_partition;
   bool json = false;
   Verbosity verbosity;
 };
@@ -116,6 +117,7 @@ int run(const ConsumeFlags& f) {
   o.consumer_props.set("client.id", "orders-consume");
   o.bootstrap = o.consumer_props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
 
+  o.test_stall_partition = f.test_stall_partition;
   o.pipeline.retry.max_attempts = f.max_attempts;
   o.pipeline.retry.initial_backoff = util::parse_duration(f.initial_backoff);
   o.pipeline.retry.multiplier = f.backoff_multiplier;
@@ -261,6 +263,8 @@ void add_consume_command(CLI::App& root, int& exit_code) {
       ->capture_default_str()
       ->type_name("DURATION")
       ->check(duration_check());
+  // Test hook, not in --help: this partition is paused once behind the pipeline's back.
+  sub->add_option("--test-stall-partition", f.test_stall_partition)->group("");
   sub->add_flag("--json", f.json, "print the final report as one JSON object on stdout");
   add_verbosity_flags(*sub, f.verbosity);
   sub->callback([flags, &exit_code] { exit_code = run(*flags); });

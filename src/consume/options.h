@@ -21,10 +21,10 @@ struct ConsumeOptions {
   std::string dlq_topic = "orders-dlq";
   std::string aggregates_topic = "orders-aggregates";
   Semantics semantics = Semantics::exactly_once;
-  std::string transactional_id;  // exactly-once only; must be unique among live processes
-  kafka::Properties consumer_props;    // resolved; group.id is set from `group`
-  kafka::Properties producer_props;    // DLQ + checkpoints; acks=all + idempotence are enforced
-  std::string bootstrap;         // for messages only
+  std::string transactional_id;      // exactly-once only; must be unique among live processes
+  kafka::Properties consumer_props;  // resolved; group.id is set from `group`
+  kafka::Properties producer_props;  // DLQ + checkpoints; acks=all + idempotence are enforced
+  std::string bootstrap;             // for messages only
   pipeline::PipelineSettings pipeline;
   pipeline::CommitSettings commit;
   // How long a newly assigned partition waits for a checkpoint that lags its committed offset.
@@ -34,6 +34,9 @@ struct ConsumeOptions {
   std::chrono::microseconds stats_interval = std::chrono::seconds(10);  // 0: no periodic summary
   bool verbose = false;                                                 // per-order log lines
   std::string host;                                                     // for the dlq.host header
+  // Test hook: this partition is paused once behind the pipeline's back when it starts, as a
+  // fetcher that never resumes would look (the stall watchdog's integration test).
+  std::optional<std::int32_t> test_stall_partition;
 };
 
 struct ConsumeResult {

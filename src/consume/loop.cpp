@@ -1,19 +1,17 @@
 // The consume loop: polling, per-partition decisions, dead letters, delivery reports, pauses,
 // the run's end. Assignment/restore lives in consume_partitions.cpp, commits in
 // consume_commit.cpp.
-#include "kafka/consume_loop.h"
-
 #include <fmt/format.h>
-#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdlib>
 
+#include "consume/session.h"
 #include "kafka/admin.h"
-#include "kafka/consume_session.h"
+#include "kafka/record.h"
 #include "pipeline/checkpoint.h"
 #include "pipeline/dead_letter.h"
+#include "pipeline/pause_policy.h"
 #include "pipeline/stall_watch.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
@@ -24,20 +22,25 @@ const char* to_string(Semantics s) {
   return s == Semantics::exactly_once ? "exactly-once" : "at-least-once";
 }
 
-}  // namespace consume
-
-namespace kafka {
 namespace detail {
-
-using consume::to_string;
 namespace {
+
+using kafka::check_connectivity;
+using kafka::Consumer;
+using kafka::ensure_topic;
+using kafka::Header;
+using kafka::KafkaException;
+using kafka::partition_count;
+using kafka::Producer;
+using kafka::Properties;
+using kafka::RebalanceHooks;
+using kafka::TopicSpec;
 
 using namespace std::chrono_literals;
 
-constexpr int kPollBatch = 500;            // records taken per loop turn before deciding
-constexpr auto kMaxPollWait = 100ms;       // bounds the reaction time to a stop request
-constexpr std::size_t kPauseAbove = 5000;  // records queued behind a waiting head
-constexpr auto kStallAfter = 15s;          // no record for this long while the log goes on
+constexpr int kPollBatch = 500;       // records taken per loop turn before deciding
+constexpr auto kMaxPollWait = 100ms;  // bounds the reaction time to a stop request
+constexpr auto kStallAfter = 15s;     // no record for this long while the log goes on
 constexpr auto kStallCheckEvery = 5s;
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
@@ -58,36 +61,6 @@ std::string order_text(const orders::Order& o) {
   if (price.find_first_of(".enai") == std::string::npos) price += ".0";
   return fmt::format("{{'orderId': '{}', 'product': '{}', 'price': {}}}", o.order_id, o.product,
                      price);
-}
-
-pipeline::SourceRecord to_record(const RdKafka::Message& msg) {
-  pipeline::SourceRecord r;
-  r.topic = msg.topic_name();
-  r.partition = msg.partition();
-  r.offset = msg.offset();
-  const auto ts = msg.timestamp();
-  r.timestamp_ms =
-      ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? -1 : ts.timestamp;
-  if (msg.key_pointer()) {
-    r.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
-  }
-  if (msg.payload()) r.value.emplace(static_cast<const char*>(msg.payload()), msg.len());
-  // The C API: the C++ headers() builds (and frees) an empty Headers object for every record
-  // without headers, ~8 % of the consume thread.
-  rd_kafka_message_t* raw = const_cast<RdKafka::Message&>(msg).c_ptr();
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    std::size_t size = 0;
-    for (std::size_t i = 0;; ++i) {
-      const auto err = rd_kafka_header_get_all(headers, i, &name, &value, &size);
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      const char* v = static_cast<const char*>(value);
-      r.headers.emplace_back(name, v ? std::string(v, size) : std::string());
-    }
-  }
-  return r;
 }
 
 stats::LatencySummary summarize(const stats::LatencyHistogram& h) {
@@ -111,9 +84,7 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
     metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
   }
   metrics_.semantics = to_string(opt_.semantics);
-  if (const char* p = std::getenv("ORDERS_TEST_STALL_PARTITION"); p && *p) {
-    stall_test_partition_ = std::atoi(p);
-  }
+  stall_test_partition_ = opt_.test_stall_partition;
 }
 
 void ConsumeSession::set_fatal(std::string problem) {
@@ -123,10 +94,16 @@ void ConsumeSession::set_fatal(std::string problem) {
   }
 }
 
+std::optional<std::uint64_t> ConsumeSession::running_epoch(std::int32_t partition) const {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end() || it->second.restoring()) return std::nullopt;
+  return it->second.epoch;
+}
+
 bool ConsumeSession::busy(bool count_halted) const {
   if (outbox_.in_flight() > 0 || checkpoint_count_in_flight_ > 0) return true;
   for (const auto& [p, ps] : partitions_) {
-    if (ps.restoring) return true;
+    if (ps.restoring()) return true;
     if (!count_halted && ps.pipeline->halted()) continue;
     if (ps.pipeline->queued() > 0 || ps.pipeline->dead_letters_in_flight() > 0) return true;
   }
@@ -228,6 +205,7 @@ void ConsumeSession::start() {
                                  "cannot initialize transactions (transactional.id '" +
                                      opt_.transactional_id + "'): " + e.message,
                                  e.fatal, e.retriable, e.txn_requires_abort});
+    txn_ = std::make_unique<kafka::Transaction>(*producer_);
   }
 
   Properties rprops = opt_.consumer_props;
@@ -275,7 +253,7 @@ void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
   }
   auto it = partitions_.find(msg->partition());
   if (it == partitions_.end()) return;  // not (or no longer) ours
-  if (it->second.restoring) {
+  if (it->second.restoring()) {
     // Held until its checkpoint is restored: kept when reading starts where librdkafka started
     // fetching, dropped when a seek moves it.
     it->second.held.push_back(std::move(msg));
@@ -288,7 +266,7 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
   if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // not tracked
   const auto now = Clock::now();
   if (ps.durable_offset && msg.offset() < *ps.durable_offset) return;  // covered already
-  if (!ps.pipeline->push(to_record(msg), now)) return;                 // redelivered after a resume
+  if (!ps.pipeline->push(kafka::to_record(msg), now)) return;          // redelivered after a resume
   if (!ps.durable_offset) ps.durable_offset = msg.offset();            // where a rewind returns
   ++metrics_.consumed;
   ps.last_record_at = now;
@@ -350,17 +328,10 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
   if (eos()) {
     // A dead letter whose write failed in an aborted transaction waits out the resend delay
     // before it is offered again, like a failed write in at-least-once mode.
-    auto fp = failed_dead_letters_.find(partition);
-    if (fp != failed_dead_letters_.end()) {
-      auto f = fp->second.find(offset);
-      if (f != fp->second.end()) {
-        const auto resend_at = f->second.failed_at + opt_.pipeline.dead_letter_resend_delay;
-        if (Clock::now() < resend_at) {
-          ps.pipeline->dead_letter_failed(offset, f->second.error, f->second.failed_at);
-          return;
-        }
-        fp->second.erase(f);
-      }
+    if (auto held = failed_dead_letters_.hold(
+            partition, offset, opt_.pipeline.dead_letter_resend_delay, Clock::now())) {
+      ps.pipeline->dead_letter_failed(offset, held->error, held->failed_at);
+      return;
     }
     if (!begin_transaction()) {
       ps.pipeline->dead_letter_failed(offset, "no transaction", Clock::now());
@@ -391,7 +362,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     if (e.fatal) producer_failed("writing a dead letter", e);
     if (eos()) {
       doomed_ = "dead letter not written: " + e.message;
-      failed_dead_letters_[partition][offset] = {e.message, Clock::now()};
+      failed_dead_letters_.failed(partition, offset, e.message, Clock::now());
     }
     ps.pipeline->dead_letter_failed(offset, e.message, Clock::now());
     return;
@@ -416,17 +387,14 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
                   report.partition);
     return;
   }
-  auto it = partitions_.find(entry->source_partition);
-  const bool current =
-      it != partitions_.end() && !it->second.restoring && it->second.epoch == entry->epoch;
-  if (!current) {
+  if (!pipeline::report_is_current(running_epoch(entry->source_partition), entry->epoch)) {
     // Sent by a pipeline since rewound or revoked (an aborted transaction purges its messages).
     spdlog::debug("Dead letter for {}[{}]@{} belongs to an earlier assignment: {}", opt_.topic,
                   entry->source_partition, entry->source_offset,
                   report.ok() ? "delivered" : report.reason);
     return;
   }
-  PartitionState& ps = it->second;
+  PartitionState& ps = partitions_.at(entry->source_partition);
   if (report.ok()) {
     Tally& t = tally(ps);
     ++t.dead_lettered;
@@ -444,29 +412,29 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   if (eos()) {
     // The transaction cannot commit now; remember the failure across the rewind.
     doomed_ = "dead letter not written: " + std::string(report.reason);
-    failed_dead_letters_[entry->source_partition][entry->source_offset] = {
-        std::string(report.reason), Clock::now()};
+    failed_dead_letters_.failed(entry->source_partition, entry->source_offset,
+                                std::string(report.reason), Clock::now());
   }
   ps.pipeline->dead_letter_failed(entry->source_offset, std::string(report.reason), Clock::now());
 }
 
 void ConsumeSession::advance() {
   for (auto& [partition, ps] : partitions_) {
-    if (ps.restoring) continue;
+    if (ps.restoring()) continue;
     const auto now = Clock::now();
     auto step = ps.pipeline->run(now);
     for (const auto& d : step.decisions) apply(partition, ps, d, now);
     for (auto offset : step.write_dead_letters) write_dead_letter(ps, partition, offset);
     if (!step.decisions.empty()) last_activity_ = Clock::now();
-    if (ps.pipeline->halted() && !ps.halt_reported) {
-      ps.halt_reported = true;
+    if (ps.pipeline->halted() && ps.phase == Phase::running) {
+      ps.phase = Phase::halted;
       spdlog::error(
           "Partition {}[{}] halted: a dead letter could not be written to '{}'; not advancing "
           "(nothing is committed past it) until it is, retrying every {}",
           opt_.topic, partition, opt_.dlq_topic,
           util::format_duration(opt_.pipeline.dead_letter_resend_delay));
-    } else if (!ps.pipeline->halted() && ps.halt_reported) {
-      ps.halt_reported = false;
+    } else if (!ps.pipeline->halted() && ps.phase == Phase::halted) {
+      ps.phase = Phase::running;
       spdlog::info("Partition {}[{}] resumed: dead letter delivered", opt_.topic, partition);
     }
   }
@@ -475,17 +443,11 @@ void ConsumeSession::advance() {
 void ConsumeSession::update_pauses() {
   std::vector<TopicPartitionOffset> pause, resume;
   for (auto& [partition, ps] : partitions_) {
-    // Records behind a waiting head wait in the pipeline's queue; polling goes on so the group
-    // keeps us. Fetching stops only when that queue gets long (a long backoff, a halted
-    // partition): librdkafka 2.0 may take up to a second to fetch again after a resume, which
-    // short backoffs should not pay.
-    bool want = false;
-    if (ps.restoring) {
-      want = ps.restore_waiting || ps.held.size() >= kPauseAbove;
-    } else {
-      const auto queued = ps.pipeline->queued();
-      want = ps.paused ? queued > kPauseAbove / 2 : queued >= kPauseAbove;
-    }
+    const bool want = pipeline::should_pause(
+        ps.paused, {.restoring = ps.restoring(),
+                    .awaiting_checkpoint = ps.phase == Phase::awaiting_checkpoint,
+                    .held = ps.held.size(),
+                    .queued = ps.pipeline ? ps.pipeline->queued() : 0});
     if (want == ps.paused) continue;
     (want ? pause : resume).push_back({opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID});
     ps.paused = want;
@@ -505,7 +467,7 @@ void ConsumeSession::check_stalls() {
   if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // takes no more
   bool restart = false;
   for (auto& [partition, ps] : partitions_) {
-    if (ps.restoring || ps.paused || ps.pipeline->queued() > 0 || ps.pipeline->halted()) continue;
+    if (ps.restoring() || ps.paused || ps.pipeline->queued() > 0 || ps.pipeline->halted()) continue;
     if (now - ps.last_record_at < kStallAfter) continue;
     // Under read_committed the end librdkafka reports is the last stable offset.
     std::int64_t low = 0, high = 0;
@@ -562,15 +524,16 @@ void ConsumeSession::log_summary() {
   // Where each partition stands: what a stuck one waits for, and how far it is committed.
   std::string parts;
   for (const auto& [p, ps] : partitions_) {
-    const char* state = ps.restoring ? (ps.restore_waiting ? "restore-wait" : "restoring")
-                        : ps.pipeline->halted()     ? "halted"
-                        : ps.pipeline->queued() > 0 ? "retrying"
-                                                    : "ok";
+    const char* state = ps.phase == Phase::awaiting_checkpoint ? "restore-wait"
+                        : ps.phase == Phase::restoring         ? "restoring"
+                        : ps.pipeline->halted()                ? "halted"
+                        : ps.pipeline->queued() > 0            ? "retrying"
+                                                               : "ok";
     parts += fmt::format(" {}:{}@{}", p, state,
                          ps.durable_offset ? std::to_string(*ps.durable_offset) : "-");
   }
   spdlog::info("Partitions (state@committed):{}{}", parts.empty() ? " none" : parts,
-               eos() ? fmt::format(", transaction {}", txn_open_ ? "open" : "none") : "");
+               eos() ? fmt::format(", transaction {}", txn_open() ? "open" : "none") : "");
   if (metrics_.consumed == 0) return;
   std::size_t waiting = 0;
   for (const auto& [p, ps] : partitions_) {
@@ -684,12 +647,9 @@ ConsumeResult ConsumeSession::run() {
 }
 
 }  // namespace detail
-}  // namespace kafka
-
-namespace consume {
 
 ConsumeResult run_consume(const ConsumeOptions& options, pipeline::OrderProcessor& processor) {
-  kafka::detail::ConsumeSession session(options, processor);
+  detail::ConsumeSession session(options, processor);
   return session.run();
 }
 
