@@ -1,5 +1,5 @@
 #pragma once
-// Internal to the consume loop (loop.cpp, assignment.cpp, commit.cpp):
+// Internal to the consume loop (loop, startup, assignment, dead_letters, commit, report .cpp):
 // one `orders consume` run. Single-threaded: librdkafka calls the rebalance and delivery hooks
 // from inside consume()/poll()/flush() on this thread.
 #include <chrono>
@@ -95,37 +95,41 @@ class ConsumeSession {
  private:
   bool eos() const { return opt_.semantics == Semantics::exactly_once; }
 
-  // loop.cpp: the loop, records, dead letters, reports.
-  void start();
+  // loop.cpp: the loop, records, pauses.
   void poll_once();
   void take(std::unique_ptr<RdKafka::Message> msg);
   void accept(PartitionState& ps, const RdKafka::Message& msg);
   void advance();
-  void apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
-             TimePoint decided_at);
-  void write_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset);
-  void on_delivery(const DeliveryReport& report);
-  void on_dead_letter_report(const DeliveryReport& report);
   void update_pauses();
+  bool busy(bool count_halted = true) const;
+  bool idle_for(std::chrono::microseconds idle) const;
+  std::chrono::milliseconds poll_timeout(TimePoint now) const;
+  Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
+  void set_fatal(std::string problem);
+  // The epoch of a partition that is running, for the delivery reports' epoch filter.
+  std::optional<std::uint64_t> running_epoch(std::int32_t partition) const;
+
+  // startup.cpp: clients and topics; the stall watchdog.
+  void start();
+  std::unique_ptr<kafka::Consumer> make_consumer();
+  bool ensure_dlq_topic();
+  void ensure_aggregates_topic();
   // A running partition that gets no records although its log goes on has its fetch restarted.
   void check_stalls();
   void restart_consumer();
-  std::unique_ptr<kafka::Consumer> make_consumer();
-  bool busy(bool count_halted = true) const;
-  bool idle_for(std::chrono::microseconds idle) const;
-  bool ensure_dlq_topic();
-  void ensure_aggregates_topic();
+
+  // dead_letters.cpp
+  void write_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset);
+  void on_delivery(const DeliveryReport& report);
+  void on_dead_letter_report(const DeliveryReport& report);
+
+  // report.cpp: per-decision tallies and log lines, the periodic summary, the final metrics.
+  void apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
+             TimePoint decided_at);
   void log_summary();
-  std::chrono::milliseconds poll_timeout(TimePoint now) const;
   void finish_metrics();
-  Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
-  void set_fatal(std::string problem);
-  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
-  void producer_failed(std::string_view step, const Error& e);
 
   // assignment.cpp: assignment, restore, revoke, rewind.
-  // The epoch of a partition that is running, for the delivery reports' epoch filter.
-  std::optional<std::uint64_t> running_epoch(std::int32_t partition) const;
   // Commit candidates of the running partitions (all when `only` is null).
   template <class Finished, class Covered>
   std::vector<pipeline::CommitCandidate> candidates(const std::set<int>* only, Finished finished,
@@ -142,6 +146,8 @@ class ConsumeSession {
   std::int64_t logical_start() const;
 
   // commit.cpp: batches.
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
+  void producer_failed(std::string_view step, const Error& e);
   // Commits the finished work of `only` (all partitions when null). Exactly-once: one
   // transaction, always for every partition; at-least-once: writes checkpoints (offsets follow
   // their acknowledgement).

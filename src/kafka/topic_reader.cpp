@@ -9,8 +9,7 @@
 
 namespace kafka {
 
-TopicReader::TopicReader(Consumer& consumer, std::string topic,
-                         spdlog::level::level_enum transient)
+TopicReader::TopicReader(Consumer& consumer, std::string topic, spdlog::level::level_enum transient)
     : consumer_(consumer), topic_(std::move(topic)), transient_(transient) {}
 
 bool TopicReader::snapshot(std::chrono::milliseconds timeout) {
@@ -56,7 +55,9 @@ bool TopicReader::assign(bool all, bool follow) {
   return true;
 }
 
-void TopicReader::unassign() { consumer_.raw().unassign(); }
+void TopicReader::unassign() {
+  consumer_.raw().unassign();
+}
 
 bool TopicReader::finished() const {
   return !follow_ && std::all_of(done_.begin(), done_.end(), [](bool d) { return d; });

@@ -46,8 +46,7 @@ Error Transaction::begin() {
 }
 
 Error Transaction::commit(const std::vector<TopicPartitionOffset>& offsets,
-                          const RdKafka::ConsumerGroupMetadata* group,
-                          Clock::time_point deadline) {
+                          const RdKafka::ConsumerGroupMetadata* group, Clock::time_point deadline) {
   step_ = "send_offsets_to_transaction";
   if (!offsets.empty()) {
     if (!group) return Error::from_code(RdKafka::ERR__STATE);
@@ -57,8 +56,8 @@ Error Transaction::commit(const std::vector<TopicPartitionOffset>& offsets,
     if (e) return e;
   }
   step_ = "commit_transaction";
-  Error e =
-      with_retries(producer_, deadline, [&] { return producer_.commit_transaction(remaining(deadline)); });
+  Error e = with_retries(producer_, deadline,
+                         [&] { return producer_.commit_transaction(remaining(deadline)); });
   if (!e) open_ = false;
   return e;
 }

@@ -14,7 +14,9 @@ namespace kafka {
 // Another producer with the same transactional.id took over: this one must stop.
 bool is_fencing(const Error& e);
 // Nothing but a new producer helps: fatal, or fenced.
-inline bool ends_producer(const Error& e) { return e.fatal || is_fencing(e); }
+inline bool ends_producer(const Error& e) {
+  return e.fatal || is_fencing(e);
+}
 
 class Transaction {
  public:
