@@ -30,11 +30,11 @@ TEST(PausePolicy, RestoringPartitionPausesWhileWaitingOrHoldingTooMuch) {
 
 TEST(CommitPlan, TakesPartitionsWhoseFinishedPositionMovedPastTheCoveredOne) {
   const auto items = pipeline::plan_commit({
-      {0, 10, 5},             // moved on
-      {1, 10, 10},            // covered already
-      {2, std::nullopt, 3},   // nothing finished
-      {3, 7, std::nullopt},   // first commit
-      {4, 4, 9},              // covered beyond (a restored checkpoint ahead)
+      {0, 10, 5},            // moved on
+      {1, 10, 10},           // covered already
+      {2, std::nullopt, 3},  // nothing finished
+      {3, 7, std::nullopt},  // first commit
+      {4, 4, 9},             // covered beyond (a restored checkpoint ahead)
   });
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].partition, 0);
@@ -49,7 +49,7 @@ TEST(EpochFilter, OnlyTheSendingEpochCounts) {
   const auto second = epochs.next();
   EXPECT_NE(first, second);
   EXPECT_TRUE(pipeline::report_is_current(second, second));
-  EXPECT_FALSE(pipeline::report_is_current(second, first));      // rewound since
+  EXPECT_FALSE(pipeline::report_is_current(second, first));        // rewound since
   EXPECT_FALSE(pipeline::report_is_current(std::nullopt, first));  // restoring or revoked
 }
 
