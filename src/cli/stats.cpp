@@ -14,7 +14,7 @@
 #include "cli/commands.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
-#include "kafka/checkpoint_reader.h"
+#include "consume/checkpoint_reader.h"
 #include "kafka/error.h"
 #include "pipeline/checkpoint_table.h"
 #include "stats/consumer_report.h"
@@ -92,7 +92,7 @@ int run(const StatsFlags& f) {
   util::install_stop_handlers();
   pipeline::TopicTotals totals;
   try {
-    kafka::CheckpointReader reader(props, f.aggregates_topic);
+    consume::CheckpointReader reader(props, f.aggregates_topic);
     reader.connect(props.get_or("bootstrap.servers", kafka::kDefaultBootstrap), timeout,
                    [] { return util::stop_requested(); });
     if (!reader.catch_up(timeout, [] { return util::stop_requested(); })) {

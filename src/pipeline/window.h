@@ -17,8 +17,7 @@ enum class Ordering { key, partition, none };
 std::string_view to_string(Ordering ordering);
 std::optional<Ordering> parse_ordering(std::string_view text);
 
-// Per partition. At any limit the partition's fetching pauses (polling goes on, so the member
-// stays in its group); it resumes once every figure is below half its limit.
+// Per partition. At any limit the partition's fetching pauses (pipeline/pause_policy.h).
 struct WindowLimits {
   std::size_t records = 20000;                // taken in and not finished
   std::size_t bytes = std::size_t{64} << 20;  // their keys and values
@@ -32,7 +31,5 @@ struct WindowUsage {
   std::size_t bytes = 0;
   std::int64_t span = 0;
 };
-
-bool want_pause(const WindowUsage& usage, const WindowLimits& limits, bool paused);
 
 }  // namespace pipeline

@@ -83,12 +83,12 @@ std::string render_report(const ConsumerMetrics& m) {
   line(fmt::format("Total retries: {}", m.retries));
   if (m.retry_lateness_count > 0) {
     line(
-        fmt::format("Retry lateness (start - due): p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms ({} "
+        fmt::format("Retry lateness: p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms (start - due, {} "
                     "retries)",
                     m.retry_lateness.p50_ms, m.retry_lateness.p99_ms, m.retry_lateness.max_ms,
                     m.retry_lateness_count));
   } else {
-    line("Retry lateness (start - due): n/a (no retries ran)");
+    line("Retry lateness: n/a (no retries ran)");
   }
   line(fmt::format("Pending retries at exit: {}", m.pending_retries));
   if (!m.ordering.empty()) line(fmt::format("Ordering: {}", m.ordering));

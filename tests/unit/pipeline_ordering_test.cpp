@@ -241,18 +241,6 @@ TEST(PipelineOrdering, WindowUsageCountsRecordsBytesAndSpan) {
   EXPECT_EQ(r.p.usage().span, 0);
 }
 
-TEST(PipelineWindow, PausesAtAnyLimitAndResumesBelowHalfOfEach) {
-  const pipeline::WindowLimits l{100, 1000, 10000};
-  using U = pipeline::WindowUsage;
-  EXPECT_FALSE(pipeline::want_pause(U{99, 999, 9999}, l, false));
-  EXPECT_TRUE(pipeline::want_pause(U{100, 0, 0}, l, false));
-  EXPECT_TRUE(pipeline::want_pause(U{0, 1000, 0}, l, false));
-  EXPECT_TRUE(pipeline::want_pause(U{0, 0, 10000}, l, false));
-  EXPECT_TRUE(pipeline::want_pause(U{50, 0, 0}, l, true));  // not below half yet
-  EXPECT_TRUE(pipeline::want_pause(U{0, 0, 5000}, l, true));
-  EXPECT_FALSE(pipeline::want_pause(U{49, 499, 4999}, l, true));
-}
-
 TEST(PipelineWindow, OrderingNamesRoundTrip) {
   for (auto o : {Ordering::key, Ordering::partition, Ordering::none}) {
     EXPECT_EQ(pipeline::parse_ordering(pipeline::to_string(o)), o);

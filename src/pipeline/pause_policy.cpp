@@ -1,0 +1,13 @@
+#include "pipeline/pause_policy.h"
+
+namespace pipeline {
+
+bool should_pause(bool paused, const FetchBacklog& b, const WindowLimits& l) {
+  if (b.restoring) return b.awaiting_checkpoint || b.held >= l.records;
+  const auto& u = b.usage;
+  if (u.records >= l.records || u.bytes >= l.bytes || u.span >= l.span) return true;
+  // Hysteresis: resume only once every figure is below half its limit.
+  return paused && (u.records >= l.records / 2 || u.bytes >= l.bytes / 2 || u.span >= l.span / 2);
+}
+
+}  // namespace pipeline
