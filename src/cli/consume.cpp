@@ -19,6 +19,7 @@
 #include "kafka/error.h"
 #include "orders/order_codec.h"
 #include "pipeline/simulated_processor.h"
+#include "pipeline/window.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
 
@@ -35,6 +36,10 @@ struct ConsumeFlags {
   std::optional<std::string> transactional_id;
   std::uint64_t commit_records = 50000;
   std::string commit_interval = "100ms";
+  std::string ordering = "key";
+  std::size_t window_records = pipeline::WindowLimits{}.records;
+  std::size_t window_bytes = pipeline::WindowLimits{}.bytes;
+  std::int64_t window_span = pipeline::WindowLimits{}.span;
   int max_attempts = 3;
   std::string initial_backoff = "1s";
   double backoff_multiplier = 2.0;
@@ -122,6 +127,8 @@ int run(const ConsumeFlags& f) {
   o.pipeline.retry.jitter = f.jitter;
   o.pipeline.jitter_seed = f.seed;
   o.pipeline.decode = orders::decode_order;
+  o.pipeline.ordering = *pipeline::parse_ordering(f.ordering);  // checked by CLI11
+  o.pipeline.window = {f.window_records, f.window_bytes, f.window_span};
   if (auto bad = o.pipeline.retry.check()) {
     spdlog::error("{}", *bad);
     return 2;
@@ -221,6 +228,26 @@ void add_consume_command(CLI::App& root, int& exit_code) {
       ->type_name("DURATION")
       ->check(duration_check());
   add_kafka_options(*sub, f.kafka);
+  sub->add_option("--ordering", f.ordering,
+                  "what a record waiting for a retry holds back: key (later records with its "
+                  "key), partition (every later record of its partition), none (nothing)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"key", "partition", "none"}));
+  sub->add_option("--window-records", f.window_records,
+                  "per partition: records taken in and not finished before fetching pauses")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  sub->add_option("--window-bytes", f.window_bytes,
+                  "per partition: bytes (keys and values) of those records before fetching pauses "
+                  "(e.g. 67108864, 64MiB)")
+      ->capture_default_str()
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40));
+  sub->add_option("--window-span", f.window_span,
+                  "per partition: offsets between the commit offset and the last record taken in "
+                  "before fetching pauses")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}));
   sub->add_option("--max-attempts", f.max_attempts, "processing attempts before dead-lettering")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));

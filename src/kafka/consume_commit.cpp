@@ -56,12 +56,15 @@ bool ConsumeSession::flush_outputs(std::chrono::milliseconds budget, bool checkp
   return !pending();
 }
 
-void ConsumeSession::record_commit_latency(PartitionState& ps, std::int64_t committed_offset,
-                                           TimePoint now) {
-  while (!ps.uncommitted.empty() && ps.uncommitted.front().first < committed_offset) {
-    commit_latency_.record(now - ps.uncommitted.front().second);
-    ps.uncommitted.pop_front();
-  }
+void ConsumeSession::record_commit_latency(PartitionState& ps, TimePoint now) {
+  for (const auto& [offset, consumed_at] : ps.uncommitted)
+    commit_latency_.record(now - consumed_at);
+  ps.uncommitted.clear();
+}
+
+bool ConsumeSession::checkpoint_due(const PartitionState& ps, std::uint64_t covered) const {
+  // Every move of the commit offset is a record finishing, so progress alone tells.
+  return ps.pipeline->commit_offset() && ps.pipeline->progress() > covered;
 }
 
 bool ConsumeSession::commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
@@ -106,6 +109,8 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
     std::int32_t partition;
     std::int64_t offset;
     stats::Aggregate aggregate;
+    pipeline::FinishedSet finished;
+    std::uint64_t progress;
   };
   std::vector<Item> items;
   std::vector<TopicPartitionOffset> offsets;
@@ -113,10 +118,11 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
   // dead letters, and their offsets must commit with them.
   for (auto& [p, ps] : partitions_) {
     if (ps.restoring) continue;
-    const auto next = ps.pipeline->commit_offset();
-    if (!next || (ps.durable_offset && *ps.durable_offset >= *next)) continue;
-    items.push_back({p, *next, ps.pipeline->checkpoint_aggregate()});
-    offsets.push_back({opt_.topic, p, *next});
+    if (!checkpoint_due(ps, ps.durable_progress)) continue;
+    const auto next = *ps.pipeline->commit_offset();
+    items.push_back({p, next, ps.pipeline->checkpoint_aggregate(), ps.pipeline->finished_above(),
+                     ps.pipeline->progress()});
+    offsets.push_back({opt_.topic, p, next});
   }
   if (items.empty() && !txn_open_) {
     schedule_.committed();
@@ -127,8 +133,8 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
     return false;
   }
   for (const auto& item : items) {
-    pipeline::Checkpoint c{opt_.topic,     item.partition, item.offset,
-                           item.aggregate, opt_.group,     wall_ms()};
+    pipeline::Checkpoint c{opt_.topic, item.partition, item.offset,  item.aggregate,
+                           opt_.group, wall_ms(),      item.finished};
     Error e = producer_->produce(opt_.aggregates_topic,
                                  pipeline::checkpoint_key(opt_.topic, item.partition),
                                  pipeline::encode_checkpoint(c));
@@ -180,7 +186,10 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
     PartitionState& ps = partitions_.at(item.partition);
     ps.durable_offset = item.offset;
     ps.durable_aggregate = std::move(item.aggregate);
-    record_commit_latency(ps, item.offset, now);
+    ps.durable_finished = std::move(item.finished);
+    ps.durable_progress = item.progress;
+    ps.written_progress = item.progress;
+    record_commit_latency(ps, now);
   }
   for (auto& [p, ps] : partitions_) {
     if (ps.restoring) continue;
@@ -224,10 +233,15 @@ void ConsumeSession::abort_and_rewind(const std::string& reason, const std::set<
 void ConsumeSession::write_checkpoints(const std::set<int>* only) {
   for (auto& [p, ps] : partitions_) {
     if (ps.restoring || (only && !only->count(p))) continue;
+    if (!checkpoint_due(ps, ps.written_progress)) continue;
     const auto next = ps.pipeline->commit_offset();
-    if (!next || (ps.checkpoint_written && *ps.checkpoint_written >= *next)) continue;
-    pipeline::Checkpoint c{opt_.topic, p,        *next, ps.pipeline->checkpoint_aggregate(),
-                           opt_.group, wall_ms()};
+    pipeline::Checkpoint c{opt_.topic,
+                           p,
+                           *next,
+                           ps.pipeline->checkpoint_aggregate(),
+                           opt_.group,
+                           wall_ms(),
+                           ps.pipeline->finished_above()};
     Error e = producer_->produce(opt_.aggregates_topic, pipeline::checkpoint_key(opt_.topic, p),
                                  pipeline::encode_checkpoint(c));
     if (e) {
@@ -236,9 +250,11 @@ void ConsumeSession::write_checkpoints(const std::set<int>* only) {
       if (e.fatal) producer_failed("writing a checkpoint", e);
       continue;
     }
-    checkpoints_in_flight_[p].push_back({ps.epoch, *next, std::move(c.aggregate)});
+    checkpoints_in_flight_[p].push_back(
+        {ps.epoch, *next, std::move(c.aggregate), std::move(c.finished), ps.pipeline->progress()});
     ++checkpoint_count_in_flight_;
     ps.checkpoint_written = *next;
+    ps.written_progress = ps.pipeline->progress();
   }
 }
 
@@ -265,12 +281,15 @@ void ConsumeSession::on_checkpoint_report(const DeliveryReport& report) {
     spdlog::warn("Checkpoint of {}[{}] at {} not written (written again with the next batch): {}",
                  opt_.topic, key->second, item.offset, report.reason);
     ps.checkpoint_written = ps.durable_offset;
+    ps.written_progress = ps.durable_progress;
     return;
   }
   ++metrics_.checkpoints_written;
-  if (!ps.durable_offset || *ps.durable_offset < item.offset) {
+  if (item.progress >= ps.durable_progress) {
     ps.durable_offset = item.offset;
     ps.durable_aggregate = std::move(item.aggregate);
+    ps.durable_finished = std::move(item.finished);
+    ps.durable_progress = item.progress;
   }
 }
 
@@ -282,7 +301,7 @@ Error ConsumeSession::commit_acked_offsets(const std::set<int>* only, bool sync)
     if (ps.offset_committed && *ps.offset_committed >= *ps.durable_offset) continue;
     offsets.push_back({opt_.topic, p, *ps.durable_offset});
     ps.offset_committed = ps.durable_offset;
-    record_commit_latency(ps, *ps.durable_offset, now);
+    record_commit_latency(ps, now);
   }
   if (offsets.empty()) return {};
   Error e = sync ? consumer_->commit_sync(offsets) : consumer_->commit_async(offsets);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "dlq/printable.h"
 #include "kafka/admin.h"
 #include "kafka/consume_session.h"
 #include "pipeline/checkpoint.h"
@@ -29,10 +30,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kPollBatch = 500;            // records taken per loop turn before deciding
-constexpr auto kMaxPollWait = 100ms;       // bounds the reaction time to a stop request
-constexpr std::size_t kPauseAbove = 5000;  // records queued behind a waiting head
-constexpr auto kStallAfter = 15s;          // no record for this long while the log goes on
+constexpr int kPollBatch = 500;       // records taken per loop turn before deciding
+constexpr auto kMaxPollWait = 100ms;  // bounds the reaction time to a stop request
+constexpr auto kStallAfter = 15s;     // no record for this long while the log goes on
 constexpr auto kStallCheckEvery = 5s;
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
@@ -106,6 +106,7 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
     metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
   }
   metrics_.semantics = to_string(opt_.semantics);
+  metrics_.ordering = std::string(pipeline::to_string(opt_.pipeline.ordering));
   if (const char* p = std::getenv("ORDERS_TEST_STALL_PARTITION"); p && *p) {
     stall_test_partition_ = std::atoi(p);
   }
@@ -283,8 +284,13 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
   if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // not tracked
   const auto now = Clock::now();
   if (ps.durable_offset && msg.offset() < *ps.durable_offset) return;  // covered already
-  if (!ps.pipeline->push(to_record(msg), now)) return;                 // redelivered after a resume
-  if (!ps.durable_offset) ps.durable_offset = msg.offset();            // where a rewind returns
+  const auto skipped = ps.pipeline->skipped();
+  if (!ps.pipeline->push(to_record(msg), now)) {  // redelivered after a resume, or finished before
+    metrics_.skipped_on_restore += ps.pipeline->skipped() - skipped;
+    if (!ps.durable_offset) ps.durable_offset = msg.offset();
+    return;
+  }
+  if (!ps.durable_offset) ps.durable_offset = msg.offset();  // where a rewind returns
   ++metrics_.consumed;
   ps.last_record_at = now;
   if (ps.reprocess_below && msg.offset() < *ps.reprocess_below) ++metrics_.reprocessed;
@@ -295,6 +301,12 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
 void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
                            TimePoint decided_at) {
   const int max_attempts = opt_.pipeline.retry.max_attempts;
+  if (d.lateness) retry_lateness_.record(*d.lateness);
+  // Where the record is: partition, offset and key (escaped: untrusted bytes).
+  auto where = [&] {
+    return fmt::format(" [{}[{}]@{} key {}]", opt_.topic, partition, d.offset,
+                       d.key ? dlq::printable(*d.key) : std::string("(null)"));
+  };
   if (opt_.verbose && d.attempt <= 1) {
     if (d.order) {
       spdlog::info("📨 Received order: {}", order_text(*d.order));
@@ -313,8 +325,8 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     last_finished_ = decided_at;
     if (opt_.verbose) {
       const auto a = ps.pipeline->aggregate();
-      spdlog::info("✅ Successfully processed order: {} (${:.2f})", p->order.order_id,
-                   static_cast<double>(p->order.price));
+      spdlog::info("✅ Successfully processed order: {} (${:.2f}){}",
+                   dlq::printable(p->order.order_id), static_cast<double>(p->order.price), where());
       spdlog::info("📊 Aggregation Update ({}[{}]) - Count: {}, Running Avg: {}, Min: {}, Max: {}",
                    opt_.topic, partition, a.count(), stats::format_dollars(a.avg()),
                    stats::format_dollars(*a.min()), stats::format_dollars(*a.max()));
@@ -322,10 +334,12 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
   } else if (const auto* r = std::get_if<pipeline::RetryAt>(&d.outcome)) {
     ++metrics_.retries;
     if (opt_.verbose) {
-      spdlog::warn("⚠️  Processing failed for {} (attempt {}/{}): {}. Retrying in {}...",
-                   d.order ? d.order->order_id : "?", d.attempt, max_attempts, r->error,
+      spdlog::warn("⚠️  Processing failed for {} (attempt {}/{}): {}. Retrying in {}...{}",
+                   d.order ? dlq::printable(d.order->order_id) : "?", d.attempt, max_attempts,
+                   dlq::printable(r->error),
                    util::format_duration(
-                       std::chrono::duration_cast<std::chrono::microseconds>(r->at - decided_at)));
+                       std::chrono::duration_cast<std::chrono::microseconds>(r->at - decided_at)),
+                   where());
     }
   } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
     latency_.record(d.since_received);
@@ -333,9 +347,9 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
     schedule_.finished(1, decided_at);
     if (opt_.verbose) {
-      spdlog::warn("💀 Dead-lettering {} from {}[{}]@{} ({}): {}",
-                   d.order ? d.order->order_id : "record", opt_.topic, partition, d.offset,
-                   pipeline::to_string(dl->error_class), dl->message);
+      spdlog::warn("💀 Dead-lettering {} ({}): {}{}",
+                   d.order ? dlq::printable(d.order->order_id) : "record",
+                   pipeline::to_string(dl->error_class), dlq::printable(dl->message), where());
     }
   }
 }
@@ -470,16 +484,15 @@ void ConsumeSession::advance() {
 void ConsumeSession::update_pauses() {
   std::vector<TopicPartitionOffset> pause, resume;
   for (auto& [partition, ps] : partitions_) {
-    // Records behind a waiting head wait in the pipeline's queue; polling goes on so the group
-    // keeps us. Fetching stops only when that queue gets long (a long backoff, a halted
-    // partition): librdkafka 2.0 may take up to a second to fetch again after a resume, which
-    // short backoffs should not pay.
+    // Records waiting for a retry (and those behind them) stay in the pipeline; polling goes on
+    // so the group keeps us. Fetching stops only when the partition's window is full (a long
+    // backoff, a halted partition): librdkafka 2.0 may take up to a second to fetch again after
+    // a resume, which short backoffs should not pay.
     bool want = false;
     if (ps.restoring) {
-      want = ps.restore_waiting || ps.held.size() >= kPauseAbove;
+      want = ps.restore_waiting || ps.held.size() >= opt_.pipeline.window.records;
     } else {
-      const auto queued = ps.pipeline->queued();
-      want = ps.paused ? queued > kPauseAbove / 2 : queued >= kPauseAbove;
+      want = pipeline::want_pause(ps.pipeline->usage(), opt_.pipeline.window, ps.paused);
     }
     if (want == ps.paused) continue;
     (want ? pause : resume).push_back({opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID});
@@ -500,7 +513,8 @@ void ConsumeSession::check_stalls() {
   if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // takes no more
   bool restart = false;
   for (auto& [partition, ps] : partitions_) {
-    if (ps.restoring || ps.paused || ps.pipeline->queued() > 0 || ps.pipeline->halted()) continue;
+    // Records waiting for retries do not stop the fetch: only pauses and halts do.
+    if (ps.restoring || ps.paused || ps.pipeline->halted()) continue;
     if (now - ps.last_record_at < kStallAfter) continue;
     // Under read_committed the end librdkafka reports is the last stable offset.
     std::int64_t low = 0, high = 0;
@@ -612,6 +626,7 @@ void ConsumeSession::finish_metrics() {
   for (const auto& [p, ps] : partitions_) {
     if (ps.pipeline) {
       metrics_.unfinished += ps.pipeline->queued() + ps.pipeline->dead_letters_in_flight();
+      metrics_.pending_retries += ps.pipeline->retries_pending();
     }
   }
   direct_.add_to(metrics_);
@@ -623,6 +638,8 @@ void ConsumeSession::finish_metrics() {
   }
   metrics_.processing_latency = summarize(latency_);
   metrics_.commit_latency = summarize(commit_latency_);
+  metrics_.retry_lateness = summarize(retry_lateness_);
+  metrics_.retry_lateness_count = retry_lateness_.count();
 }
 
 ConsumeResult ConsumeSession::run() {

@@ -71,6 +71,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
     if (it->second.pipeline) {
       metrics_.unfinished +=
           it->second.pipeline->queued() + it->second.pipeline->dead_letters_in_flight();
+      metrics_.pending_retries += it->second.pipeline->retries_pending();
     }
     partitions_.erase(it);
     checkpoints_in_flight_.erase(p);
@@ -112,9 +113,11 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
     ps.restore_waiting = false;
     return false;
   }
-  ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline,
-                                                              ps.durable_aggregate);
+  ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(
+      processor_, opt_.pipeline, ps.durable_aggregate, ps.durable_finished);
   ps.checkpoint_written = ps.durable_offset;
+  ps.durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
+  ps.written_progress = 0;
   ps.last_record_at = Clock::now();
   ps.restoring = false;
   ps.restore_waiting = false;
@@ -182,6 +185,7 @@ void ConsumeSession::restore_partitions() {
     }
     ps.durable_offset = plan.offset;
     ps.durable_aggregate = plan.base;
+    ps.durable_finished = plan.finished;
     if (plan.reprocess_below) {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
     }

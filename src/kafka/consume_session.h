@@ -56,6 +56,10 @@ struct PartitionState {
   // No offset yet: the partition started by the reset policy and has seen no record.
   std::optional<std::int64_t> durable_offset;
   stats::Aggregate durable_aggregate;
+  pipeline::FinishedSet durable_finished;  // records above durable_offset finished already
+  // The pipeline's progress() that the durable checkpoint covers (0 for a fresh pipeline).
+  std::uint64_t durable_progress = 0;
+  std::uint64_t written_progress = 0;  // at-least-once: of the last checkpoint handed out
   std::optional<std::int64_t> reprocess_below;
   // Finished records not yet committed (offset, consumed at), for the commit latency.
   std::deque<std::pair<std::int64_t, TimePoint>> uncommitted;
@@ -131,7 +135,11 @@ class ConsumeSession {
   Error commit_acked_offsets(const std::set<int>* only, bool sync);
   // Waits for dead letters (and, with `checkpoints`, checkpoints) to be acknowledged.
   bool flush_outputs(std::chrono::milliseconds budget, bool checkpoints);
-  void record_commit_latency(PartitionState& ps, std::int64_t committed_offset, TimePoint now);
+  // Every record finished before `now` is covered by the commit (below its offset, or in its
+  // checkpoint's finished set).
+  void record_commit_latency(PartitionState& ps, TimePoint now);
+  // A checkpoint would say more than the durable one: the commit offset or the finished set moved.
+  bool checkpoint_due(const PartitionState& ps, std::uint64_t covered) const;
 
   const ConsumeOptions& opt_;
   pipeline::OrderProcessor& processor_;
@@ -139,6 +147,7 @@ class ConsumeSession {
   Tally direct_;  // at-least-once: applied to the metrics as it happens
   stats::LatencyHistogram latency_;
   stats::LatencyHistogram commit_latency_;
+  stats::LatencyHistogram retry_lateness_;
   std::map<std::int32_t, PartitionState> partitions_;
   std::uint64_t next_epoch_ = 1;
   pipeline::DeadLetterOutbox outbox_;
@@ -170,6 +179,8 @@ class ConsumeSession {
     std::uint64_t epoch;
     std::int64_t offset;
     stats::Aggregate aggregate;
+    pipeline::FinishedSet finished;
+    std::uint64_t progress;
   };
   std::map<std::int32_t, std::deque<InFlightCheckpoint>> checkpoints_in_flight_;
   std::size_t checkpoint_count_in_flight_ = 0;

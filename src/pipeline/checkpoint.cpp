@@ -20,14 +20,52 @@ std::optional<std::pair<std::string, std::int32_t>> parse_checkpoint_key(std::st
   return std::pair{std::string(key.substr(0, slash)), partition};
 }
 
+namespace {
+
+nlohmann::json encode_finished(const Checkpoint& c) {
+  nlohmann::json deltas = nlohmann::json::array();
+  std::int64_t prev = c.offset;
+  for (auto o : c.finished.unfinished) {
+    deltas.push_back(o - prev);
+    prev = o;
+  }
+  return {{"through", c.finished.through}, {"unfinished", std::move(deltas)}};
+}
+
+FinishedSet decode_finished(const nlohmann::json& j, std::int64_t offset) {
+  FinishedSet s;
+  s.from = offset;
+  s.through = j.at("through").get<std::int64_t>();
+  if (s.through <= offset) throw CheckpointError("finished_above.through is not above the offset");
+  const auto& deltas = j.at("unfinished");
+  if (!deltas.is_array() || deltas.size() >= static_cast<std::uint64_t>(s.through - offset)) {
+    throw CheckpointError("finished_above.unfinished is not a list shorter than its span");
+  }
+  std::int64_t at = offset;
+  s.unfinished.reserve(deltas.size());
+  for (const auto& d : deltas) {
+    const auto delta = d.get<std::int64_t>();
+    if (delta <= 0 || delta >= s.through - at) {
+      throw CheckpointError("finished_above.unfinished holds an offset out of order or range");
+    }
+    at += delta;
+    s.unfinished.push_back(at);
+  }
+  return s;
+}
+
+}  // namespace
+
 std::string encode_checkpoint(const Checkpoint& c) {
-  const nlohmann::json j = {{"version", kCheckpointVersion},
-                            {"topic", c.topic},
-                            {"partition", c.partition},
-                            {"offset", c.offset},
-                            {"group", c.group},
-                            {"written_at_ms", c.written_at_ms},
-                            {"aggregate", c.aggregate.to_json()}};
+  const bool v2 = c.finished.through > c.offset;
+  nlohmann::json j = {{"version", v2 ? 2 : 1},
+                      {"topic", c.topic},
+                      {"partition", c.partition},
+                      {"offset", c.offset},
+                      {"group", c.group},
+                      {"written_at_ms", c.written_at_ms},
+                      {"aggregate", c.aggregate.to_json()}};
+  if (v2) j["finished_above"] = encode_finished(c);
   return j.dump();
 }
 
@@ -41,7 +79,7 @@ Checkpoint decode_checkpoint(std::string_view value) {
   if (!j.is_object()) throw CheckpointError("checkpoint is not a JSON object");
   try {
     const auto version = j.at("version").get<int>();
-    if (version != kCheckpointVersion) {
+    if (version < 1 || version > kCheckpointVersion) {
       throw CheckpointError("checkpoint format version " + std::to_string(version) +
                             " is not supported (this build reads version " +
                             std::to_string(kCheckpointVersion) + ")");
@@ -56,6 +94,9 @@ Checkpoint decode_checkpoint(std::string_view value) {
       throw CheckpointError("checkpoint has an empty topic or a negative partition/offset");
     }
     c.aggregate = stats::Aggregate::from_json(j.at("aggregate"));
+    if (version >= 2 && j.contains("finished_above")) {
+      c.finished = decode_finished(j.at("finished_above"), c.offset);
+    }
     return c;
   } catch (const CheckpointError&) {
     throw;

@@ -3,8 +3,14 @@
 //   key   = "<topic>/<partition>"                      (topic names cannot contain '/')
 //   value = UTF-8 JSON {"version": 1, "topic", "partition", "offset", "group", "written_at_ms",
 //                       "aggregate": stats::Aggregate::to_json()}
-// `offset` is the next offset to read: the aggregate covers exactly the records below it. The pair
-// is written in one record, so any checkpoint ever written is self-consistent. JSON (not Avro)
+//   version 2 adds "finished_above": {"through": T, "unfinished": [d1, d2, ...]}: records above
+//   `offset` finished out of order (non-blocking retries): every offset in (offset, T] except
+//   offset+d1, offset+d1+d2, ... (deltas keep it short). Written only when that set is not
+//   empty, so a checkpoint without one stays readable by version-1 builds, and a version-1
+//   build refuses one it would misread.
+// `offset` is the next offset to read: the aggregate covers exactly the records below it plus the
+// finished ones above it. It is written in one record, so any checkpoint ever written is
+// self-consistent. JSON (not Avro)
 // because it is tiny, self-describing and readable with any console consumer; `version` lets a
 // later format coexist (a reader refuses versions it does not know instead of guessing).
 #include <cstdint>
@@ -14,11 +20,12 @@
 #include <string_view>
 #include <utility>
 
+#include "pipeline/finished_set.h"
 #include "stats/aggregate.h"
 
 namespace pipeline {
 
-inline constexpr int kCheckpointVersion = 1;
+inline constexpr int kCheckpointVersion = 2;  // the newest version read and written
 
 struct Checkpoint {
   std::string topic;
@@ -27,6 +34,7 @@ struct Checkpoint {
   stats::Aggregate aggregate;
   std::string group;  // the consumer group that wrote it
   std::int64_t written_at_ms = 0;
+  FinishedSet finished;  // records above `offset` finished already (its `from` is `offset`)
 
   bool operator==(const Checkpoint&) const = default;
 };

@@ -1,42 +1,52 @@
 #include "pipeline/offset_tracker.h"
 
-#include <algorithm>
-
 namespace pipeline {
 
 bool OffsetTracker::track(std::int64_t offset) {
   if (last_ && offset <= *last_) return false;
+  if (window_.empty()) {
+    base_ = offset;  // everything below is finished
+  } else {
+    // Offsets between hold no record we will see: finished.
+    window_.resize(static_cast<std::size_t>(offset - base_), 0);
+  }
+  window_.push_back(1);
   last_ = offset;
-  window_.push_back({offset, false});
   ++unfinished_;
   return true;
 }
 
 void OffsetTracker::finish(std::int64_t offset) {
-  // Records finish in order almost always: the head is the one.
-  if (!window_.empty() && window_.front().offset == offset) {
-    if (window_.front().finished) return;
-    --unfinished_;
-    window_.pop_front();
-    while (!window_.empty() && window_.front().finished) window_.pop_front();
-    return;
-  }
-  auto it = std::lower_bound(window_.begin(), window_.end(), offset,
-                             [](const Entry& e, std::int64_t o) { return e.offset < o; });
-  if (it == window_.end() || it->offset != offset || it->finished) return;
-  it->finished = true;
+  if (window_.empty() || offset < base_ || offset - base_ >= span()) return;
+  auto& slot = window_[static_cast<std::size_t>(offset - base_)];
+  if (slot == 0) return;
+  slot = 0;
   --unfinished_;
-  while (!window_.empty() && window_.front().finished) window_.pop_front();
+  while (!window_.empty() && window_.front() == 0) {
+    window_.pop_front();
+    ++base_;
+  }
 }
 
 std::optional<std::int64_t> OffsetTracker::next_commit() const {
   if (!last_) return std::nullopt;
-  if (window_.empty()) return *last_ + 1;
-  return window_.front().offset;
+  return window_.empty() ? *last_ + 1 : base_;
 }
 
-std::size_t OffsetTracker::unfinished() const {
-  return unfinished_;
+FinishedSet OffsetTracker::finished_above() const {
+  FinishedSet s;
+  s.from = next_commit().value_or(0);
+  if (window_.empty()) return s;
+  std::size_t last_done = 0;  // index 0 is unfinished by construction
+  for (std::size_t i = 1; i < window_.size(); ++i) {
+    if (window_[i] == 0) last_done = i;
+  }
+  if (last_done == 0) return s;
+  s.through = base_ + static_cast<std::int64_t>(last_done);
+  for (std::size_t i = 1; i < last_done; ++i) {
+    if (window_[i] != 0) s.unfinished.push_back(base_ + static_cast<std::int64_t>(i));
+  }
+  return s;
 }
 
 }  // namespace pipeline

@@ -12,19 +12,97 @@ std::chrono::microseconds elapsed(TimePoint from, TimePoint to) {
   return std::chrono::duration_cast<std::chrono::microseconds>(to - from);
 }
 
+std::size_t held_bytes(const SourceRecord& r) {
+  return (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+}
+
 }  // namespace
 
 bool PartitionPipeline::push(SourceRecord record, TimePoint now) {
+  if (restored_.contains(record.offset)) {
+    // Finished before the restart (its outcome is in the restored aggregate or the DLQ).
+    if (offsets_.track(record.offset)) {
+      offsets_.finish(record.offset);
+      ++skipped_;
+      ++finished_;
+    }
+    return false;
+  }
   if (!offsets_.track(record.offset)) return false;
-  queue_.push_back(Queued{std::move(record), now, now, std::nullopt, 1});
+  bytes_ += held_bytes(record);
+  fresh_.push_back(Held{std::move(record), now, now, std::nullopt, 1});
   return true;
 }
 
-void PartitionPipeline::finish_dead_letter(Queued& q, DeadLetter dl, Step& step) {
-  const auto offset = q.record.offset;
-  step.write_dead_letters.push_back(offset);
-  dead_letters_.emplace(offset,
-                        PendingDeadLetter{std::move(q.record), std::move(dl), std::nullopt, 1, {}});
+bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
+  const auto offset = h.record.offset;
+  Decision d;
+  d.offset = offset;
+  d.timestamp_ms = h.record.timestamp_ms;
+  auto dead_letter = [&](DeadLetter dl) {
+    d.key = h.record.key;
+    d.since_received = elapsed(h.received, now);
+    step.decisions.push_back(std::move(d));
+    step.write_dead_letters.push_back(offset);
+    dead_letters_.emplace(
+        offset, PendingDeadLetter{std::move(h.record), std::move(dl), std::nullopt, 1, {}});
+    return true;
+  };
+  if (!h.order) {
+    auto classified = classify(h.record.value, settings_.decode, settings_.limits);
+    if (auto* dl = std::get_if<DeadLetter>(&classified)) {
+      d.outcome = *dl;
+      return dead_letter(std::move(*dl));
+    }
+    h.order = std::move(std::get<orders::Order>(classified));
+  }
+  if (h.next_attempt > 1) d.lateness = std::max(elapsed(h.due, now), std::chrono::microseconds{0});
+  d.attempt = h.next_attempt;
+  d.outcome = decide_attempt(*h.order, h.next_attempt, now, processor_, settings_.retry,
+                             settings_.jitter_seed);
+  d.since_received = elapsed(h.received, now);
+  if (auto* retry = std::get_if<RetryAt>(&d.outcome)) {
+    d.order = h.order;  // kept for the next attempt
+    d.key = h.record.key;
+    h.due = retry->at;
+    h.next_attempt = retry->attempt;
+    step.decisions.push_back(std::move(d));
+    return false;
+  }
+  if (std::holds_alternative<Processed>(d.outcome)) {
+    offsets_.finish(offset);
+    ++finished_;
+    bytes_ -= held_bytes(h.record);
+    aggregate_.add(*h.order);
+    d.order = std::move(h.order);
+    d.key = std::move(h.record.key);
+    step.decisions.push_back(std::move(d));
+    return true;
+  }
+  d.order = std::move(h.order);
+  auto dl = std::get<DeadLetter>(d.outcome);
+  return dead_letter(std::move(dl));
+}
+
+PartitionPipeline::Lane* PartitionPipeline::lane_of(const SourceRecord& r, bool create) {
+  switch (settings_.ordering) {
+    case Ordering::none:
+      return nullptr;
+    case Ordering::partition:
+      return &unkeyed_lane_;
+    case Ordering::key:
+      break;
+  }
+  if (!r.key) return &unkeyed_lane_;
+  auto it = lanes_.find(std::string_view(*r.key));
+  if (it != lanes_.end()) return &it->second;
+  return create ? &lanes_.try_emplace(*r.key).first->second : nullptr;
+}
+
+void PartitionPipeline::park(Held h, bool runnable) {
+  const auto offset = h.record.offset;
+  if (runnable) due_.emplace(h.due, offset);
+  parked_.emplace(offset, std::move(h));
 }
 
 PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
@@ -37,56 +115,42 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
     }
   }
   if (halted()) return step;
-  if (!queue_.empty() && queue_.front().due <= now) {
-    step.decisions.reserve(std::min<std::size_t>(queue_.size(), 256));  // skips early regrowth
+  if (!fresh_.empty()) step.decisions.reserve(std::min<std::size_t>(fresh_.size(), 256));
+  // Held records whose time has come (retries due, records freed by the one before them).
+  while (!due_.empty() && due_.begin()->first <= now) {
+    const auto offset = due_.begin()->second;
+    due_.erase(due_.begin());
+    auto it = parked_.find(offset);
+    if (it == parked_.end()) continue;
+    Held& h = it->second;
+    Lane* lane = lane_of(h.record, false);
+    std::optional<std::string> key;
+    if (lane && lane != &unkeyed_lane_) key = h.record.key;
+    if (!attempt(h, now, step)) {
+      due_.emplace(h.due, offset);
+      continue;
+    }
+    parked_.erase(it);
+    if (!lane) continue;
+    lane->pop_front();
+    if (!lane->empty()) {
+      const auto next = lane->front();  // its turn now: it has waited since it arrived
+      due_.emplace(parked_.at(next).due, next);
+    } else if (key) {
+      lanes_.erase(*key);
+    }
   }
-  while (!queue_.empty() && queue_.front().due <= now) {
-    Queued& head = queue_.front();
-    Decision d;
-    d.offset = head.record.offset;
-    d.timestamp_ms = head.record.timestamp_ms;
-    if (!head.order) {
-      auto classified = classify(head.record.value, settings_.decode, settings_.limits);
-      if (auto* dl = std::get_if<DeadLetter>(&classified)) {
-        d.outcome = *dl;
-        d.since_received = elapsed(head.received, now);
-        step.decisions.push_back(std::move(d));
-        finish_dead_letter(head, std::move(*dl), step);
-        queue_.pop_front();
-        continue;
-      }
-      head.order = std::move(std::get<orders::Order>(classified));
+  // New records: each runs at once unless an earlier record of its lane is held.
+  while (!fresh_.empty()) {
+    Held& h = fresh_.front();
+    if (Lane* lane = lane_of(h.record, false); lane && !lane->empty()) {
+      lane->push_back(h.record.offset);
+      park(std::move(h), false);
+    } else if (!attempt(h, now, step)) {
+      if (Lane* l = lane_of(h.record, true)) l->push_back(h.record.offset);
+      park(std::move(h), true);
     }
-    d.attempt = head.next_attempt;
-    d.outcome = decide_attempt(*head.order, head.next_attempt, now, processor_, settings_.retry,
-                               settings_.jitter_seed);
-    d.since_received = elapsed(head.received, now);
-    if (auto* retry = std::get_if<RetryAt>(&d.outcome)) {
-      d.order = head.order;  // the head keeps its copy for the next attempt
-      head.due = retry->at;
-      head.next_attempt = retry->attempt;
-      step.decisions.push_back(std::move(d));
-      break;  // the head waits, and everything behind it
-    }
-    if (std::holds_alternative<Processed>(d.outcome)) {
-      const auto offset = head.record.offset;
-      offsets_.finish(offset);
-      const auto next = offsets_.next_commit();
-      if (pending_.empty() && next && offset < *next) {
-        settled_.add(*head.order);  // committable at once (no dead letter in flight before it)
-      } else {
-        pending_.emplace_back(offset, *head.order);
-        settle();
-      }
-      d.order = std::move(head.order);  // the head is done with it
-      step.decisions.push_back(std::move(d));
-    } else {
-      d.order = std::move(head.order);
-      auto dl = std::get<DeadLetter>(d.outcome);
-      step.decisions.push_back(std::move(d));
-      finish_dead_letter(head, std::move(dl), step);
-    }
-    queue_.pop_front();
+    fresh_.pop_front();
   }
   return step;
 }
@@ -103,23 +167,10 @@ void PartitionPipeline::dead_letter_delivered(std::int64_t offset) {
   auto it = dead_letters_.find(offset);
   if (it == dead_letters_.end()) return;
   if (!it->second.last_write_error.empty()) --failed_writes_;
+  bytes_ -= held_bytes(it->second.record);
   dead_letters_.erase(it);
   offsets_.finish(offset);
-  settle();
-}
-
-void PartitionPipeline::settle() {
-  const auto next = offsets_.next_commit();
-  while (!pending_.empty() && next && pending_.front().first < *next) {
-    settled_.add(pending_.front().second);
-    pending_.pop_front();
-  }
-}
-
-stats::Aggregate PartitionPipeline::aggregate() const {
-  stats::Aggregate all = settled_;
-  for (const auto& [offset, order] : pending_) all.add(order);
-  return all;
+  ++finished_;
 }
 
 void PartitionPipeline::dead_letter_failed(std::int64_t offset, std::string error, TimePoint now) {
@@ -130,16 +181,23 @@ void PartitionPipeline::dead_letter_failed(std::int64_t offset, std::string erro
   it->second.resend_at = now + settings_.dead_letter_resend_delay;
 }
 
-bool PartitionPipeline::halted() const {
-  return failed_writes_ > 0;
+std::size_t PartitionPipeline::retries_pending() const {
+  return static_cast<std::size_t>(std::count_if(
+      parked_.begin(), parked_.end(), [](const auto& p) { return p.second.next_attempt > 1; }));
 }
 
 std::optional<TimePoint> PartitionPipeline::next_wakeup() const {
   std::optional<TimePoint> t;
+  auto until = [&](TimePoint at) {
+    if (!t || at < *t) t = at;
+  };
   for (const auto& [offset, pending] : dead_letters_) {
-    if (pending.resend_at && (!t || *pending.resend_at < *t)) t = pending.resend_at;
+    if (pending.resend_at) until(*pending.resend_at);
   }
-  if (!halted() && !queue_.empty() && (!t || queue_.front().due < *t)) t = queue_.front().due;
+  if (!halted()) {
+    if (!fresh_.empty()) until(fresh_.front().received);
+    if (!due_.empty()) until(due_.begin()->first);
+  }
   return t;
 }
 

@@ -1,32 +1,39 @@
 #pragma once
 // The per-partition state machine of the consumer, with an injected clock (`now` arguments).
 //
-// Records of one partition are handled strictly in offset order: while the head record waits
-// for a retry, the records behind it wait too (the shell pauses the partition and keeps
-// polling). Dead letters are handed to the shell to write; their offsets count as finished
-// only once the write is acknowledged. If a write fails, the partition halts (nothing further
-// is processed, nothing committed past it) and the dead letter is offered again later.
+// A record that fails transiently waits for its retry without holding back the partition: with
+// Ordering::key only later records with the same key wait behind it (Ordering::partition: every
+// later record; Ordering::none: none). Everything else goes on being decoded, processed and
+// dead-lettered, so records finish out of offset order. Dead letters are handed to the shell to
+// write; their offsets count as finished only once the write is acknowledged. If a write fails,
+// the partition halts (nothing further is processed, nothing committed past it) and the dead
+// letter is offered again later.
 //
-// It owns the partition's aggregate and offset tracker, so a checkpoint of (aggregate, commit
-// offset) describes exactly the records before that offset: an order processed behind a dead
-// letter that is not yet acknowledged is "pending" and joins the checkpoint aggregate only once
-// the commit offset has moved past it. A restored checkpoint's aggregate is the starting value.
+// What a checkpoint stores is (commit offset c, the records finished above c, the aggregate of
+// every processed record): exactly what a restart needs to skip, not redo, finished work. A
+// pipeline restored from such a checkpoint skips the records of its FinishedSet.
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "pipeline/classify.h"
 #include "pipeline/fifo.h"
+#include "pipeline/finished_set.h"
 #include "pipeline/offset_tracker.h"
 #include "pipeline/order_processor.h"
 #include "pipeline/outcome.h"
 #include "pipeline/retry_policy.h"
 #include "pipeline/source_record.h"
+#include "pipeline/window.h"
 #include "stats/aggregate.h"
 
 namespace pipeline {
@@ -38,16 +45,21 @@ struct PipelineSettings {
   ValidationLimits limits;
   // How long a partition waits before offering a failed dead-letter write again.
   std::chrono::microseconds dead_letter_resend_delay = std::chrono::seconds(5);
+  Ordering ordering = Ordering::key;
+  WindowLimits window;
 };
 
 // What happened to one record in one step (for the shell's logs and metrics).
 struct Decision {
   std::int64_t offset = 0;
+  std::optional<std::string> key;      // the record's key
   std::optional<orders::Order> order;  // absent when the value could not be decoded
   int attempt = 0;                     // the attempt just made; 0 when rejected before processing
   Outcome outcome;
   std::chrono::microseconds since_received{0};  // consumed -> this decision
   std::int64_t timestamp_ms = -1;  // the record's Kafka timestamp (ms since epoch); -1: none
+  // For a retry (attempt > 1): how long after its due time it ran (never negative).
+  std::optional<std::chrono::microseconds> lateness;
 };
 
 struct PendingDeadLetter {
@@ -60,14 +72,18 @@ struct PendingDeadLetter {
 
 class PartitionPipeline {
  public:
-  // `base`: the aggregate of the records before the first one this pipeline will see (restored
-  // from a checkpoint).
+  // `base`: the aggregate of every record finished before this pipeline starts (restored from a
+  // checkpoint); `finished`: the records above the restart offset finished already (skipped).
   PartitionPipeline(OrderProcessor& processor, const PipelineSettings& settings,
-                    stats::Aggregate base = {})
-      : processor_(processor), settings_(settings), settled_(std::move(base)) {}
+                    stats::Aggregate base = {}, FinishedSet finished = {})
+      : processor_(processor),
+        settings_(settings),
+        aggregate_(std::move(base)),
+        restored_(std::move(finished)) {}
 
-  // Queues a consumed record. Returns false (ignored) for an offset not above those already
-  // seen, which librdkafka may deliver again around pause/resume.
+  // Takes a consumed record in. Returns false (and ignores it) for an offset not above those
+  // already seen, which librdkafka may deliver again around pause/resume, and for a record the
+  // restored FinishedSet names (finished before the restart: skipped, see skipped()).
   bool push(SourceRecord record, TimePoint now);
 
   struct Step {
@@ -83,43 +99,69 @@ class PartitionPipeline {
   void dead_letter_failed(std::int64_t offset, std::string error, TimePoint now);
 
   // A dead-letter write failed and is not yet delivered: the partition does not advance.
-  bool halted() const;
-  // Records are queued: the head waits for a retry (or the partition is halted).
-  bool waiting() const { return !queue_.empty() || halted(); }
+  bool halted() const { return failed_writes_ > 0; }
+  // Records are taken in and not decided yet (waiting for a retry or behind one), or halted.
+  bool waiting() const { return queued() > 0 || halted(); }
   // The earliest time run() has something to do, if anything is scheduled.
   std::optional<TimePoint> next_wakeup() const;
-  std::size_t queued() const { return queue_.size(); }
+  std::size_t queued() const { return fresh_.size() + parked_.size(); }
   std::size_t dead_letters_in_flight() const { return dead_letters_.size(); }
+  // Records whose last attempt failed and whose next one is not made yet.
+  std::size_t retries_pending() const;
+  // Records skipped because the restored FinishedSet names them.
+  std::uint64_t skipped() const { return skipped_; }
+  // Counts every record finished (processed, dead letter acknowledged, skipped): a checkpoint is
+  // worth writing whenever it moved, even when the commit offset did not.
+  std::uint64_t progress() const { return finished_; }
+  WindowUsage usage() const { return {offsets_.unfinished(), bytes_, offsets_.span()}; }
 
   std::optional<std::int64_t> commit_offset() const { return offsets_.next_commit(); }
-  // Everything processed so far (base included), pending orders too.
-  stats::Aggregate aggregate() const;
-  // The base plus exactly the orders below commit_offset(): what a checkpoint stores.
-  const stats::Aggregate& checkpoint_aggregate() const { return settled_; }
+  FinishedSet finished_above() const { return offsets_.finished_above(); }
+  // The base plus every order processed: what a checkpoint stores next to commit_offset() and
+  // finished_above().
+  const stats::Aggregate& aggregate() const { return aggregate_; }
+  const stats::Aggregate& checkpoint_aggregate() const { return aggregate_; }
   // The last offset taken in, if any.
   std::optional<std::int64_t> last_offset() const { return offsets_.last_tracked(); }
 
  private:
-  struct Queued {
+  struct Held {
     SourceRecord record;
     TimePoint received;
     TimePoint due;
     std::optional<orders::Order> order;  // set once decoded and validated
     int next_attempt = 1;
   };
+  // Offsets of the held records of one key, in order: only the front one may run.
+  using Lane = std::deque<std::int64_t>;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
-  void finish_dead_letter(Queued& q, DeadLetter dl, Step& step);
-  // Moves pending orders below the commit offset into the checkpoint aggregate.
-  void settle();
+  // Makes one attempt; true when the record finished (processed, or handed out as a dead letter),
+  // false when it waits for a retry (h.due / h.next_attempt updated).
+  bool attempt(Held& h, TimePoint now, Step& step);
+  void park(Held h, bool runnable);
+  // The lane a record belongs to (null: Ordering::none); `create` adds a missing one.
+  Lane* lane_of(const SourceRecord& r, bool create);
+  void release_lane(const SourceRecord& r);
 
   OrderProcessor& processor_;
   PipelineSettings settings_;
-  Fifo<Queued> queue_;
+  stats::Aggregate aggregate_;
+  FinishedSet restored_;
+  Fifo<Held> fresh_;                                  // taken in, not looked at yet
+  std::map<std::int64_t, Held> parked_;               // waiting for a retry or behind one
+  std::set<std::pair<TimePoint, std::int64_t>> due_;  // parked records free to run, by due time
+  std::unordered_map<std::string, Lane, KeyHash, std::equal_to<>> lanes_;
+  Lane unkeyed_lane_;  // Ordering::partition: every record; Ordering::key: records without key
   std::map<std::int64_t, PendingDeadLetter> dead_letters_;
   std::size_t failed_writes_ = 0;  // dead letters whose last write failed
   OffsetTracker offsets_;
-  stats::Aggregate settled_;
-  std::deque<std::pair<std::int64_t, orders::Order>> pending_;  // processed, above the commit
+  std::size_t bytes_ = 0;  // keys and values of the records held
+  std::uint64_t finished_ = 0;
+  std::uint64_t skipped_ = 0;
 };
 
 }  // namespace pipeline

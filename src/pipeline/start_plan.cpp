@@ -24,6 +24,7 @@ StartPlan plan_start(const Checkpoint* checkpoint, std::optional<std::int64_t> c
   if (checkpoint) {
     plan.offset = checkpoint->offset;
     plan.base = checkpoint->aggregate;
+    plan.finished = checkpoint->finished;
     plan.restored = true;
     if (behind) {
       plan.reprocess_below = *committed;

@@ -31,6 +31,7 @@ struct StartPlan {
   // auto.offset.reset decides.
   std::optional<std::int64_t> offset;
   stats::Aggregate base;
+  FinishedSet finished;  // records above `offset` finished already: skipped, not redone
   // Records below this offset were already processed by the group (re-processed if read again).
   std::optional<std::int64_t> reprocess_below;
   bool restored = false;  // base comes from a checkpoint

@@ -35,12 +35,18 @@ nlohmann::json to_json(const ConsumerMetrics& m) {
                       {"retries", m.retries},
                       {"dead_letter_write_failures", m.dead_letter_write_failures},
                       {"unfinished", m.unfinished},
+                      {"pending_retries", m.pending_retries},
+                      {"skipped_on_restore", m.skipped_on_restore},
                       {"success_rate", m.success_rate()},
                       {"msgs_per_sec", m.msgs_per_sec()},
                       {"elapsed_seconds", m.elapsed_seconds},
                       {"processing_latency_ms", latency_json(m.processing_latency)},
                       {"e2e_latency_ms", to_json(m.e2e_latency.summary())},
                       {"aggregate", m.aggregate.to_json()}};
+  auto lateness = latency_json(m.retry_lateness);
+  lateness["count"] = m.retry_lateness_count;
+  j["retry_lateness_ms"] = std::move(lateness);
+  if (!m.ordering.empty()) j["ordering"] = m.ordering;
   if (!m.semantics.empty()) {
     j["semantics"] = m.semantics;
     j["reprocessed"] = m.reprocessed;
@@ -75,6 +81,20 @@ std::string render_report(const ConsumerMetrics& m) {
     line(fmt::format("Unfinished at exit (not committed, redelivered next run): {}", m.unfinished));
   }
   line(fmt::format("Total retries: {}", m.retries));
+  if (m.retry_lateness_count > 0) {
+    line(
+        fmt::format("Retry lateness (start - due): p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms ({} "
+                    "retries)",
+                    m.retry_lateness.p50_ms, m.retry_lateness.p99_ms, m.retry_lateness.max_ms,
+                    m.retry_lateness_count));
+  } else {
+    line("Retry lateness (start - due): n/a (no retries ran)");
+  }
+  line(fmt::format("Pending retries at exit: {}", m.pending_retries));
+  if (!m.ordering.empty()) line(fmt::format("Ordering: {}", m.ordering));
+  if (m.skipped_on_restore > 0) {
+    line(fmt::format("Skipped (finished before a restart): {}", m.skipped_on_restore));
+  }
   line(fmt::format("Success rate: {:.2f}%", m.success_rate() * 100.0));
   line(fmt::format("Throughput: {:.1f} msg/s", m.msgs_per_sec()));
   line(fmt::format("Processing latency: p50 {:.2f}ms, p99 {:.2f}ms, max {:.2f}ms",

@@ -25,6 +25,13 @@ struct ConsumerMetrics {
   std::uint64_t retries = 0;  // retries scheduled (failed attempts that will run again)
   std::uint64_t dead_letter_write_failures = 0;
   std::uint64_t unfinished = 0;       // consumed but not finished at exit (redelivered next time)
+  std::uint64_t pending_retries = 0;  // of those, records waiting for a retry at exit
+  std::string ordering;               // "key" | "partition" | "none" (empty: not reported)
+  // How long after its due time each retry ran (a retry never runs before it).
+  LatencySummary retry_lateness;
+  std::uint64_t retry_lateness_count = 0;
+  // Records finished before a restart (named by the restored checkpoint) and skipped.
+  std::uint64_t skipped_on_restore = 0;
   double elapsed_seconds = 0;         // first record consumed -> last record finished
   LatencySummary processing_latency;  // consumed -> processed or dead-lettered
   // Kafka timestamp (produced) -> processed or dead-lettered; recorded as outcomes are decided.
@@ -49,9 +56,10 @@ struct ConsumerMetrics {
 };
 
 // {consumed, processed, dead_lettered, dead_lettered_by_class, retries,
-//  dead_letter_write_failures, unfinished, success_rate, msgs_per_sec, elapsed_seconds,
-//  processing_latency_ms: {p50, p99, max}, e2e_latency_ms: {count, p50, p95, p99, p99.9, max},
-//  aggregate: Aggregate::to_json()}
+//  dead_letter_write_failures, unfinished, pending_retries, skipped_on_restore,
+//  retry_lateness_ms: {count, p50, p99, max}, ordering (when set), success_rate, msgs_per_sec,
+//  elapsed_seconds, processing_latency_ms: {p50, p99, max}, e2e_latency_ms: {count, p50, p95, p99,
+//  p99.9, max}, aggregate: Aggregate::to_json()}
 // plus, when `semantics` is set: {semantics, reprocessed, transactions: {committed, aborted},
 //  checkpoints_written, partitions_restored, commit_latency_ms: {p50, p99, max}}
 nlohmann::json to_json(const ConsumerMetrics& m);

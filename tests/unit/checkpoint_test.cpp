@@ -49,6 +49,36 @@ TEST(CheckpointValue, RoundTripsExactly) {
   EXPECT_EQ(pipeline::decode_checkpoint(text), c);
 }
 
+TEST(CheckpointValue, RecordsFinishedAboveTheOffsetRoundTripAsVersion2) {
+  Checkpoint c = sample();
+  c.finished = {1200, 1210, {1203, 1204, 1209}};
+  const std::string text = pipeline::encode_checkpoint(c);
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j.at("version"), 2);
+  EXPECT_EQ(j.at("finished_above").at("through"), 1210);
+  EXPECT_EQ(j.at("finished_above").at("unfinished"), nlohmann::json::parse("[3, 1, 5]"));
+  const Checkpoint back = pipeline::decode_checkpoint(text);
+  EXPECT_EQ(back, c);
+  EXPECT_TRUE(back.finished.contains(1201));
+  EXPECT_FALSE(back.finished.contains(1203));
+  EXPECT_TRUE(back.finished.contains(1210));
+  EXPECT_FALSE(back.finished.contains(1211));
+}
+
+TEST(CheckpointValue, RejectsAFinishedSetThatDoesNotFitItsOffset) {
+  Checkpoint c = sample();
+  c.finished = {1200, 1205, {1201}};
+  const auto j = nlohmann::json::parse(pipeline::encode_checkpoint(c));
+  for (const char* bad :
+       {R"({"through": 1200, "unfinished": []})", R"({"through": 1205, "unfinished": [0]})",
+        R"({"through": 1205, "unfinished": [5]})", R"({"through": 1205, "unfinished": [1, -1]})",
+        R"({"through": 1202, "unfinished": [1, 1]})", R"({"through": 1205, "unfinished": "x"})"}) {
+    auto copy = j;
+    copy["finished_above"] = nlohmann::json::parse(bad);
+    EXPECT_THROW(pipeline::decode_checkpoint(copy.dump()), CheckpointError) << bad;
+  }
+}
+
 TEST(CheckpointValue, EmptyAggregateRoundTrips) {
   Checkpoint c = sample();
   c.aggregate = {};
@@ -65,7 +95,7 @@ TEST(CheckpointValue, RejectsMalformedValuesWithAReason) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"not json", "not JSON"},
       {"[1,2]", "not a JSON object"},
-      {mutated([](auto& x) { x["version"] = 2; }), "version 2 is not supported"},
+      {mutated([](auto& x) { x["version"] = 3; }), "version 3 is not supported"},
       {mutated([](auto& x) { x.erase("offset"); }), "malformed"},
       {mutated([](auto& x) { x["offset"] = -1; }), "negative"},
       {mutated([](auto& x) { x["partition"] = "3"; }), "malformed"},

@@ -38,3 +38,35 @@ TEST(OffsetTracker, GapsAndDuplicates) {
   t.finish(9);
   EXPECT_EQ(t.next_commit(), 10);
 }
+
+TEST(OffsetTracker, FinishedAboveTheCommitOffsetListsOnlyTheHoles) {
+  OffsetTracker t;
+  for (int o = 100; o < 110; ++o) t.track(o);
+  for (int o : {101, 102, 104, 105, 107}) t.finish(o);
+  const auto s = t.finished_above();
+  EXPECT_EQ(s.from, 100);
+  EXPECT_EQ(s.through, 107);
+  EXPECT_EQ(s.unfinished, (std::vector<std::int64_t>{103, 106}));
+  EXPECT_FALSE(s.contains(100));
+  EXPECT_TRUE(s.contains(101));
+  EXPECT_FALSE(s.contains(103));
+  EXPECT_TRUE(s.contains(107));
+  EXPECT_FALSE(s.contains(108));
+  EXPECT_EQ(t.span(), 10);
+  t.finish(100);  // the commit offset moves over the contiguous prefix
+  EXPECT_EQ(t.next_commit(), 103);
+  EXPECT_EQ(t.finished_above().unfinished, (std::vector<std::int64_t>{106}));
+  EXPECT_EQ(t.span(), 7);
+}
+
+TEST(OffsetTracker, NothingFinishedAboveWhenInOrder) {
+  OffsetTracker t;
+  t.track(3);
+  t.track(4);
+  EXPECT_TRUE(t.finished_above().empty());
+  t.finish(3);
+  t.finish(4);
+  EXPECT_TRUE(t.finished_above().empty());
+  EXPECT_EQ(t.finished_above().from, 5);
+  EXPECT_EQ(t.span(), 0);
+}

@@ -51,13 +51,19 @@ class PartitionPipelineTest : public testing::Test {
     s.dead_letter_resend_delay = 5s;
     return s;
   }
-  void push(std::int64_t offset, std::optional<std::string> value) {
+  static pipeline::SourceRecord record(std::int64_t offset, std::optional<std::string> value,
+                                       std::optional<std::string> key = std::nullopt) {
     pipeline::SourceRecord r;
     r.topic = "orders";
     r.partition = 0;
     r.offset = offset;
+    r.key = std::move(key);
     r.value = std::move(value);
-    EXPECT_TRUE(p.push(std::move(r), now));
+    return r;
+  }
+  void push(std::int64_t offset, std::optional<std::string> value,
+            std::optional<std::string> key = std::nullopt) {
+    EXPECT_TRUE(p.push(record(offset, std::move(value), std::move(key)), now));
   }
   PartitionPipeline::Step run() { return p.run(now); }
 
@@ -214,19 +220,20 @@ TEST_F(PartitionPipelineTest, JitterIsDeterministic) {
   EXPECT_LE(ra.at, now + 150ms);
 }
 
-TEST_F(PartitionPipelineTest, CheckpointAggregateHoldsOnlyOrdersBelowTheCommitOffset) {
+TEST_F(PartitionPipelineTest, CheckpointHoldsTheCommitOffsetTheFinishedAboveAndEveryOrder) {
   push(0, "garbage");     // dead letter, not yet acknowledged
   push(1, "A|Pen|1.25");  // processed, but above the commit offset
   push(2, "B|Pen|2");
   run();
   EXPECT_EQ(p.commit_offset(), 0);
-  EXPECT_EQ(p.aggregate().count(), 2u);             // everything processed
-  EXPECT_EQ(p.checkpoint_aggregate().count(), 0u);  // what offset 0 covers
+  EXPECT_EQ(p.finished_above(), (pipeline::FinishedSet{0, 2, {}}));
+  EXPECT_EQ(p.checkpoint_aggregate().count(), 2u);  // 1 and 2, both named by finished_above
+  const auto before = p.progress();
   p.dead_letter_delivered(0);
+  EXPECT_EQ(p.progress(), before + 1);
   EXPECT_EQ(p.commit_offset(), 3);
-  EXPECT_EQ(p.checkpoint_aggregate().count(), 2u);
+  EXPECT_TRUE(p.finished_above().empty());
   EXPECT_EQ(p.checkpoint_aggregate().revenue_cents(), 325);
-  EXPECT_EQ(p.checkpoint_aggregate(), p.aggregate());
 }
 
 TEST_F(PartitionPipelineTest, StartsFromARestoredAggregate) {

@@ -1,0 +1,38 @@
+#pragma once
+// How records wait in a partition, and how many may: the ordering mode decides which records a
+// waiting retry holds back; the window limits bound what a partition holds while it waits.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace pipeline {
+
+// key: a record waiting for a retry holds back only later records of its partition with the same
+//      key (records without a key count as one key);
+// partition: it holds back every later record of its partition (strict offset order);
+// none: it holds back nothing.
+enum class Ordering { key, partition, none };
+
+std::string_view to_string(Ordering ordering);
+std::optional<Ordering> parse_ordering(std::string_view text);
+
+// Per partition. At any limit the partition's fetching pauses (polling goes on, so the member
+// stays in its group); it resumes once every figure is below half its limit.
+struct WindowLimits {
+  std::size_t records = 20000;                // taken in and not finished
+  std::size_t bytes = std::size_t{64} << 20;  // their keys and values
+  // last offset taken - commit offset: bounds the set of records finished above the commit
+  // offset that every checkpoint stores, and the tracker's memory (a byte per offset).
+  std::int64_t span = 1'000'000;
+};
+
+struct WindowUsage {
+  std::size_t records = 0;
+  std::size_t bytes = 0;
+  std::int64_t span = 0;
+};
+
+bool want_pause(const WindowUsage& usage, const WindowLimits& limits, bool paused);
+
+}  // namespace pipeline
