@@ -17,6 +17,9 @@ order's fate from the re-implemented deterministic failure function):
     the number of records that failed and wait; a second run at `--fail-rate 0` finishes the rest,
     skips exactly the records the first run finished above its committed offset, processes none
     twice; `orders stats` exact.
+  - `--window-records N` / `--window-span N`: with every record on its own key and retries
+    pending, a partition takes in at most N unfinished records / nothing more than N offsets
+    above its commit offset; the text report has `Retry lateness:` and `Pending retries at exit:`.
   - at-least-once with retries in flight and one SIGKILL: nothing lost (every order processed at
     least once, every expected dead letter present at least once, nothing unexpected), and the
     checkpointed aggregate exact (docs/semantics.md, "Guarantees": exact in both modes).
@@ -379,6 +382,7 @@ def run_ordering_case(bootstrap, orders_bin, topic_factory, ordering, semantics,
         assert report["dead_lettered_by_class"] == dict(Counter(w["class"] for w in dead))
         assert report["unfinished"] == 0
         check_report_fields(report, where)
+        assert report["ordering"] == ordering
         assert report["pending_retries"] == 0
         assert report["skipped_on_restore"] == 0  # nothing restored: a fresh group
         assert report["retry_lateness_ms"]["count"] == report["retries"], (
@@ -554,16 +558,21 @@ def test_exactly_once_retries_in_flight_consumer_sigkilled_three_times(bootstrap
     s.wait_until_done(timeout=150)
     s.stop_consumers_cleanly()
     s.check_outcome(dlq_each_once=True)
-    reports = [r for _, _, r, _ in s.finished]
-    for r in reports:
-        check_report_fields(r, "after the kills")
-        assert r["pending_retries"] == 0, (r, s.context())
+    reports = {name: r for name, _, r, _ in s.finished}
+    for name, r in reports.items():
+        check_report_fields(r, f"consumer {name} after the kills")
     # The survivors restored partitions that had records finished above their committed offset
     # (with 10 % failures and 500 ms backoff there always are some) and skipped them.
-    assert sum(r["partitions_restored"] for r in reports) > 0
-    assert sum(r["skipped_on_restore"] for r in reports) > 0, (
-        f"no record skipped on restore: {[r['skipped_on_restore'] for r in reports]}: "
-        f"{s.context()}")
+    assert sum(r["partitions_restored"] for r in reports.values()) > 0
+    assert sum(r["skipped_on_restore"] for r in reports.values()) > 0, (
+        f"no record skipped on restore: {s.context()}")
+    # Every partition was committed to its end before the SIGTERM: nothing waits at exit (the
+    # report's pending_retries is "records waiting for a retry at exit").
+    figures = {name: {k: r[k] for k in ("pending_retries", "unfinished", "retries",
+                                        "partitions_restored", "skipped_on_restore")}
+               for name, r in reports.items()}
+    assert all(r["pending_retries"] == 0 for r in reports.values()), (
+        f"retries pending at exit although every partition is committed to its end: {figures}")
 
 
 # --- 3. SIGTERM with retries pending, then a run that finishes everything ------------------------
@@ -689,8 +698,58 @@ def test_text_report_names_retry_lateness_and_pending_retries(
         rc, out, err = run.finish(timeout=15)
         assert rc == 0
         text = out + err
-        assert re.search(r"^Pending retries at exit: 5$", text, re.M), text[-3000:]
-        assert re.search(r"^Retry lateness:", text, re.M), text[-3000:]
+        shown = [l for l in text.splitlines() if l.startswith(("Retry", "Pending"))]
+        assert re.search(r"^Pending retries at exit: 5$", text, re.M), shown
+        assert re.search(r"^Retry lateness:", text, re.M), shown
+
+
+@pytest.mark.parametrize("bound", ["records", "span"])
+def test_a_partition_pauses_at_its_window_bound(bootstrap, orders_bin, topic_factory, bound):
+    """Every record has its own key, so nothing waits for another record: only the window stops
+    the partition from taking in the whole backlog while retries are pending (30 s backoff).
+    records: every attempt fails, so every record taken in stays unfinished - at most N of them;
+    span: 20 % fail, the commit offset stays at the first failure - nothing taken more than N
+    offsets above it."""
+    n, total = 50, 3000
+    topic = topic_factory(f"retry-window-{bound}", partitions=1)
+    records = keyed_records(random.Random(3), total, 1, null_share=0.0)
+    for i, rec in enumerate(records):
+        rec["key"] = f"own-{i}"
+    by_position = produce_records(bootstrap, topic, records)
+    fail_rate = 1.0 if bound == "records" else 0.2
+    expect, _ = expectations(by_position, SEED, fail_rate)
+    run = Running(retry_cmd(orders_bin, bootstrap, topic, f"--window-{bound}", n, "--fail-rate",
+                            fail_rate, "--seed", SEED, "--initial-backoff", "30s", "-v"))
+    stream = EventStream(topic)
+    where = f"--window-{bound} {n}"
+    with logs_on_failure({"consumer": run.lines}):
+        # Each record taken in is decided at once (no key waits): wait for the window to fill,
+        # then give the consumer time to take more if it would.
+        run.wait_for(lambda lines: len(stream.update(lines).done) + len(stream.failed) >= n,
+                     timeout=30)
+        time.sleep(2.0)
+        run.proc.send_signal(signal.SIGTERM)
+        rc, out, _ = run.finish(timeout=15)
+        assert rc == 0
+        report = json.loads(out)
+        stream.update(run.lines)
+        taken = set(stream.done) | stream.failed
+        highest = max(off for _, off in taken)
+        assert report["consumed"] == len(taken) == highest + 1, "every record taken is decided"
+        # A record finished iff its first attempt succeeds; the others failed once and wait.
+        assert all((expect[pos]["retries"] == 0) == (pos in stream.done) for pos in taken)
+        if bound == "records":
+            assert report["unfinished"] == report["pending_retries"] == len(stream.failed)
+            assert report["unfinished"] <= n, (
+                f"{where}: {report['unfinished']} records taken in and not finished "
+                f"(consumed {report['consumed']} of {total})")
+        else:
+            committed, _ = committed_offsets(bootstrap, f"g-{topic}", topic, 1)
+            first_waiting = min(off for _, off in stream.waiting())
+            assert max(committed[0], 0) == first_waiting
+            assert highest - first_waiting <= n, (
+                f"{where}: took offset {highest} with the commit offset at {first_waiting} "
+                f"(span {highest - first_waiting}; consumed {report['consumed']} of {total})")
 
 
 # --- 4. at-least-once, retries in flight, one SIGKILL --------------------------------------------
