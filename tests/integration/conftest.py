@@ -1,17 +1,16 @@
-"""Shared fixtures for integration tests against a real Kafka broker.
+"""Shared fixtures for integration tests against a real Kafka broker (shared functions: helpers.py).
 
 `./run test` starts the broker (unless one answers already) and sets ORDERS_BIN and
 KAFKA_BOOTSTRAP_SERVERS; the tests use confluent-kafka (PyPI) and fastavro as an
 independent reader of what our C++ binary wrote.
 """
 import os
-import subprocess
 import uuid
 
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from helpers import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -45,13 +44,3 @@ def topic_factory(admin):
         return name
 
     return create
-
-
-def run_orders(orders_bin, *args, timeout=120, check=False, **kw):
-    """Runs the orders binary and returns the CompletedProcess (text mode)."""
-    proc = subprocess.run(
-        [orders_bin, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"orders {args} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc

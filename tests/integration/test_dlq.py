@@ -5,27 +5,20 @@ consumer writes them (README / src/pipeline/dead_letter.h), so these tests do no
 consumer; every expected figure is computed here in Python from the records we wrote. The last
 test runs the real pipeline end to end: consume (dead-letters) -> dlq replay -> consume again.
 """
-import io
 import json
-import os
 import random
 import signal
-import struct
 import subprocess
 import threading
 import time
 import uuid
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
 
-import fastavro
 import pytest
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import Producer
 
-from conftest import ROOT, run_orders
+from helpers import PRODUCTS, cents, encode, f32, read_all, run_orders
 
-SCHEMA = fastavro.parse_schema(json.load(open(os.path.join(ROOT, "schemas", "order.avsc"))))
-PRODUCTS = ["Laptop", "Mouse", "Keyboard", "Monitor", "Tablet", "Camera"]
 NOW_MS = int(time.time() * 1000)
 HOUR_MS = 3_600_000
 
@@ -33,26 +26,10 @@ HOUR_MS = 3_600_000
 # --- data ------------------------------------------------------------------------------------
 
 
-def f32(x):
-    return struct.unpack("<f", struct.pack("<f", x))[0]
-
-
-def cents(price):
-    """llround(double(price) * 100), the project's money rule."""
-    return int(Decimal(price * 100.0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
 def value_cents(order):
     """What a failed order is worth: only prices that can be money (finite, 0 < p <= 1e9)."""
     p = order["price"]
     return cents(p) if p == p and 0 < p <= 1e9 else None
-
-
-def encode(order):
-    buf = io.BytesIO()
-    fastavro.schemaless_writer(
-        buf, SCHEMA, {"orderId": order["orderId"], "product": order["product"], "price": order["price"]})
-    return buf.getvalue()
 
 
 def dead_letter(i, cls, source_topic, rng, failed_at):
@@ -75,7 +52,7 @@ def dead_letter(i, cls, source_topic, rng, failed_at):
         else:
             message = ("max retries exceeded: Simulated processing failure" if i % 3
                        else "Simulated permanent failure")
-        value = encode(order)
+        value = encode(order["orderId"], order["product"], order["price"])
         key = order["orderId"].encode()
     source_partition = i % 3
     headers = [
@@ -114,34 +91,6 @@ def produce_dead_letters(bootstrap, dlq_topic, records, partitions=2):
         p.produce(dlq_topic, key=r["key"], value=r["value"], headers=r["headers"],
                   partition=r["i"] % partitions)
     assert p.flush(30) == 0
-
-
-def read_all(bootstrap, topic):
-    """Every committed record of `topic` (read_committed), as dicts."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                  "isolation.level": "read_committed", "enable.partition.eof": True,
-                  "enable.auto.commit": False})
-    try:
-        parts = c.list_topics(topic, timeout=10).topics[topic].partitions
-        c.assign([TopicPartition(topic, p, 0) for p in parts])
-        pending = set(parts)
-        out = []
-        deadline = time.time() + 30
-        while pending and time.time() < deadline:
-            m = c.poll(0.5)
-            if m is None:
-                continue
-            if m.error():
-                if m.error().code() == KafkaError._PARTITION_EOF:
-                    pending.discard(m.partition())
-                    continue
-                raise AssertionError(m.error())
-            out.append({"key": m.key(), "value": m.value(), "headers": m.headers() or [],
-                        "partition": m.partition()})
-        assert not pending, f"could not read {topic} to its end"
-        return out
-    finally:
-        c.close()
 
 
 def json_lines(stdout):
@@ -532,7 +481,7 @@ def test_end_to_end_replayed_failures_are_processed(orders_bin, bootstrap, topic
                "price": f32(round(rng.uniform(1.0, 500.0), 2))} for i in range(300)]
     p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
     for o in orders:
-        p.produce(source, key=o["orderId"].encode(), value=encode(o))
+        p.produce(source, key=o["orderId"].encode(), value=encode(o["orderId"], o["product"], o["price"]))
     p.produce(source, key=b"junk", value=b"\xff\xff\xff")  # one poison pill
     assert p.flush(30) == 0
     group = f"e2e-{uuid.uuid4().hex[:8]}"

@@ -37,9 +37,8 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from conftest import ROOT, run_orders
-from test_consume import (Running, assert_aggregate, expected_aggregate, expected_outcomes,
-                          make_orders, read_topic)
+from helpers import (ROOT, Running, assert_aggregate, expected_aggregate, expected_outcomes,
+                     make_orders, read_topic, run_orders)
 
 N_ORDERS = int(os.environ.get("ORDERS_EOS_ORDERS", "100000"))
 PARTITIONS = 6
