@@ -35,7 +35,7 @@ from bench_proc import HAVE_GNU_TIME, Result, stop_all  # noqa: E402
 from bench_producer import ProducerSteps  # noqa: E402
 from bench_semantics import SemanticsStep  # noqa: E402
 from bench_settings import LIBRDKAFKA_PROPS, PARTITIONS, PRODUCER_PROPS, SIZES  # noqa: E402
-from bench_util import indent, log, read_text, rounded  # noqa: E402
+from bench_util import brief, indent, log, read_text, rounded  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = bench_markdown.STEPS
