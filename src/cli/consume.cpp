@@ -1,5 +1,7 @@
 // `orders consume`: join the consumer group, process orders with retries, dead-letter what
 // cannot be processed, aggregate, and commit only finished offsets.
+#include "consume/consume.h"
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -15,7 +17,6 @@
 #include "cli/commands.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
-#include "kafka/consume_loop.h"
 #include "kafka/error.h"
 #include "orders/order_codec.h"
 #include "pipeline/simulated_processor.h"
@@ -46,6 +47,7 @@ struct ConsumeFlags {
   std::optional<std::uint64_t> max_messages;
   std::optional<std::string> idle_exit;
   std::string stats_interval = "10s";
+  std::optional<std::int32_t> test_stall_partition;
   bool json = false;
   Verbosity verbosity;
 };
@@ -97,13 +99,13 @@ std::string default_transactional_id(const std::string& group, const std::string
 
 int run(const ConsumeFlags& f) {
   apply_verbosity(f.verbosity);
-  kafka::ConsumeOptions o;
+  consume::ConsumeOptions o;
   o.topic = f.topic;
   o.group = f.group;
   o.dlq_topic = f.dlq_topic;
   o.aggregates_topic = f.aggregates_topic;
-  o.semantics = f.semantics == "at-least-once" ? kafka::Semantics::at_least_once
-                                               : kafka::Semantics::exactly_once;
+  o.semantics = f.semantics == "at-least-once" ? consume::Semantics::at_least_once
+                                               : consume::Semantics::exactly_once;
   try {
     o.consumer_props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
     o.producer_props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
@@ -115,6 +117,7 @@ int run(const ConsumeFlags& f) {
   o.consumer_props.set("client.id", "orders-consume");
   o.bootstrap = o.consumer_props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
 
+  o.test_stall_partition = f.test_stall_partition;
   o.pipeline.retry.max_attempts = f.max_attempts;
   o.pipeline.retry.initial_backoff = util::parse_duration(f.initial_backoff);
   o.pipeline.retry.multiplier = f.backoff_multiplier;
@@ -155,9 +158,9 @@ int run(const ConsumeFlags& f) {
 
   pipeline::SimulatedProcessor processor(f.seed, f.fail_rate, f.permanent_fail_rate);
   util::install_stop_handlers();
-  kafka::ConsumeResult result;
+  consume::ConsumeResult result;
   try {
-    result = kafka::run_consume(o, processor);
+    result = consume::run_consume(o, processor);
   } catch (const kafka::ConfigError& e) {
     spdlog::error("{}", e.what());
     return 2;
@@ -260,6 +263,8 @@ void add_consume_command(CLI::App& root, int& exit_code) {
       ->capture_default_str()
       ->type_name("DURATION")
       ->check(duration_check());
+  // Test hook, not in --help: this partition is paused once behind the pipeline's back.
+  sub->add_option("--test-stall-partition", f.test_stall_partition)->group("");
   sub->add_flag("--json", f.json, "print the final report as one JSON object on stdout");
   add_verbosity_flags(*sub, f.verbosity);
   sub->callback([flags, &exit_code] { exit_code = run(*flags); });

@@ -26,6 +26,7 @@
 #include "kafka/admin.h"
 #include "kafka/error.h"
 #include "kafka/producer.h"
+#include "kafka/transaction.h"
 #include "util/errors.h"
 #include "util/stop_signal.h"
 #include "util/wall_clock.h"
@@ -39,7 +40,6 @@ using std::chrono::milliseconds;
 constexpr auto kPollWait = milliseconds(100);
 constexpr auto kMaxTransactionAge = milliseconds(1000);
 constexpr auto kClientTimeout = milliseconds(30'000);
-constexpr int kCommitRetries = 3;
 
 std::string where(const dlq::DlqRecord& r) {
   return r.raw.topic + "[" + std::to_string(r.raw.partition) + "]@" + std::to_string(r.raw.offset);
@@ -98,6 +98,7 @@ class Replayer {
       throw kafka::KafkaException(
           kafka::Error::from_code(e.code, "cannot initialize transactions: " + e.message));
     }
+    txn_ = std::make_unique<kafka::Transaction>(*producer_);
   }
 
   void loop() {
@@ -109,7 +110,7 @@ class Replayer {
         return;
       }
       if (source_->finished()) return;
-      if (txn_open_ &&
+      if (txn_open() &&
           (pending_handled_ >= flags_.batch || Clock::now() - txn_started_ >= kMaxTransactionAge)) {
         if (!commit()) return;
       }
@@ -197,12 +198,11 @@ class Replayer {
   // Every handled record belongs to the open transaction, passed-over ones too: their offsets
   // commit with it.
   bool ensure_transaction() {
-    if (txn_open_) return true;
-    if (auto e = producer_->begin_transaction()) {
+    if (txn_open()) return true;
+    if (auto e = txn_->begin()) {
       report_.problems.push_back("cannot begin a transaction: " + e.message);
       return false;
     }
-    txn_open_ = true;
     txn_started_ = Clock::now();
     return true;
   }
@@ -227,16 +227,11 @@ class Replayer {
   // Commits the open transaction, if any. Returns false when the batch had
   // to be aborted: its records count as not replayed and the run stops.
   bool commit() {
-    if (!txn_open_) return true;
+    if (!txn_open()) return true;
     std::vector<kafka::TopicPartitionOffset> offsets;
     for (const auto& [p, next] : pending_offsets_)
       offsets.push_back({flags_.common.topic, p, next});
-    kafka::Error e = producer_->send_offsets_to_transaction(offsets, *group_, kClientTimeout);
-    for (int attempt = 1; !e; ++attempt) {
-      e = producer_->commit_transaction(kClientTimeout);
-      if (!e || !e.retriable || attempt >= kCommitRetries) break;
-      spdlog::warn("commit failed, retrying: {}", e.message);
-    }
+    const kafka::Error e = txn_->commit(offsets, group_.get(), Clock::now() + kClientTimeout);
     if (e) {
       std::string why = e.message;
       if (!delivery_errors_.empty()) why += " (delivery: " + delivery_errors_.front() + ")";
@@ -253,8 +248,8 @@ class Replayer {
   }
 
   void abort(const std::string& why) {
-    if (txn_open_) {
-      if (auto e = producer_->abort_transaction(kClientTimeout)) {
+    if (txn_open()) {
+      if (auto e = txn_->abort(Clock::now() + kClientTimeout)) {
         spdlog::error("abort after '{}' failed: {}", why, e.message);
       }
     }
@@ -262,11 +257,12 @@ class Replayer {
     clear_pending();
   }
 
+  bool txn_open() const { return txn_ && txn_->open(); }
+
   void clear_pending() {
     pending_ = {};
     pending_offsets_.clear();
     pending_handled_ = 0;
-    txn_open_ = false;
     delivery_errors_.clear();
   }
 
@@ -276,6 +272,7 @@ class Replayer {
   const kafka::Properties producer_props_;
 
   std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Transaction> txn_;  // after producer_: it refers to it
   std::unique_ptr<DlqSource> source_;
   std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_;
   std::map<std::string, std::optional<int>> partitions_;
@@ -285,7 +282,6 @@ class Replayer {
   std::map<std::int32_t, std::int64_t> pending_offsets_;
   std::uint32_t pending_handled_ = 0;
   std::uint64_t replayed_ = 0;  // committed + pending, for --limit and --rate
-  bool txn_open_ = false;
   Clock::time_point txn_started_;
   std::vector<std::string> delivery_errors_;
   dlq::ReplayRunInfo info_;

@@ -14,6 +14,7 @@
 #include "kafka/config.h"
 #include "kafka/consumer.h"
 #include "kafka/topic_partition.h"
+#include "kafka/topic_reader.h"
 #include "pipeline/source_record.h"
 
 namespace cli {
@@ -36,27 +37,22 @@ class DlqSource {
   // consumer error or when no progress is made for `timeout` while records are still expected.
   std::optional<pipeline::SourceRecord> poll(std::chrono::milliseconds wait);
   // Every partition reached its end snapshot (never true when following).
-  bool finished() const;
+  bool finished() const { return reader_->finished(); }
   // The caller paused on purpose (e.g. a rate limit): that time is not a stalled read.
   void touch() { last_progress_ = std::chrono::steady_clock::now(); }
 
   // Next offset to read for every partition that advanced since the start (to commit).
   std::vector<kafka::TopicPartitionOffset> positions() const;
-  int partition_count() const { return static_cast<int>(end_.size()); }
+  int partition_count() const { return static_cast<int>(reader_->end().size()); }
   // Records between the start positions and the end snapshot.
   std::int64_t backlog() const;
 
   kafka::Consumer& consumer() { return *consumer_; }
 
  private:
-  void mark_done(std::int32_t partition);
-
   DlqSourceOptions options_;
   std::unique_ptr<kafka::Consumer> consumer_;
-  std::vector<std::int64_t> start_;
-  std::vector<std::int64_t> end_;
-  std::vector<std::int64_t> next_;  // next offset to read, per partition
-  std::vector<bool> done_;
+  std::unique_ptr<kafka::TopicReader> reader_;
   std::chrono::steady_clock::time_point last_progress_;
 };
 

@@ -17,7 +17,7 @@
 #include "cli/exit_status.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
-#include "kafka/checkpoint_reader.h"
+#include "consume/checkpoint_reader.h"
 #include "pipeline/checkpoint_table.h"
 #include "stats/consumer_report.h"
 #include "util/duration.h"
@@ -83,7 +83,7 @@ std::string render(const pipeline::TopicTotals& t, const StatsFlags& f) {
 // Reads every checkpoint to the topic's current end and merges those of `f.topic`.
 pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& props) {
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.timeout);
-  kafka::CheckpointReader reader(props, f.aggregates_topic);
+  consume::CheckpointReader reader(props, f.aggregates_topic);
   reader.connect(props.get_or("bootstrap.servers", kafka::kDefaultBootstrap), timeout,
                  [] { return util::stop_requested(); });
   if (!reader.catch_up(timeout, [] { return util::stop_requested(); })) {

@@ -8,23 +8,12 @@
 #include <memory>
 #include <thread>
 
+#include "kafka/handles.h"
+
 namespace kafka {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-template <auto Destroy>
-struct CDeleter {
-  template <class T>
-  void operator()(T* p) const {
-    if (p) Destroy(p);
-  }
-};
-using NewTopicPtr = std::unique_ptr<rd_kafka_NewTopic_t, CDeleter<rd_kafka_NewTopic_destroy>>;
-using AdminOptionsPtr =
-    std::unique_ptr<rd_kafka_AdminOptions_t, CDeleter<rd_kafka_AdminOptions_destroy>>;
-using QueuePtr = std::unique_ptr<rd_kafka_queue_t, CDeleter<rd_kafka_queue_destroy>>;
-using EventPtr = std::unique_ptr<rd_kafka_event_t, CDeleter<rd_kafka_event_destroy>>;
 
 int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());

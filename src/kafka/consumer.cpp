@@ -77,7 +77,7 @@ Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw ConfigError("cannot create Kafka consumer: " + errstr);
-  queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
+  queue_.reset(rd_kafka_queue_get_consumer(consumer_->c_ptr()));
   bound_messages_ =
       static_cast<double>(number_or(props, "queued.min.messages", kDefaultQueuedMinMessages));
   bound_bytes_ = 1024.0 * static_cast<double>(number_or(props, "queued.max.messages.kbytes",
@@ -94,8 +94,7 @@ Consumer::~Consumer() {
   } catch (...) {
     // Destructors never throw.
   }
-  if (queue_) rd_kafka_queue_destroy(queue_);  // before the handle it belongs to
-  queue_ = nullptr;
+  queue_.reset();  // before the handle it belongs to
   if (wakeups_ > 0) spdlog::debug("consumer: {} fetcher wake-up(s)", wakeups_);
   consumer_.reset();
 }
@@ -134,7 +133,7 @@ void Consumer::maybe_wake_fetcher(const RdKafka::Message& msg) {
     return;
   }
   until_check_ = check_every_;
-  const auto length = static_cast<double>(rd_kafka_queue_length(queue_));
+  const auto length = static_cast<double>(rd_kafka_queue_length(queue_.get()));
   // How full the queue is, against the tighter of its two bounds.
   const double level = std::max(length / bound_messages_, length * avg_payload_ / bound_bytes_);
   if (level >= 0.75) {

@@ -20,6 +20,7 @@
 #include "kafka/config.h"
 #include "kafka/error.h"
 #include "kafka/event_log.h"
+#include "kafka/handles.h"
 #include "kafka/topic_partition.h"
 
 namespace kafka {
@@ -88,7 +89,7 @@ class Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool closed_ = false;
   // The consumer queue (every assigned partition's fetched records), only for its length.
-  rd_kafka_queue_t* queue_ = nullptr;
+  QueuePtr queue_;
   double bound_messages_ = 0;  // queued.min.messages
   double bound_bytes_ = 0;     // queued.max.messages.kbytes, in bytes
   double avg_payload_ = 0;

@@ -140,8 +140,8 @@ class Scenario:
                 "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1000",
                 *EXTRA_CONSUMER_ARGS]
 
-    def start_consumer(self, name):
-        self.consumers[name] = Running([str(a) for a in self.consumer_cmd(name)])
+    def start_consumer(self, name, extra=()):
+        self.consumers[name] = Running([str(a) for a in [*self.consumer_cmd(name), *extra]])
         self.note(f"started {name}")
 
     def kill_consumer(self, name):
@@ -345,14 +345,12 @@ def test_a_second_process_with_the_same_transactional_id_fences_the_first(bootst
     s.check_outcome(dlq_each_once=True)
 
 
-def test_a_partition_whose_fetch_stalls_gets_a_new_consumer(bootstrap, orders_bin, monkeypatch):
+def test_a_partition_whose_fetch_stalls_gets_a_new_consumer(bootstrap, orders_bin):
     # The librdkafka 2.0 stall seen with a 3-node cluster (a partition's fetcher never resumes
     # after its leader moved), simulated: partition 0 is paused behind the pipeline's back. The
     # watchdog seeks (which does not help here), then restarts the consumer; outcome exact.
     s = Scenario(bootstrap, orders_bin, "exactly-once", n_orders=3000)
-    monkeypatch.setenv("ORDERS_TEST_STALL_PARTITION", "0")
-    s.start_consumer("a")
-    monkeypatch.delenv("ORDERS_TEST_STALL_PARTITION")
+    s.start_consumer("a", extra=["--test-stall-partition", "0"])
     s.start_producing(seconds=1)
     s.wait_until_done(timeout=150)
     lines = s.consumers["a"].lines

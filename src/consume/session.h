@@ -1,5 +1,5 @@
 #pragma once
-// Internal to the consume loop (consume_loop.cpp, consume_partitions.cpp, consume_commit.cpp):
+// Internal to the consume loop (loop, startup, assignment, dead_letters, commit, report .cpp):
 // one `orders consume` run. Single-threaded: librdkafka calls the rebalance and delivery hooks
 // from inside consume()/poll()/flush() on this thread.
 #include <chrono>
@@ -14,17 +14,24 @@
 #include <utility>
 #include <vector>
 
-#include "kafka/checkpoint_reader.h"
-#include "kafka/consume_loop.h"
+#include "consume/checkpoint_reader.h"
+#include "consume/consume.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "kafka/transaction.h"
+#include "pipeline/commit_plan.h"
 #include "pipeline/commit_schedule.h"
 #include "pipeline/dead_letter_outbox.h"
+#include "pipeline/dead_letter_resend.h"
+#include "pipeline/epoch.h"
 #include "pipeline/stall_watch.h"
 #include "stats/latency_histogram.h"
 
-namespace kafka::detail {
+namespace consume::detail {
 
+using kafka::DeliveryReport;
+using kafka::Error;
+using kafka::TopicPartitionOffset;
 using pipeline::Clock;
 using pipeline::TimePoint;
 
@@ -39,19 +46,30 @@ struct Tally {
   void add_to(stats::ConsumerMetrics& m) const;
 };
 
+// A partition's lifecycle while assigned.
+enum class Phase {
+  // Its checkpoint not restored yet: fetched records are held (a seek to the planned start may
+  // drop them), nothing is processed.
+  restoring,
+  // Restoring, and its checkpoint lags the committed offset: waiting (paused) for it.
+  awaiting_checkpoint,
+  running,
+  // Running, but its pipeline stopped at a dead letter that could not be written (reported).
+  halted,
+};
+
 struct PartitionState {
-  // Assigned, its checkpoint not restored yet: the partition is paused and records are dropped
-  // (a seek to the planned start follows).
-  bool restoring = true;
-  bool restore_waiting = false;  // its checkpoint lags the committed offset: waiting, paused
-  bool seek_warned = false;
+  Phase phase = Phase::restoring;
+  bool restoring() const {
+    return phase == Phase::restoring || phase == Phase::awaiting_checkpoint;
+  }
+  bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
+  bool seek_warned = false;  // a refused seek was logged at warn level already
   std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
   TimePoint last_record_at{};                           // for the stall watchdog
   TimePoint assigned_at{};
   std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
-  std::uint64_t epoch = 0;  // bumped on every (re)start of the pipeline: stale reports are ignored
-  bool paused = false;
-  bool halt_reported = false;
+  std::uint64_t epoch = 0;  // new on every (re)start of the pipeline: stale reports are ignored
   // The last durable checkpoint (restored, or committed by this run): where a rewind returns.
   // No offset yet: the partition started by the reset policy and has seen no record.
   std::optional<std::int64_t> durable_offset;
@@ -68,6 +86,8 @@ struct PartitionState {
 class ConsumeSession {
  public:
   ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor);
+  ConsumeSession(const ConsumeSession&) = delete;
+  ConsumeSession& operator=(const ConsumeSession&) = delete;
   // Held librdkafka messages must go before the consumer handle does.
   ~ConsumeSession() { partitions_.clear(); }
   ConsumeResult run();
@@ -75,35 +95,46 @@ class ConsumeSession {
  private:
   bool eos() const { return opt_.semantics == Semantics::exactly_once; }
 
-  // consume_loop.cpp: the loop, records, dead letters, reports.
-  void start();
+  // loop.cpp: the loop, records, pauses.
   void poll_once();
   void take(std::unique_ptr<RdKafka::Message> msg);
   void accept(PartitionState& ps, const RdKafka::Message& msg);
   void advance();
-  void apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
-             TimePoint decided_at);
-  void write_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset);
-  void on_delivery(const DeliveryReport& report);
-  void on_dead_letter_report(const DeliveryReport& report);
   void update_pauses();
+  bool busy(bool count_halted = true) const;
+  bool idle_for(std::chrono::microseconds idle) const;
+  std::chrono::milliseconds poll_timeout(TimePoint now) const;
+  Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
+  void set_fatal(std::string problem);
+  // The epoch of a partition that is running, for the delivery reports' epoch filter.
+  std::optional<std::uint64_t> running_epoch(std::int32_t partition) const;
+
+  // startup.cpp: clients and topics; the stall watchdog.
+  void start();
+  std::unique_ptr<kafka::Consumer> make_consumer();
+  bool ensure_dlq_topic();
+  void ensure_aggregates_topic();
   // A running partition that gets no records although its log goes on has its fetch restarted.
   void check_stalls();
   void restart_consumer();
-  std::unique_ptr<Consumer> make_consumer();
-  bool busy(bool count_halted = true) const;
-  bool idle_for(std::chrono::microseconds idle) const;
-  bool ensure_dlq_topic();
-  void ensure_aggregates_topic();
-  void log_summary();
-  std::chrono::milliseconds poll_timeout(TimePoint now) const;
-  void finish_metrics();
-  Tally& tally(PartitionState& ps) { return eos() ? ps.staged : direct_; }
-  void set_fatal(std::string problem);
-  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
-  void producer_failed(std::string_view step, const Error& e);
 
-  // consume_partitions.cpp: assignment, restore, revoke, rewind.
+  // dead_letters.cpp
+  void write_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset);
+  void on_delivery(const DeliveryReport& report);
+  void on_dead_letter_report(const DeliveryReport& report);
+
+  // report.cpp: per-decision tallies and log lines, the periodic summary, the final metrics.
+  void apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
+             TimePoint decided_at);
+  void log_summary();
+  void finish_metrics();
+
+  // assignment.cpp: assignment, restore, revoke, rewind.
+  // Commit candidates of the running partitions (all when `only` is null).
+  template <class Finished, class Covered>
+  std::vector<pipeline::CommitCandidate> candidates(const std::set<int>* only, Finished finished,
+                                                    Covered covered) const;
+
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void restore_partitions();
@@ -114,7 +145,9 @@ class ConsumeSession {
   void rewind_all(const std::set<int>* skip);
   std::int64_t logical_start() const;
 
-  // consume_commit.cpp: batches.
+  // commit.cpp: batches.
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
+  void producer_failed(std::string_view step, const Error& e);
   // Commits the finished work of `only` (all partitions when null). Exactly-once: one
   // transaction, always for every partition; at-least-once: writes checkpoints (offsets follow
   // their acknowledgement).
@@ -140,7 +173,7 @@ class ConsumeSession {
   stats::LatencyHistogram latency_;
   stats::LatencyHistogram commit_latency_;
   std::map<std::int32_t, PartitionState> partitions_;
-  std::uint64_t next_epoch_ = 1;
+  pipeline::Epochs epochs_;
   pipeline::DeadLetterOutbox outbox_;
   std::optional<int> dlq_partitions_;
   std::string problem_;
@@ -150,20 +183,13 @@ class ConsumeSession {
   TimePoint next_restore_attempt_{};
   TimePoint next_stall_check_{};
   std::map<std::int32_t, pipeline::StallMark> stall_marks_;  // survive a consumer restart
-  // Test hook (env ORDERS_TEST_STALL_PARTITION): this partition is paused once behind the
-  // pipeline's back when it starts, as a fetcher that never resumes would look.
+  // Test hook (ConsumeOptions::test_stall_partition), used up once.
   std::optional<std::int32_t> stall_test_partition_;
 
   // exactly-once
-  bool txn_open_ = false;
+  bool txn_open() const { return txn_ && txn_->open(); }
   std::string doomed_;  // why the open transaction must be aborted (empty: it need not)
-  struct FailedWrite {
-    std::string error;
-    TimePoint failed_at;
-  };
-  // Dead letters whose write failed in an aborted transaction: after the rewind the partition
-  // halts at them until the resend delay has passed, as it does in at-least-once mode.
-  std::map<std::int32_t, std::map<std::int64_t, FailedWrite>> failed_dead_letters_;
+  pipeline::FailedDeadLetters failed_dead_letters_;
 
   // at-least-once: checkpoints handed to the producer, per source partition in produce order.
   struct InFlightCheckpoint {
@@ -183,8 +209,21 @@ class ConsumeSession {
 
   // Declared last: destroyed first, while the state their callbacks touch still exists.
   std::unique_ptr<CheckpointReader> reader_;
-  std::unique_ptr<Producer> producer_;
-  std::unique_ptr<Consumer> consumer_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Transaction> txn_;  // exactly-once; refers to producer_
+  std::unique_ptr<kafka::Consumer> consumer_;
 };
 
-}  // namespace kafka::detail
+template <class Finished, class Covered>
+std::vector<pipeline::CommitCandidate> ConsumeSession::candidates(const std::set<int>* only,
+                                                                  Finished finished,
+                                                                  Covered covered) const {
+  std::vector<pipeline::CommitCandidate> out;
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.restoring() || (only && !only->count(p))) continue;
+    out.push_back({p, finished(ps), covered(ps)});
+  }
+  return out;
+}
+
+}  // namespace consume::detail

@@ -11,14 +11,15 @@
 
 #include "kafka/config.h"
 #include "kafka/consumer.h"
+#include "kafka/topic_reader.h"
 #include "pipeline/checkpoint_table.h"
 
-namespace kafka {
+namespace consume {
 
 class CheckpointReader {
  public:
   // `consumer_props`: connection settings (bootstrap, security); the rest is set here.
-  CheckpointReader(const Properties& consumer_props, std::string topic);
+  CheckpointReader(const kafka::Properties& consumer_props, std::string topic);
   ~CheckpointReader();
   CheckpointReader(const CheckpointReader&) = delete;
   CheckpointReader& operator=(const CheckpointReader&) = delete;
@@ -33,14 +34,13 @@ class CheckpointReader {
 
   const pipeline::CheckpointTable& table() const { return table_; }
   std::uint64_t records_read() const { return records_read_; }
-  const std::string& topic() const { return topic_; }
+  const std::string& topic() const { return reader_.topic(); }
 
  private:
-  std::string topic_;
-  std::unique_ptr<Consumer> consumer_;
-  std::vector<std::int64_t> next_;  // next offset to read, per partition
+  std::unique_ptr<kafka::Consumer> consumer_;
+  kafka::TopicReader reader_;  // keeps its positions between catch-ups
   pipeline::CheckpointTable table_;
   std::uint64_t records_read_ = 0;
 };
 
-}  // namespace kafka
+}  // namespace consume

@@ -5,32 +5,19 @@
 
 #include <algorithm>
 
-#include "kafka/consume_session.h"
+#include "consume/session.h"
 #include "pipeline/checkpoint.h"
 #include "util/stop_signal.h"
 
-namespace kafka::detail {
+namespace consume::detail {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr auto kRetryPause = 100ms;
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::chrono::milliseconds remaining(TimePoint deadline) {
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                  1ms);
-}
-
-bool is_fencing(const Error& e) {
-  return e.code == RdKafka::ERR__FENCED || e.code == RdKafka::ERR_PRODUCER_FENCED ||
-         e.code == RdKafka::ERR_INVALID_PRODUCER_EPOCH ||
-         e.code == RdKafka::ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
 }
 
 }  // namespace
@@ -39,7 +26,7 @@ void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
   std::string text = e.message;
   const std::string prefix = "fatal producer error: ";
   if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
-  if (eos() && (is_fencing(e) || text.find("fenced") != std::string::npos)) {
+  if (eos() && (kafka::is_fencing(e) || text.find("fenced") != std::string::npos)) {
     text +=
         " (transactional.id '" + opt_.transactional_id + "' fenced by another process using it)";
   }
@@ -76,17 +63,15 @@ bool ConsumeSession::commit_batch(const std::set<int>* only, std::chrono::millis
 }
 
 bool ConsumeSession::begin_transaction() {
-  if (txn_open_) return true;
-  Error e = producer_->begin_transaction();
+  Error e = txn_->begin();
   if (e) {
-    if (e.fatal || is_fencing(e)) {
+    if (kafka::ends_producer(e)) {
       producer_failed("begin_transaction", e);
     } else {
       doomed_ = "cannot begin a transaction: " + e.message;
     }
     return false;
   }
-  txn_open_ = true;
   return true;
 }
 
@@ -111,14 +96,15 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
   std::vector<TopicPartitionOffset> offsets;
   // Every partition, also on a revoke of some: the open transaction may hold any partition's
   // dead letters, and their offsets must commit with them.
-  for (auto& [p, ps] : partitions_) {
-    if (ps.restoring) continue;
-    const auto next = ps.pipeline->commit_offset();
-    if (!next || (ps.durable_offset && *ps.durable_offset >= *next)) continue;
-    items.push_back({p, *next, ps.pipeline->checkpoint_aggregate()});
-    offsets.push_back({opt_.topic, p, *next});
+  const auto plan = pipeline::plan_commit(candidates(
+      nullptr, [](const PartitionState& ps) { return ps.pipeline->commit_offset(); },
+      [](const PartitionState& ps) { return ps.durable_offset; }));
+  for (const auto& c : plan) {
+    items.push_back(
+        {c.partition, c.offset, partitions_.at(c.partition).pipeline->checkpoint_aggregate()});
+    offsets.push_back({opt_.topic, c.partition, c.offset});
   }
-  if (items.empty() && !txn_open_) {
+  if (items.empty() && !txn_open()) {
     schedule_.committed();
     return true;
   }
@@ -141,38 +127,17 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
       return false;
     }
   }
-  // Retriable failures (timeouts, a coordinator moving) are repeated within the budget.
-  auto with_retries = [&](auto&& call) {
-    while (true) {
-      Error e = call();
-      if (!e || !e.retriable || e.fatal || e.txn_requires_abort || Clock::now() >= deadline) {
-        return e;
-      }
-      spdlog::debug("transaction step failed, retrying: {}", e.message);
-      producer_->poll(kRetryPause);
-    }
-  };
-  auto fail = [&](const char* step, const Error& e) {
-    if (e.fatal || is_fencing(e)) {
-      producer_failed(step, e);
-      return false;
-    }
-    abort_and_rewind(fmt::format("{} failed: {}", step, e.message), nullptr);
-    return false;
-  };
-  if (!offsets.empty()) {
-    auto group = consumer_->group_metadata();
-    if (!group) return fail("send_offsets_to_transaction", Error::from_code(RdKafka::ERR__STATE));
-    Error e = with_retries([&] {
-      return producer_->send_offsets_to_transaction(offsets, *group, remaining(deadline));
-    });
-    if (e) return fail("send_offsets_to_transaction", e);
-  }
   const auto committing = Clock::now();
-  Error e = with_retries([&] { return producer_->commit_transaction(remaining(deadline)); });
-  if (e) return fail("commit_transaction", e);
-
-  txn_open_ = false;
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group;
+  if (!offsets.empty()) group = consumer_->group_metadata();
+  if (Error e = txn_->commit(offsets, group.get(), deadline)) {
+    if (kafka::ends_producer(e)) {
+      producer_failed(txn_->failed_step(), e);
+    } else {
+      abort_and_rewind(fmt::format("{} failed: {}", txn_->failed_step(), e.message), nullptr);
+    }
+    return false;
+  }
   ++metrics_.transactions_committed;
   metrics_.checkpoints_written += items.size();
   const auto now = Clock::now();
@@ -183,7 +148,7 @@ bool ConsumeSession::commit_transaction(std::chrono::milliseconds budget) {
     record_commit_latency(ps, item.offset, now);
   }
   for (auto& [p, ps] : partitions_) {
-    if (ps.restoring) continue;
+    if (ps.restoring()) continue;
     ps.staged.add_to(metrics_);
     ps.staged = {};
   }
@@ -201,20 +166,11 @@ void ConsumeSession::abort_and_rewind(const std::string& reason, const std::set<
                reason);
   // Reports served from here on (aborting purges the batch's messages and serves their
   // reports) belong to the aborted batch.
-  for (auto& [p, ps] : partitions_) ps.epoch = next_epoch_++;
-  if (txn_open_) {
-    const auto deadline = Clock::now() + std::chrono::seconds(30);
-    while (true) {
-      Error e = producer_->abort_transaction(remaining(deadline));
-      if (!e) break;
-      if (e.fatal || !e.retriable || Clock::now() >= deadline) {
-        producer_failed("abort_transaction", e);
-        return;
-      }
-      producer_->poll(kRetryPause);
-    }
+  for (auto& [p, ps] : partitions_) ps.epoch = epochs_.next();
+  if (Error e = txn_->abort(Clock::now() + std::chrono::seconds(30))) {
+    producer_failed("abort_transaction", e);
+    return;
   }
-  txn_open_ = false;
   doomed_.clear();
   ++metrics_.transactions_aborted;
   rewind_all(skip);
@@ -222,10 +178,12 @@ void ConsumeSession::abort_and_rewind(const std::string& reason, const std::set<
 }
 
 void ConsumeSession::write_checkpoints(const std::set<int>* only) {
-  for (auto& [p, ps] : partitions_) {
-    if (ps.restoring || (only && !only->count(p))) continue;
-    const auto next = ps.pipeline->commit_offset();
-    if (!next || (ps.checkpoint_written && *ps.checkpoint_written >= *next)) continue;
+  const auto plan = pipeline::plan_commit(candidates(
+      only, [](const PartitionState& ps) { return ps.pipeline->commit_offset(); },
+      [](const PartitionState& ps) { return ps.checkpoint_written; }));
+  for (const auto& [p, next_offset] : plan) {
+    PartitionState& ps = partitions_.at(p);
+    const std::optional<std::int64_t> next = next_offset;
     pipeline::Checkpoint c{opt_.topic, p,        *next, ps.pipeline->checkpoint_aggregate(),
                            opt_.group, wall_ms()};
     Error e = producer_->produce(opt_.aggregates_topic, pipeline::checkpoint_key(opt_.topic, p),
@@ -245,7 +203,7 @@ void ConsumeSession::write_checkpoints(const std::set<int>* only) {
 void ConsumeSession::on_checkpoint_report(const DeliveryReport& report) {
   if (eos()) {
     // The transaction's outcome is what counts; a failed write makes it abortable anyway.
-    if (!report.ok() && txn_open_ && doomed_.empty()) {
+    if (!report.ok() && txn_open() && doomed_.empty()) {
       doomed_ = "checkpoint not written: " + std::string(report.reason);
     }
     return;
@@ -258,9 +216,8 @@ void ConsumeSession::on_checkpoint_report(const DeliveryReport& report) {
   InFlightCheckpoint item = std::move(q->second.front());
   q->second.pop_front();
   --checkpoint_count_in_flight_;
-  auto it = partitions_.find(key->second);
-  if (it == partitions_.end() || it->second.restoring || it->second.epoch != item.epoch) return;
-  PartitionState& ps = it->second;
+  if (!pipeline::report_is_current(running_epoch(key->second), item.epoch)) return;
+  PartitionState& ps = partitions_.at(key->second);
   if (!report.ok()) {
     spdlog::warn("Checkpoint of {}[{}] at {} not written (written again with the next batch): {}",
                  opt_.topic, key->second, item.offset, report.reason);
@@ -277,10 +234,12 @@ void ConsumeSession::on_checkpoint_report(const DeliveryReport& report) {
 Error ConsumeSession::commit_acked_offsets(const std::set<int>* only, bool sync) {
   std::vector<TopicPartitionOffset> offsets;
   const auto now = Clock::now();
-  for (auto& [p, ps] : partitions_) {
-    if (ps.restoring || (only && !only->count(p)) || !ps.durable_offset) continue;
-    if (ps.offset_committed && *ps.offset_committed >= *ps.durable_offset) continue;
-    offsets.push_back({opt_.topic, p, *ps.durable_offset});
+  const auto plan = pipeline::plan_commit(candidates(
+      only, [](const PartitionState& ps) { return ps.durable_offset; },
+      [](const PartitionState& ps) { return ps.offset_committed; }));
+  for (const auto& c : plan) {
+    PartitionState& ps = partitions_.at(c.partition);
+    offsets.push_back({opt_.topic, c.partition, *ps.durable_offset});
     ps.offset_committed = ps.durable_offset;
     record_commit_latency(ps, *ps.durable_offset, now);
   }
@@ -295,4 +254,4 @@ Error ConsumeSession::commit_acked_offsets(const std::set<int>* only, bool sync)
   return e;
 }
 
-}  // namespace kafka::detail
+}  // namespace consume::detail

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
-#include "kafka/consume_session.h"
+#include "consume/session.h"
 #include "pipeline/start_plan.h"
 #include "util/stop_signal.h"
 
-namespace kafka::detail {
+namespace consume::detail {
 namespace {
 
 using namespace std::chrono_literals;
@@ -38,7 +38,7 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
     auto& ps = partitions_[tp.partition];
     ps = PartitionState{};
     ps.assigned_at = now;
-    ps.epoch = next_epoch_++;
+    ps.epoch = epochs_.next();
     list.push_back(tp.partition);
   }
   next_restore_attempt_ = now;
@@ -62,7 +62,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
     }
   } else {
     spdlog::warn("Partition assignment lost: not committing; another member owns them now");
-    if (eos() && txn_open_) abort_and_rewind("partition assignment lost", &revoked);
+    if (eos() && txn_open()) abort_and_rewind("partition assignment lost", &revoked);
   }
   std::vector<std::int32_t> list;
   for (int p : revoked) {
@@ -74,7 +74,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
     }
     partitions_.erase(it);
     checkpoints_in_flight_.erase(p);
-    failed_dead_letters_.erase(p);
+    failed_dead_letters_.forget(p);
     list.push_back(p);
   }
   std::size_t in_flight = 0;
@@ -91,8 +91,7 @@ std::int64_t ConsumeSession::logical_start() const {
 }
 
 bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek) {
-  ps.epoch = next_epoch_++;
-  ps.halt_reported = false;
+  ps.epoch = epochs_.next();
   ps.staged = {};
   ps.uncommitted.clear();
   const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
@@ -108,16 +107,14 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
                 at, e.message);
     ps.seek_warned = true;
     ps.pipeline.reset();
-    ps.restoring = true;
-    ps.restore_waiting = false;
+    ps.phase = Phase::restoring;
     return false;
   }
   ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(processor_, opt_.pipeline,
                                                               ps.durable_aggregate);
   ps.checkpoint_written = ps.durable_offset;
   ps.last_record_at = Clock::now();
-  ps.restoring = false;
-  ps.restore_waiting = false;
+  ps.phase = Phase::running;
   if (stall_test_partition_ == partition) {
     stall_test_partition_.reset();
     spdlog::warn("Test hook: partition {}[{}] paused behind the pipeline's back", opt_.topic,
@@ -132,7 +129,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
 void ConsumeSession::restore_partitions() {
   std::vector<TopicPartitionOffset> waiting;
   for (const auto& [p, ps] : partitions_) {
-    if (ps.restoring) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
+    if (ps.restoring()) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
   }
   const auto now = Clock::now();
   if (waiting.empty() || now < next_restore_attempt_ || fatal_) return;
@@ -170,7 +167,7 @@ void ConsumeSession::restore_partitions() {
     const auto plan =
         pipeline::plan_start(entry ? &*entry->checkpoint : nullptr, commit, opt_.group, grace_over);
     if (plan.kind == pipeline::StartPlan::Kind::wait) {
-      ps.restore_waiting = true;  // paused meanwhile
+      ps.phase = Phase::awaiting_checkpoint;  // paused meanwhile
       continue;
     }
     if (plan.kind == pipeline::StartPlan::Kind::refuse) {
@@ -210,7 +207,7 @@ void ConsumeSession::restore_partitions() {
 
 void ConsumeSession::rewind_all(const std::set<int>* skip) {
   for (auto& [partition, ps] : partitions_) {
-    if (ps.restoring || (skip && skip->count(partition))) continue;
+    if (ps.restoring() || (skip && skip->count(partition))) continue;
     // Records up to the last one taken in were processed in the aborted batch.
     if (auto last = ps.pipeline->last_offset()) {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
@@ -219,4 +216,4 @@ void ConsumeSession::rewind_all(const std::set<int>* skip) {
   }
 }
 
-}  // namespace kafka::detail
+}  // namespace consume::detail

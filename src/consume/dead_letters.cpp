@@ -1,0 +1,114 @@
+// Dead letters: writing them (inside the open transaction, or by the idempotent producer) and
+// their delivery reports.
+#include <spdlog/spdlog.h>
+
+#include "consume/session.h"
+#include "pipeline/dead_letter.h"
+
+namespace consume::detail {
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partition,
+                                       std::int64_t offset) {
+  if (eos()) {
+    // A dead letter whose write failed in an aborted transaction waits out the resend delay
+    // before it is offered again, like a failed write in at-least-once mode.
+    if (auto held = failed_dead_letters_.hold(
+            partition, offset, opt_.pipeline.dead_letter_resend_delay, Clock::now())) {
+      ps.pipeline->dead_letter_failed(offset, held->error, held->failed_at);
+      return;
+    }
+    if (!begin_transaction()) {
+      ps.pipeline->dead_letter_failed(offset, "no transaction", Clock::now());
+      return;
+    }
+  }
+  const auto& pending = ps.pipeline->dead_letter(offset);
+  if (!ensure_dlq_topic()) {
+    ++metrics_.dead_letter_write_failures;
+    ps.pipeline->dead_letter_failed(offset, "DLQ topic not available", Clock::now());
+    return;
+  }
+  const auto& rec = pending.record;
+  auto headers =
+      pipeline::dead_letter_headers(rec, pending.dead_letter, {opt_.group, opt_.host, wall_ms()});
+  std::vector<kafka::Header> views;
+  views.reserve(headers.size());
+  for (const auto& [k, v] : headers) views.push_back({k, v});
+  const std::string_view key = rec.key ? std::string_view(*rec.key) : std::string_view();
+  const std::string_view value = rec.value ? std::string_view(*rec.value) : std::string_view();
+  // The DLQ mirrors the source's partitioning, so a partition's dead letters stay in order.
+  const std::int32_t dlq_partition = partition % *dlq_partitions_;
+  Error e = producer_->produce(opt_.dlq_topic, key, value, views, dlq_partition);
+  if (e) {
+    ++metrics_.dead_letter_write_failures;
+    spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
+                  e.message);
+    if (e.fatal) producer_failed("writing a dead letter", e);
+    if (eos()) {
+      doomed_ = "dead letter not written: " + e.message;
+      failed_dead_letters_.failed(partition, offset, e.message, Clock::now());
+    }
+    ps.pipeline->dead_letter_failed(offset, e.message, Clock::now());
+    return;
+  }
+  outbox_.sent(dlq_partition,
+               pipeline::OutboxEntry{partition, offset, ps.epoch, pending.dead_letter.error_class,
+                                     rec.key.value_or(std::string()), value.size()});
+}
+
+void ConsumeSession::on_delivery(const DeliveryReport& report) {
+  if (report.topic == opt_.aggregates_topic) {
+    on_checkpoint_report(report);
+  } else {
+    on_dead_letter_report(report);
+  }
+}
+
+void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
+  auto entry = outbox_.reported(report.partition, report.key, report.value_size);
+  if (!entry) {
+    spdlog::error("Delivery report for an unknown dead letter ({}[{}]); ignored", report.topic,
+                  report.partition);
+    return;
+  }
+  if (!pipeline::report_is_current(running_epoch(entry->source_partition), entry->epoch)) {
+    // Sent by a pipeline since rewound or revoked (an aborted transaction purges its messages).
+    spdlog::debug("Dead letter for {}[{}]@{} belongs to an earlier assignment: {}", opt_.topic,
+                  entry->source_partition, entry->source_offset,
+                  report.ok() ? "delivered" : report.reason);
+    return;
+  }
+  PartitionState& ps = partitions_.at(entry->source_partition);
+  if (report.ok()) {
+    Tally& t = tally(ps);
+    ++t.dead_lettered;
+    ++t.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];
+    last_finished_ = Clock::now();
+    ps.pipeline->dead_letter_delivered(entry->source_offset);
+    spdlog::debug("Dead letter for {}[{}]@{} stored at {}[{}]@{}", opt_.topic,
+                  entry->source_partition, entry->source_offset, report.topic, report.partition,
+                  report.offset);
+    return;
+  }
+  ++metrics_.dead_letter_write_failures;
+  spdlog::error("Dead letter for {}[{}]@{} was not written: {}", opt_.topic,
+                entry->source_partition, entry->source_offset, report.reason);
+  if (eos()) {
+    // The transaction cannot commit now; remember the failure across the rewind.
+    doomed_ = "dead letter not written: " + std::string(report.reason);
+    failed_dead_letters_.failed(entry->source_partition, entry->source_offset,
+                                std::string(report.reason), Clock::now());
+  }
+  ps.pipeline->dead_letter_failed(entry->source_offset, std::string(report.reason), Clock::now());
+}
+
+}  // namespace consume::detail

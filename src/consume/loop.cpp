@@ -1,0 +1,254 @@
+// The consume loop: polling, feeding each partition's pipeline, pauses, the run's end.
+// Starting lives in startup.cpp, assignment/restore in assignment.cpp, dead letters in
+// dead_letters.cpp, commits in commit.cpp, reporting in report.cpp.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "consume/session.h"
+#include "kafka/record.h"
+#include "pipeline/pause_policy.h"
+#include "util/duration.h"
+#include "util/stop_signal.h"
+
+namespace consume {
+
+const char* to_string(Semantics s) {
+  return s == Semantics::exactly_once ? "exactly-once" : "at-least-once";
+}
+
+namespace detail {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kPollBatch = 500;       // records taken per loop turn before deciding
+constexpr auto kMaxPollWait = 100ms;  // bounds the reaction time to a stop request
+constexpr auto kStopBudget = 1500ms;  // committing on Ctrl-C: stop within 2 s
+constexpr auto kFinalBudget = 30s;    // the same on a scripted exit (--max-messages/--idle)
+constexpr auto kJoinGrace = 15s;      // --idle-exit does not count before partitions arrive
+
+}  // namespace
+
+ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor)
+    : opt_(options), processor_(processor), schedule_(options.commit) {
+  for (auto c : {pipeline::ErrorClass::deserialization, pipeline::ErrorClass::validation,
+                 pipeline::ErrorClass::processing}) {
+    metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
+  }
+  metrics_.semantics = to_string(opt_.semantics);
+  stall_test_partition_ = opt_.test_stall_partition;
+}
+
+void ConsumeSession::set_fatal(std::string problem) {
+  if (!fatal_) {
+    fatal_ = true;
+    problem_ = std::move(problem);  // logged by the caller with the report
+  }
+}
+
+std::optional<std::uint64_t> ConsumeSession::running_epoch(std::int32_t partition) const {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end() || it->second.restoring()) return std::nullopt;
+  return it->second.epoch;
+}
+
+bool ConsumeSession::busy(bool count_halted) const {
+  if (outbox_.in_flight() > 0 || checkpoint_count_in_flight_ > 0) return true;
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.restoring()) return true;
+    if (!count_halted && ps.pipeline->halted()) continue;
+    if (ps.pipeline->queued() > 0 || ps.pipeline->dead_letters_in_flight() > 0) return true;
+  }
+  return false;
+}
+
+bool ConsumeSession::idle_for(std::chrono::microseconds idle) const {
+  const auto now = Clock::now();
+  if (busy(false) || now - last_activity_ < idle) return false;
+  // Joining the group takes a moment; without partitions yet, allow for it before calling it idle.
+  return !partitions_.empty() || now - started_ >= std::max<Clock::duration>(idle, kJoinGrace);
+}
+
+std::chrono::milliseconds ConsumeSession::poll_timeout(TimePoint now) const {
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kMaxPollWait);
+  auto until = [&](TimePoint t) {
+    wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(t - now), 0ms, wait);
+  };
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.pipeline) {
+      if (auto t = ps.pipeline->next_wakeup()) until(*t);
+    }
+  }
+  if (auto t = schedule_.deadline()) until(*t);
+  return wait;
+}
+
+void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
+  const auto err = msg->err();
+  if (err == RdKafka::ERR__PARTITION_EOF) return;
+  if (err != RdKafka::ERR_NO_ERROR) {
+    if (err == RdKafka::ERR__FATAL) {
+      set_fatal("fatal consumer error: " + msg->errstr());
+      return;
+    }
+    // Say it once per kind; librdkafka keeps retrying on its own.
+    if (reported_errors_.insert(static_cast<int>(err)).second) {
+      spdlog::warn("Consumer: {}", msg->errstr());
+    } else {
+      spdlog::debug("Consumer: {}", msg->errstr());
+    }
+    return;
+  }
+  auto it = partitions_.find(msg->partition());
+  if (it == partitions_.end()) return;  // not (or no longer) ours
+  if (it->second.restoring()) {
+    // Held until its checkpoint is restored: kept when reading starts where librdkafka started
+    // fetching, dropped when a seek moves it.
+    it->second.held.push_back(std::move(msg));
+    return;
+  }
+  accept(it->second, *msg);
+}
+
+void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
+  if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // not tracked
+  const auto now = Clock::now();
+  if (ps.durable_offset && msg.offset() < *ps.durable_offset) return;  // covered already
+  if (!ps.pipeline->push(kafka::to_record(msg), now)) return;          // redelivered after a resume
+  if (!ps.durable_offset) ps.durable_offset = msg.offset();            // where a rewind returns
+  ++metrics_.consumed;
+  ps.last_record_at = now;
+  if (ps.reprocess_below && msg.offset() < *ps.reprocess_below) ++metrics_.reprocessed;
+  if (!first_consumed_) first_consumed_ = now;
+  last_activity_ = now;
+}
+
+void ConsumeSession::advance() {
+  for (auto& [partition, ps] : partitions_) {
+    if (ps.restoring()) continue;
+    const auto now = Clock::now();
+    auto step = ps.pipeline->run(now);
+    for (const auto& d : step.decisions) apply(partition, ps, d, now);
+    for (auto offset : step.write_dead_letters) write_dead_letter(ps, partition, offset);
+    if (!step.decisions.empty()) last_activity_ = Clock::now();
+    if (ps.pipeline->halted() && ps.phase == Phase::running) {
+      ps.phase = Phase::halted;
+      spdlog::error(
+          "Partition {}[{}] halted: a dead letter could not be written to '{}'; not advancing "
+          "(nothing is committed past it) until it is, retrying every {}",
+          opt_.topic, partition, opt_.dlq_topic,
+          util::format_duration(opt_.pipeline.dead_letter_resend_delay));
+    } else if (!ps.pipeline->halted() && ps.phase == Phase::halted) {
+      ps.phase = Phase::running;
+      spdlog::info("Partition {}[{}] resumed: dead letter delivered", opt_.topic, partition);
+    }
+  }
+}
+
+void ConsumeSession::update_pauses() {
+  std::vector<TopicPartitionOffset> pause, resume;
+  for (auto& [partition, ps] : partitions_) {
+    const bool want = pipeline::should_pause(
+        ps.paused, {.restoring = ps.restoring(),
+                    .awaiting_checkpoint = ps.phase == Phase::awaiting_checkpoint,
+                    .held = ps.held.size(),
+                    .queued = ps.pipeline ? ps.pipeline->queued() : 0});
+    if (want == ps.paused) continue;
+    (want ? pause : resume).push_back({opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID});
+    ps.paused = want;
+  }
+  if (!pause.empty()) {
+    if (Error e = consumer_->pause(pause)) spdlog::warn("pause failed: {}", e.message);
+  }
+  if (!resume.empty()) {
+    if (Error e = consumer_->resume(resume)) spdlog::warn("resume failed: {}", e.message);
+  }
+}
+
+void ConsumeSession::poll_once() {
+  restore_partitions();
+  const auto timeout = poll_timeout(Clock::now());
+  for (int i = 0; i < kPollBatch && !fatal_; ++i) {
+    auto msg = consumer_->consume(i == 0 ? timeout : 0ms);
+    if (!msg) break;
+    take(std::move(msg));
+  }
+  producer_->poll(0ms);
+  if (eos() && !doomed_.empty()) abort_and_rewind(doomed_, nullptr);
+  advance();
+  update_pauses();
+  check_stalls();
+  if (schedule_.due(Clock::now())) commit_batch(nullptr, kFinalBudget, false);
+  // at-least-once: offsets follow their checkpoints' acknowledgements (at most one async commit
+  // per turn).
+  if (!eos()) {
+    if (Error e = commit_acked_offsets(nullptr, false)) {
+      spdlog::warn("Async commit failed: {}", e.message);
+    }
+  }
+  log_summary();
+}
+
+ConsumeResult ConsumeSession::run() {
+  start();
+  const char* why = "stop requested";
+  while (true) {
+    if (util::stop_requested()) break;
+    if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
+      why = "fatal error";
+      if (problem_.empty() && producer_->events().fatal_seen()) {
+        producer_failed("the producer",
+                        Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
+      } else if (problem_.empty()) {
+        problem_ = "fatal consumer error: " + consumer_->events().last_error();
+      }
+      fatal_ = true;
+      break;
+    }
+    if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages && !busy()) {
+      why = "max messages reached";
+      break;
+    }
+    if (opt_.idle_exit && idle_for(*opt_.idle_exit)) {
+      why = "idle";
+      break;
+    }
+    poll_once();
+  }
+  spdlog::info("Stopping ({})...", why);
+  if (!fatal_) {
+    const auto budget = util::stop_requested() ? kStopBudget : kFinalBudget;
+    if (!commit_batch(nullptr, budget, true) && problem_.empty()) {
+      problem_ = "final commit failed: the last batch will be processed again by the next owner";
+    }
+    if (!eos()) {
+      if (Error e = commit_acked_offsets(nullptr, true)) {
+        problem_ = "final commit failed: " + e.message;
+      }
+    }
+  }
+  std::size_t undelivered = outbox_.in_flight();
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.pipeline && ps.pipeline->halted()) ++undelivered;
+  }
+  consumer_->close();  // leaves the group; the revoke hook drops the partitions' state
+  finish_metrics();
+  if (undelivered > 0 && problem_.empty()) {
+    problem_ = fmt::format(
+        "{} dead letter(s) not acknowledged by '{}'; their offsets were not "
+        "committed and will be consumed again",
+        undelivered, opt_.dlq_topic);
+  }
+  return {metrics_, problem_};
+}
+
+}  // namespace detail
+
+ConsumeResult run_consume(const ConsumeOptions& options, pipeline::OrderProcessor& processor) {
+  detail::ConsumeSession session(options, processor);
+  return session.run();
+}
+
+}  // namespace consume

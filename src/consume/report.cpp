@@ -1,0 +1,137 @@
+// What a run reports: per-decision log lines and tallies, the periodic summary, the final
+// metrics.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "consume/session.h"
+#include "util/duration.h"
+
+namespace consume::detail {
+namespace {
+
+std::string order_text(const orders::Order& o) {
+  std::string price = fmt::format("{}", o.price);
+  // Like Python's repr of a float: "10.0", not "10".
+  if (price.find_first_of(".enai") == std::string::npos) price += ".0";
+  return fmt::format("{{'orderId': '{}', 'product': '{}', 'price': {}}}", o.order_id, o.product,
+                     price);
+}
+
+stats::LatencySummary summarize(const stats::LatencyHistogram& h) {
+  return {stats::ns_to_ms(double(h.percentile_ns(50))),
+          stats::ns_to_ms(double(h.percentile_ns(99))), stats::ns_to_ms(double(h.max_ns()))};
+}
+
+}  // namespace
+
+void Tally::add_to(stats::ConsumerMetrics& m) const {
+  m.processed += processed;
+  m.dead_lettered += dead_lettered;
+  for (const auto& [cls, n] : dead_lettered_by_class) m.dead_lettered_by_class[cls] += n;
+  m.aggregate.merge(aggregate);
+}
+
+void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pipeline::Decision& d,
+                           TimePoint decided_at) {
+  const int max_attempts = opt_.pipeline.retry.max_attempts;
+  if (opt_.verbose && d.attempt <= 1) {
+    if (d.order) {
+      spdlog::info("📨 Received order: {}", order_text(*d.order));
+    } else {
+      spdlog::info("📨 Received undecodable record at {}[{}]@{}", opt_.topic, partition, d.offset);
+    }
+  }
+  Tally& t = tally(ps);
+  if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
+    ++t.processed;
+    t.aggregate.add(p->order);
+    latency_.record(d.since_received);
+    metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
+    ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
+    schedule_.finished(1, decided_at);
+    last_finished_ = decided_at;
+    if (opt_.verbose) {
+      const auto a = ps.pipeline->aggregate();
+      spdlog::info("✅ Successfully processed order: {} (${:.2f})", p->order.order_id,
+                   static_cast<double>(p->order.price));
+      spdlog::info("📊 Aggregation Update ({}[{}]) - Count: {}, Running Avg: {}, Min: {}, Max: {}",
+                   opt_.topic, partition, a.count(), stats::format_dollars(a.avg()),
+                   stats::format_dollars(*a.min()), stats::format_dollars(*a.max()));
+    }
+  } else if (const auto* r = std::get_if<pipeline::RetryAt>(&d.outcome)) {
+    ++metrics_.retries;
+    if (opt_.verbose) {
+      spdlog::warn("⚠️  Processing failed for {} (attempt {}/{}): {}. Retrying in {}...",
+                   d.order ? d.order->order_id : "?", d.attempt, max_attempts, r->error,
+                   util::format_duration(
+                       std::chrono::duration_cast<std::chrono::microseconds>(r->at - decided_at)));
+    }
+  } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
+    latency_.record(d.since_received);
+    metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
+    ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
+    schedule_.finished(1, decided_at);
+    if (opt_.verbose) {
+      spdlog::warn("💀 Dead-lettering {} from {}[{}]@{} ({}): {}",
+                   d.order ? d.order->order_id : "record", opt_.topic, partition, d.offset,
+                   pipeline::to_string(dl->error_class), dl->message);
+    }
+  }
+}
+
+void ConsumeSession::log_summary() {
+  if (opt_.stats_interval.count() <= 0) return;
+  const auto now = Clock::now();
+  if (now < next_summary_) return;
+  next_summary_ = now + opt_.stats_interval;
+  // Where each partition stands: what a stuck one waits for, and how far it is committed.
+  std::string parts;
+  for (const auto& [p, ps] : partitions_) {
+    const char* state = ps.phase == Phase::awaiting_checkpoint ? "restore-wait"
+                        : ps.phase == Phase::restoring         ? "restoring"
+                        : ps.pipeline->halted()                ? "halted"
+                        : ps.pipeline->queued() > 0            ? "retrying"
+                                                               : "ok";
+    parts += fmt::format(" {}:{}@{}", p, state,
+                         ps.durable_offset ? std::to_string(*ps.durable_offset) : "-");
+  }
+  spdlog::info("Partitions (state@committed):{}{}", parts.empty() ? " none" : parts,
+               eos() ? fmt::format(", transaction {}", txn_open() ? "open" : "none") : "");
+  if (metrics_.consumed == 0) return;
+  std::size_t waiting = 0;
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.pipeline) waiting += ps.pipeline->queued();
+  }
+  // Committed work plus what is staged for the next commit.
+  stats::ConsumerMetrics m = metrics_;
+  for (const auto& [p, ps] : partitions_) ps.staged.add_to(m);
+  direct_.add_to(m);
+  const auto& a = m.aggregate;
+  spdlog::info(
+      "📊 consumed {}, processed {}, dead-lettered {}, retries {}, waiting {}, DLQ in flight {} | "
+      "orders {}, avg {}, min {}, max {}, revenue {}",
+      m.consumed, m.processed, m.dead_lettered, m.retries, waiting, outbox_.in_flight(), a.count(),
+      stats::format_dollars(a.avg()), a.min() ? stats::format_dollars(*a.min()) : "-",
+      a.max() ? stats::format_dollars(*a.max()) : "-", stats::format_cents(a.revenue_cents()));
+}
+
+void ConsumeSession::finish_metrics() {
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.pipeline) {
+      metrics_.unfinished += ps.pipeline->queued() + ps.pipeline->dead_letters_in_flight();
+    }
+  }
+  direct_.add_to(metrics_);
+  direct_ = {};
+  // Until the work is durable: the last commit counts too.
+  const TimePoint last = std::max(last_finished_, last_committed_);
+  if (first_consumed_ && last > *first_consumed_) {
+    metrics_.elapsed_seconds = std::chrono::duration<double>(last - *first_consumed_).count();
+  }
+  metrics_.processing_latency = summarize(latency_);
+  metrics_.commit_latency = summarize(commit_latency_);
+}
+
+}  // namespace consume::detail

@@ -1,0 +1,37 @@
+#include "kafka/record.h"
+
+#include <librdkafka/rdkafka.h>
+
+namespace kafka {
+
+Record to_record(const RdKafka::Message& msg) {
+  Record r;
+  r.topic = msg.topic_name();
+  r.partition = msg.partition();
+  r.offset = msg.offset();
+  const auto ts = msg.timestamp();
+  r.timestamp_ms =
+      ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? -1 : ts.timestamp;
+  if (msg.key_pointer()) {
+    r.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
+  }
+  if (msg.payload()) r.value.emplace(static_cast<const char*>(msg.payload()), msg.len());
+  // The C API: the C++ headers() builds (and frees) an empty Headers object for every record
+  // without headers, ~8 % of the consume thread.
+  rd_kafka_message_t* raw = const_cast<RdKafka::Message&>(msg).c_ptr();
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(raw, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0;; ++i) {
+      const auto err = rd_kafka_header_get_all(headers, i, &name, &value, &size);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      const char* v = static_cast<const char*>(value);
+      r.headers.emplace_back(name, v ? std::string(v, size) : std::string());
+    }
+  }
+  return r;
+}
+
+}  // namespace kafka

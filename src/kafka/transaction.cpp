@@ -1,0 +1,75 @@
+#include "kafka/transaction.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace kafka {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = Transaction::Clock;
+
+constexpr auto kRetryPause = 100ms;  // serves delivery reports meanwhile
+
+std::chrono::milliseconds remaining(Clock::time_point deadline) {
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                  1ms);
+}
+
+// Retriable failures (timeouts, a coordinator moving) are repeated within the deadline.
+template <class Call>
+Error with_retries(Producer& producer, Clock::time_point deadline, Call&& call) {
+  while (true) {
+    Error e = call();
+    if (!e || !e.retriable || e.fatal || e.txn_requires_abort || Clock::now() >= deadline) {
+      return e;
+    }
+    spdlog::debug("transaction step failed, retrying: {}", e.message);
+    producer.poll(kRetryPause);
+  }
+}
+
+}  // namespace
+
+bool is_fencing(const Error& e) {
+  return e.code == RdKafka::ERR__FENCED || e.code == RdKafka::ERR_PRODUCER_FENCED ||
+         e.code == RdKafka::ERR_INVALID_PRODUCER_EPOCH ||
+         e.code == RdKafka::ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+}
+
+Error Transaction::begin() {
+  if (open_) return {};
+  Error e = producer_.begin_transaction();
+  if (!e) open_ = true;
+  return e;
+}
+
+Error Transaction::commit(const std::vector<TopicPartitionOffset>& offsets,
+                          const RdKafka::ConsumerGroupMetadata* group, Clock::time_point deadline) {
+  step_ = "send_offsets_to_transaction";
+  if (!offsets.empty()) {
+    if (!group) return Error::from_code(RdKafka::ERR__STATE);
+    Error e = with_retries(producer_, deadline, [&] {
+      return producer_.send_offsets_to_transaction(offsets, *group, remaining(deadline));
+    });
+    if (e) return e;
+  }
+  step_ = "commit_transaction";
+  Error e = with_retries(producer_, deadline,
+                         [&] { return producer_.commit_transaction(remaining(deadline)); });
+  if (!e) open_ = false;
+  return e;
+}
+
+Error Transaction::abort(Clock::time_point deadline) {
+  if (!open_) return {};
+  open_ = false;
+  while (true) {
+    Error e = producer_.abort_transaction(remaining(deadline));
+    if (!e || e.fatal || !e.retriable || Clock::now() >= deadline) return e;
+    producer_.poll(kRetryPause);
+  }
+}
+
+}  // namespace kafka
