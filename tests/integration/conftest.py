@@ -10,6 +10,7 @@ import uuid
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from dead_letters import make_dead_letters, produce_dead_letters
 from helpers import ROOT
 
 
@@ -44,3 +45,13 @@ def topic_factory(admin):
         return name
 
     return create
+
+
+@pytest.fixture
+def dlq_setup(bootstrap, topic_factory):
+    """A source topic (3 partitions) and a DLQ (2 partitions) holding 80 dead letters."""
+    source = topic_factory("dlq-src", partitions=3)
+    dlq = topic_factory("dlq", partitions=2)
+    records = make_dead_letters(source)
+    produce_dead_letters(bootstrap, dlq, records)
+    return source, dlq, records
