@@ -1,7 +1,7 @@
 /* Minimal stand-ins for the librdkafka-internal helpers that the shipped example
  * /usr/share/doc/librdkafka-dev/examples/rdkafka_performance.c expects from the librdkafka source
  * tree (src/rd.h, src/rdtime.h). Debian's librdkafka-dev ships the example but not those
- * headers; scripts/bench_tools.sh builds the example against this directory. Written for this
+ * headers; bench/bench_tools.py builds the example against this directory. Written for this
  * project: only what the example uses (monotonic microsecond clock, min/max, snprintf). */
 #ifndef ORDERS_BENCH_RD_SHIM_H
 #define ORDERS_BENCH_RD_SHIM_H

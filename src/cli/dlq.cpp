@@ -1,8 +1,10 @@
 // `orders dlq` (monitor the dead-letter queue) and `orders dlq replay` (re-publish from it).
 #include <CLI/CLI.hpp>
 
+#include "cli/checks.h"
 #include "cli/commands.h"
 #include "cli/dlq_flags.h"
+#include "cli/exit_status.h"
 
 namespace cli {
 
@@ -35,7 +37,8 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
       ->capture_default_str()
       ->type_name("GROUP");
   replay->add_option("--to", rf->to, "send every replayed record to this topic instead")
-      ->type_name("TOPIC");
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
   replay->add_flag("--force", rf->force,
                    "also replay records that would fail again (class deserialization)");
   replay->add_option("--limit", rf->limit, "replay at most N records")
@@ -68,11 +71,11 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
                                    "put the options of 'dlq replay' after the word 'replay'");
       }
     }
-    exit_code = run_dlq_replay(*rf);
+    exit_code = exit_status_of([&] { return run_dlq_replay(*rf); });
   });
   dlq->callback([replay, monitor, &exit_code] {
     if (replay->parsed()) return;
-    exit_code = run_dlq_monitor(*monitor);
+    exit_code = exit_status_of([&] { return run_dlq_monitor(*monitor); });
   });
 }
 

@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-
+#include "cli/checks.h"
 #include "dlq/time_text.h"
 
 namespace cli {
@@ -12,7 +11,8 @@ namespace cli {
 void add_dlq_common_flags(CLI::App& app, DlqCommonFlags& f) {
   app.add_option("--topic", f.topic, "dead-letter topic to read")
       ->capture_default_str()
-      ->type_name("TOPIC");
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
   app.add_option("--error-class", f.error_classes,
                  "only records of these classes: deserialization, validation, processing "
                  "(comma list or repeated)")
@@ -58,11 +58,6 @@ std::string describe_scope(const DlqCommonFlags& f, const dlq::Filter& filter) {
 
 void use_dlq_logger(const DlqCommonFlags& f) {
   apply_verbosity(f.verbosity);
-}
-
-std::int64_t wall_clock_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace cli

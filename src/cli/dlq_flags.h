@@ -51,8 +51,6 @@ std::string describe_scope(const DlqCommonFlags& flags, const dlq::Filter& filte
 // Routes spdlog to stderr (stdout carries reports) at the level the flags ask for.
 void use_dlq_logger(const DlqCommonFlags& flags);
 
-std::int64_t wall_clock_ms();
-
 int run_dlq_monitor(const DlqMonitorFlags& flags);
 int run_dlq_replay(const DlqReplayFlags& flags);
 

@@ -5,16 +5,17 @@
 #include <cstdio>
 #include <iostream>
 #include <random>
-#include <stdexcept>
 
 #include "cli/dlq_flags.h"
 #include "cli/dlq_source.h"
+#include "cli/exit_status.h"
 #include "dlq/dlq_record.h"
 #include "dlq/render_json.h"
 #include "dlq/render_text.h"
 #include "dlq/summary.h"
 #include "kafka/error.h"
 #include "util/stop_signal.h"
+#include "util/wall_clock.h"
 
 namespace cli {
 namespace {
@@ -41,13 +42,8 @@ int run_dlq_monitor(const DlqMonitorFlags& f) {
   use_dlq_logger(f.common);
   dlq::Filter filter;
   DlqSourceOptions o;
-  try {
-    filter = build_filter(f.common, wall_clock_ms());
-    o.consumer_props = resolve_kafka_properties(f.common.kafka, kafka::consumer_defaults());
-  } catch (const std::exception& e) {  // bad class name, bad --since, bad Kafka config
-    spdlog::error("{}", e.what());
-    return 2;
-  }
+  as_usage([&] { filter = build_filter(f.common, util::wall_ms()); });
+  o.consumer_props = resolve_kafka_properties(f.common.kafka, kafka::consumer_defaults());
   o.topic = f.common.topic;
   o.follow = f.follow;
   o.use_group = f.group.has_value();
@@ -58,7 +54,7 @@ int run_dlq_monitor(const DlqMonitorFlags& f) {
   util::install_stop_handlers();
   dlq::Summary summary;
   std::uint64_t n = 0;
-  try {
+  {
     DlqSource source(o);
     if (f.follow) spdlog::info("following {} (Ctrl-C prints the summary)", f.common.topic);
     auto last_commit = std::chrono::steady_clock::now();
@@ -75,7 +71,7 @@ int run_dlq_monitor(const DlqMonitorFlags& f) {
       ++n;
       summary.add(record);
       if (f.summary_only) continue;
-      const auto now = wall_clock_ms();
+      const auto now = util::wall_ms();
       if (f.common.json) {
         std::cout << dlq::dump_line(dlq::record_json(record, n, now)) << '\n';
       } else {
@@ -84,14 +80,8 @@ int run_dlq_monitor(const DlqMonitorFlags& f) {
       if (f.follow) std::cout.flush();  // someone is watching
     }
     if (o.use_group) commit_positions(source);
-  } catch (const kafka::KafkaException& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  } catch (const kafka::ConfigError& e) {
-    spdlog::error("{}", e.what());
-    return 2;
   }
-  const auto now = wall_clock_ms();
+  const auto now = util::wall_ms();
   if (f.common.json) {
     auto j = dlq::summary_json(summary, f.common.topic, now);
     j["scope"] = scope;

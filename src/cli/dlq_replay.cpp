@@ -17,6 +17,7 @@
 
 #include "cli/dlq_flags.h"
 #include "cli/dlq_source.h"
+#include "cli/exit_status.h"
 #include "dlq/dlq_record.h"
 #include "dlq/render_json.h"
 #include "dlq/render_text.h"
@@ -26,7 +27,9 @@
 #include "kafka/error.h"
 #include "kafka/producer.h"
 #include "kafka/transaction.h"
+#include "util/errors.h"
 #include "util/stop_signal.h"
+#include "util/wall_clock.h"
 
 namespace cli {
 namespace {
@@ -114,7 +117,7 @@ class Replayer {
       auto raw = source_->poll(kPollWait);
       if (!raw) continue;
       const auto record = dlq::to_dlq_record(std::move(*raw));
-      auto decision = dlq::plan_replay(record, options_, wall_clock_ms());
+      auto decision = dlq::plan_replay(record, options_, util::wall_ms());
       if (decision.verdict == dlq::Verdict::unreplayable) {
         report_.count(record, decision);  // a problem: the run stops before this record
         return;
@@ -180,7 +183,7 @@ class Replayer {
   }
 
   void show_planned(const dlq::DlqRecord& record, const dlq::OutgoingRecord& out, std::uint64_t n) {
-    const auto now = wall_clock_ms();
+    const auto now = util::wall_ms();
     if (flags_.common.json) {
       auto j = dlq::record_json(record, n, now);
       j["replay_to"] = {{"topic", out.topic},
@@ -291,20 +294,17 @@ int run_dlq_replay(const DlqReplayFlags& f) {
   dlq::ReplayOptions options;
   DlqSourceOptions source;
   kafka::Properties producer_props;
-  try {
-    options.filter = build_filter(f.common, wall_clock_ms());
+  as_usage([&] {
+    options.filter = build_filter(f.common, util::wall_ms());
     options.to = f.to;
     options.force = f.force;
     dlq::check_replay_options(options);
-    if (f.to && *f.to == f.common.topic) {
-      throw std::invalid_argument("--to must not be the dead-letter topic being read");
-    }
-    source.consumer_props = resolve_kafka_properties(f.common.kafka, kafka::consumer_defaults());
-    producer_props = resolve_kafka_properties(f.common.kafka, kafka::producer_defaults());
-  } catch (const std::exception& e) {  // bad filter, refused class, bad Kafka config
-    spdlog::error("{}", e.what());
-    return 2;
+  });
+  if (f.to && *f.to == f.common.topic) {
+    throw util::UsageError("--to must not be the dead-letter topic being read");
   }
+  source.consumer_props = resolve_kafka_properties(f.common.kafka, kafka::consumer_defaults());
+  producer_props = resolve_kafka_properties(f.common.kafka, kafka::producer_defaults());
   source.topic = f.common.topic;
   source.use_group = true;
   source.consumer_props.set("group.id", f.group);
@@ -315,15 +315,7 @@ int run_dlq_replay(const DlqReplayFlags& f) {
 
   util::install_stop_handlers();
   Replayer replayer(f, std::move(options), std::move(source), std::move(producer_props));
-  try {
-    replayer.run();
-  } catch (const kafka::KafkaException& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  } catch (const kafka::ConfigError& e) {
-    spdlog::error("{}", e.what());
-    return 2;
-  }
+  replayer.run();
   const auto& report = replayer.report();
   if (f.common.json) {
     std::cout << dlq::dump_line(dlq::replay_json(report, replayer.info())) << '\n';

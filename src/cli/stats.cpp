@@ -9,16 +9,19 @@
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
+#include "cli/checks.h"
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
 #include "consume/checkpoint_reader.h"
-#include "kafka/error.h"
 #include "pipeline/checkpoint_table.h"
 #include "stats/consumer_report.h"
 #include "util/duration.h"
+#include "util/errors.h"
 #include "util/stop_signal.h"
 
 namespace cli {
@@ -28,7 +31,7 @@ struct StatsFlags {
   KafkaOptions kafka;
   std::string aggregates_topic = "orders-aggregates";
   std::string topic = "orders";
-  std::string timeout = "30s";
+  util::Duration timeout = std::chrono::seconds(30);
   bool json = false;
   Verbosity verbosity;
 };
@@ -77,42 +80,31 @@ std::string render(const pipeline::TopicTotals& t, const StatsFlags& f) {
   return stats::render_aggregate_block(t.aggregate, extra);
 }
 
+// Reads every checkpoint to the topic's current end and merges those of `f.topic`.
+pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& props) {
+  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.timeout);
+  consume::CheckpointReader reader(props, f.aggregates_topic);
+  reader.connect(props.get_or("bootstrap.servers", kafka::kDefaultBootstrap), timeout,
+                 [] { return util::stop_requested(); });
+  if (!reader.catch_up(timeout, [] { return util::stop_requested(); })) {
+    throw std::runtime_error(
+        fmt::format("Aggregates topic '{}' does not exist: no consumer has checkpointed yet",
+                    f.aggregates_topic));
+  }
+  if (util::stop_requested()) throw util::Interrupted("interrupted");
+  spdlog::debug("read {} checkpoint record(s) from '{}'", reader.records_read(),
+                f.aggregates_topic);
+  return pipeline::merge_topic(reader.table(), f.topic);
+}
+
 int run(const StatsFlags& f) {
   apply_verbosity(f.verbosity);
-  kafka::Properties props;
-  try {
-    props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
-  } catch (const kafka::ConfigError& e) {
-    spdlog::error("{}", e.what());
-    return 2;
-  }
+  kafka::Properties props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
   props.set("client.id", "orders-stats");
-  const auto timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(util::parse_duration(f.timeout));
   util::install_stop_handlers();
-  pipeline::TopicTotals totals;
-  try {
-    consume::CheckpointReader reader(props, f.aggregates_topic);
-    reader.connect(props.get_or("bootstrap.servers", kafka::kDefaultBootstrap), timeout,
-                   [] { return util::stop_requested(); });
-    if (!reader.catch_up(timeout, [] { return util::stop_requested(); })) {
-      spdlog::error("Aggregates topic '{}' does not exist: no consumer has checkpointed yet",
-                    f.aggregates_topic);
-      return 1;
-    }
-    if (util::stop_requested()) return 130;
-    totals = pipeline::merge_topic(reader.table(), f.topic);
-    spdlog::debug("read {} checkpoint record(s) from '{}'", reader.records_read(),
-                  f.aggregates_topic);
-    if (totals.partitions.empty() && totals.errors.empty()) {
-      spdlog::warn("No checkpoint of topic '{}' in '{}'", f.topic, f.aggregates_topic);
-    }
-  } catch (const kafka::ConfigError& e) {
-    spdlog::error("{}", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
+  const pipeline::TopicTotals totals = read_totals(f, props);
+  if (totals.partitions.empty() && totals.errors.empty()) {
+    spdlog::warn("No checkpoint of topic '{}' in '{}'", f.topic, f.aggregates_topic);
   }
   if (f.json) {
     std::cout << to_json(totals, f).dump() << std::endl;
@@ -120,7 +112,7 @@ int run(const StatsFlags& f) {
     std::cout << render(totals, f) << std::flush;
   }
   for (const auto& e : totals.errors) spdlog::error("Unreadable checkpoint {}", e);
-  return totals.errors.empty() ? 0 : 1;
+  return totals.errors.empty() ? kExitOk : kExitFailed;
 }
 
 }  // namespace
@@ -135,28 +127,19 @@ void add_stats_command(CLI::App& root, int& exit_code) {
   sub->add_option("--aggregates-topic", f.aggregates_topic,
                   "compacted topic the consumers checkpoint to")
       ->capture_default_str()
-      ->type_name("TOPIC");
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
   sub->add_option("--topic", f.topic, "source topic whose aggregate to show")
       ->capture_default_str()
-      ->type_name("TOPIC");
-  sub->add_option("--timeout", f.timeout, "give up connecting/reading after this long")
-      ->capture_default_str()
-      ->type_name("DURATION")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            try {
-              if (util::parse_duration(v).count() <= 0) return "must be positive";
-              return {};
-            } catch (const std::exception& e) {
-              return e.what();
-            }
-          },
-          ""));
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
+  add_duration_option(*sub, "--timeout", f.timeout, "give up connecting/reading after this long",
+                      true);
   sub->add_flag("--json", f.json,
                 "one JSON object: {topic, aggregates_topic, aggregate, partitions, errors}");
   add_kafka_options(*sub, f.kafka);
   add_verbosity_flags(*sub, f.verbosity);
-  sub->callback([flags, &exit_code] { exit_code = run(*flags); });
+  sub->callback([flags, &exit_code] { exit_code = exit_status_of([&] { return run(*flags); }); });
 }
 
 }  // namespace cli

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "util/wall_clock.h"
+
 namespace stats {
 
 LatencyPercentiles percentiles(const LatencyHistogram& h) {
@@ -15,12 +17,6 @@ nlohmann::json to_json(const LatencyPercentiles& p) {
           {"p99", p.p99_ms},  {"p99.9", p.p999_ms}, {"max", p.max_ms}};
 }
 
-std::int64_t wall_clock_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void EndToEndLatency::record(std::int64_t timestamp_ms,
                              std::chrono::steady_clock::time_point decided_at) {
   using namespace std::chrono;
@@ -28,7 +24,7 @@ void EndToEndLatency::record(std::int64_t timestamp_ms,
       anchor_steady_ - decided_at > seconds(1)) {
     // Re-read both clocks now and then: the wall clock may be slewed or stepped meanwhile.
     anchor_steady_ = steady_clock::now();
-    anchor_wall_us_ = wall_clock_us();
+    anchor_wall_us_ = util::wall_us();
   }
   record(timestamp_ms,
          anchor_wall_us_ + duration_cast<microseconds>(decided_at - anchor_steady_).count());

@@ -26,9 +26,6 @@ LatencyPercentiles percentiles(const LatencyHistogram& h);
 // {count, p50, p95, p99, "p99.9", max} in milliseconds.
 nlohmann::json to_json(const LatencyPercentiles& p);
 
-// Microseconds since the Unix epoch (system clock).
-std::int64_t wall_clock_us();
-
 class EndToEndLatency {
  public:
   // `timestamp_ms` < 0 (the record has none) is not counted.

@@ -5,6 +5,11 @@
 
 namespace util {
 
+// How long a run may still spend committing or flushing once a stop is requested: the promise is
+// that Ctrl-C ends it within 2 s. A scripted end (--max-messages, --idle-exit) gets longer.
+inline constexpr std::chrono::milliseconds kStopBudget{1500};
+inline constexpr std::chrono::milliseconds kFinalBudget{30000};
+
 // Installs SIGINT/SIGTERM handlers (idempotent). A second signal while stopping exits at once.
 void install_stop_handlers();
 bool stop_requested();

@@ -1,17 +1,17 @@
-"""Shared fixtures for integration tests against a real Kafka broker.
+"""Shared fixtures for integration tests against a real Kafka broker (shared functions: helpers.py).
 
 `./run test` starts the broker (unless one answers already) and sets ORDERS_BIN and
 KAFKA_BOOTSTRAP_SERVERS; the tests use confluent-kafka (PyPI) and fastavro as an
 independent reader of what our C++ binary wrote.
 """
 import os
-import subprocess
 import uuid
 
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dead_letters import make_dead_letters, produce_dead_letters
+from helpers import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +47,11 @@ def topic_factory(admin):
     return create
 
 
-def run_orders(orders_bin, *args, timeout=120, check=False, **kw):
-    """Runs the orders binary and returns the CompletedProcess (text mode)."""
-    proc = subprocess.run(
-        [orders_bin, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"orders {args} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc
+@pytest.fixture
+def dlq_setup(bootstrap, topic_factory):
+    """A source topic (3 partitions) and a DLQ (2 partitions) holding 80 dead letters."""
+    source = topic_factory("dlq-src", partitions=3)
+    dlq = topic_factory("dlq", partitions=2)
+    records = make_dead_letters(source)
+    produce_dead_letters(bootstrap, dlq, records)
+    return source, dlq, records

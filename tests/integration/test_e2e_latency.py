@@ -5,7 +5,7 @@ import time
 
 from confluent_kafka import Producer
 
-from conftest import run_orders
+from helpers import run_orders
 
 HOUR_MS = 3_600_000
 

@@ -2,31 +2,22 @@
 fastavro): content, exactly-once presence, SIGINT flushing, bounded failure on a dead broker,
 usage errors and the --json contract.
 """
-import io
 import json
 import os
 import signal
-import struct
 import subprocess
 import threading
 import time
 import uuid
 
-import fastavro
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from conftest import ROOT, run_orders
+from helpers import decode, f32, read_all, run_orders
 
-SCHEMA = fastavro.parse_schema(json.load(open(os.path.join(ROOT, "schemas", "order.avsc"))))
 JSON_KEYS = {"produced", "failed", "seconds", "msgs_per_sec", "mb_per_sec", "latency_ms", "topic",
              "first_order_id", "last_order_id"}
 LATENCY_KEYS = {"avg", "p50", "p95", "p99", "max"}
-
-
-def f32(x):
-    """The float32 a value becomes on the wire, for exact comparisons."""
-    return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
 def partitions_of(admin, topic):
@@ -43,25 +34,6 @@ def record_count(bootstrap, admin, topic):
         return total
     finally:
         c.close()
-
-
-def read_all(bootstrap, admin, topic, expected, timeout=90):
-    """Every record of the topic, as (key, decoded order, partition, offset)."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                  "enable.auto.commit": False, "isolation.level": "read_committed"})
-    c.assign([TopicPartition(topic, p, 0) for p in partitions_of(admin, topic)])
-    out = []
-    deadline = time.time() + timeout
-    try:
-        while len(out) < expected and time.time() < deadline:
-            for m in c.consume(num_messages=10000, timeout=1.0):
-                if m.error():
-                    continue
-                order = fastavro.schemaless_reader(io.BytesIO(m.value()), SCHEMA)
-                out.append((m.key(), order, m.partition(), m.offset()))
-    finally:
-        c.close()
-    return out
 
 
 def produce_json(orders_bin, bootstrap, *args, timeout=300):
@@ -94,11 +66,12 @@ def test_10000_orders_arrive_exactly_once_with_identical_content(orders_bin, boo
     prefix = report["id_prefix"]
     assert ids[0] == f"{prefix}-00001" and ids[-1] == f"{prefix}-10000"
 
-    records = read_all(bootstrap, admin, topic, 10000)
+    records = read_all(bootstrap, topic, timeout=90)
     assert record_count(bootstrap, admin, topic) == 10000  # nothing duplicated, nothing extra
     got = {}
-    for key, order, _, _ in records:
-        assert key == order["orderId"].encode()  # keyed by orderId
+    for r in records:
+        order = decode(r["value"])
+        assert r["key"] == order["orderId"].encode()  # keyed by orderId
         assert order["orderId"] not in got, f"duplicate {order['orderId']}"
         got[order["orderId"]] = order
     assert len(got) == 10000
@@ -107,7 +80,7 @@ def test_10000_orders_arrive_exactly_once_with_identical_content(orders_bin, boo
         assert have["product"] == want["product"]
         assert f32(have["price"]) == f32(want["price"])
     # Several partitions are used (keys hash over all three).
-    assert len({p for _, _, p, _ in records}) == 3
+    assert len({r["partition"] for r in records}) == 3
 
 
 def test_same_seed_same_orders(orders_bin, bootstrap, topic_factory, tmp_path):

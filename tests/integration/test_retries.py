@@ -47,10 +47,9 @@ import fastavro
 import pytest
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
-from conftest import run_orders
-from test_consume import (SCHEMA, Running, assert_aggregate, expected_aggregate, fate,
-                          make_invalid, make_orders, make_undecodable)
-from test_exactly_once import PARTITIONS, Scenario, kill_moments
+from helpers import (SCHEMA, Running, assert_aggregate, expected_aggregate, fate, make_invalid,
+                     make_orders, make_undecodable, run_orders)
+from scenario import PARTITIONS, Scenario, kill_moments
 
 # --- -v lines --------------------------------------------------------------------------------
 

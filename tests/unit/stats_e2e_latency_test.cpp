@@ -6,6 +6,7 @@
 #include "pipeline/simulated_processor.h"
 #include "stats/consumer_report.h"
 #include "stats/e2e_latency.h"
+#include "util/wall_clock.h"
 
 namespace {
 
@@ -112,7 +113,7 @@ namespace {
 TEST(EndToEndLatency, MonotonicDecisionTimeMapsToWallClock) {
   EndToEndLatency e2e;
   const auto now_steady = std::chrono::steady_clock::now();
-  const std::int64_t now_ms = stats::wall_clock_us() / 1000;
+  const std::int64_t now_ms = util::wall_ms();
   // Produced 20 ms ago, decided now: about 20 ms (plus the ms truncation and this test's time).
   e2e.record(now_ms - 20, now_steady);
   const auto s = e2e.summary();

@@ -1,10 +1,10 @@
-#include "cli/progress_line.h"
+#include "produce/progress_line.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace cli {
+namespace produce {
 
 ProgressLine::ProgressLine(bool wanted) : enabled_(wanted && isatty(STDERR_FILENO) == 1) {}
 
@@ -22,4 +22,4 @@ void ProgressLine::clear() {
   shown_ = false;
 }
 
-}  // namespace cli
+}  // namespace produce

@@ -3,7 +3,7 @@
 // terminal (logs and pipes stay clean).
 #include <string_view>
 
-namespace cli {
+namespace produce {
 
 class ProgressLine {
  public:
@@ -23,4 +23,4 @@ class ProgressLine {
   bool shown_ = false;
 };
 
-}  // namespace cli
+}  // namespace produce

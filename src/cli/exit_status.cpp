@@ -1,0 +1,40 @@
+#include "cli/exit_status.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "kafka/error.h"
+#include "util/errors.h"
+
+namespace cli {
+
+int exit_status_of(const std::function<int()>& run) {
+  try {
+    return run();
+  } catch (const kafka::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return kExitUsage;
+  } catch (const util::UsageError& e) {
+    spdlog::error("{}", e.what());
+    return kExitUsage;
+  } catch (const util::Interrupted& e) {
+    spdlog::warn("{}", e.what());
+    return kExitInterrupted;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kExitFailed;
+  }
+}
+
+void as_usage(const std::function<void()>& parse) {
+  try {
+    parse();
+  } catch (const util::UsageError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throw util::UsageError(e.what());
+  }
+}
+
+}  // namespace cli
