@@ -1,12 +1,13 @@
 """The `consumer`, `e2e` and `retry` steps: `orders consume` against ConsumerPerformance and
-rdkafka_performance, end-to-end latency at a fixed rate, and the cost of blocking retries."""
+rdkafka_performance, end-to-end latency at a fixed rate, and the cost of retries per ordering mode."""
 from __future__ import annotations
 
 import time
 
 import bench_tools as tools
 from bench_proc import Result, Running, run
-from bench_settings import E2E_PRODUCER_PROPS, PARTITIONS, RETRY_FAIL_RATE
+from bench_settings import (E2E_PRODUCER_PROPS, PARTITIONS, RETRY_FAIL_RATE, RETRY_MAX_ATTEMPTS,
+                            RETRY_PARTITIONS)
 from bench_util import consume_metrics, log, median, median_record, pair_ratios, produce_metrics
 
 
@@ -123,42 +124,58 @@ class ConsumerSteps:
                            **{k: main[k] for k in ("runs", "producer_runs", "median", "producer_median",
                                                    "consumer_rss_mb", "producer_rss_mb")}}
 
+    # The retry step's variants: failure-free, then the three orderings with failures.
+    RETRY_VARIANTS = ("failure-free", "key", "partition", "none")
+
     def step_retry(self) -> None:
         s = self.size
         n, backoff, bound = s["retry_records"], s["retry_backoff"], s["retry_bound_s"]
-        log(f"blocking-retry cost: {n} records, --fail-rate {RETRY_FAIL_RATE} --initial-backoff {backoff} "
-            f"(bounded at {bound}s) x {s['runs']} rounds")
-        topic = self.fill_topic("retry", n)
+        fail = ["--fail-rate", str(RETRY_FAIL_RATE), "--initial-backoff", backoff,
+                "--max-attempts", str(RETRY_MAX_ATTEMPTS)]
+        log(f"retries: {n} records on {RETRY_PARTITIONS} partitions, exactly-once, {' '.join(fail)} with "
+            f"--ordering key|partition|none vs failure-free (runs bounded at {bound}s) x {s['runs']} rounds")
+        topic = self.fill_topic("retry", n, partitions=RETRY_PARTITIONS)
         if topic is None:
             self.errors.append("retry: could not fill the topic (orders produce failed)")
             return
-        runs = {"none": [], "blocking": []}
+        runs: dict[str, list[dict]] = {k: [] for k in self.RETRY_VARIANTS}
         for i in range(s["runs"]):
-            for kind, extra in (("none", []), ("blocking", ["--fail-rate", str(RETRY_FAIL_RATE),
-                                                             "--initial-backoff", backoff, "--seed", str(i + 1)])):
-                dlq = f"{topic}-dlq-{i}-{kind}"
-                self.kafka.adopt_topic(dlq)
-                self.kafka.adopt_topic(tools.aggregates_topic(dlq))
-                proc = Running(tools.orders_consume_cmd(self.args.orders, topic, self.kafka.new_group("retry"), dlq,
-                                                        self.args.bootstrap, n, "5s", extra))
-                deadline = time.monotonic() + bound
-                while not proc.poll() and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                cut = not proc.poll()
-                if cut:
-                    proc.stop(grace_s=10)  # a bounded run: SIGTERM makes it report what it finished
-                res = proc.finish(timeout_s=bound + 30)
+            for kind in self.RETRY_VARIANTS:
+                extra = [] if kind == "failure-free" else [*fail, "--ordering", kind, "--seed", str(i + 1)]
+                runs[kind].append(self._retry_run(topic, f"{i}-{kind}", n, bound, extra))
+        free = runs["failure-free"]
+        self.out["retry"] = {
+            "records": n, "fail_rate": RETRY_FAIL_RATE, "initial_backoff": backoff,
+            "max_attempts": RETRY_MAX_ATTEMPTS, "bound_s": bound, "partitions": RETRY_PARTITIONS,
+            "runs": runs, "median": {k: median_record(v) for k, v in runs.items()},
+            # Per round: the run's time over the failure-free run's (same round), and the target
+            # budget 1.5 x failure-free + 4 s (the backoff chain is 1 s + 2 s).
+            "time_ratio": {k: pair_ratios(runs[k], free, key="elapsed_s") for k in self.RETRY_VARIANTS[1:]},
+            "budget_s": [round(1.5 * r["elapsed_s"] + 4, 3) if r.get("ok") else None for r in free],
+        }
 
-                def parse(res: Result, cut=cut) -> dict:
-                    j = tools.parse_json_report(res.stdout)
-                    finished = (j.get("processed") or 0) + (j.get("dead_lettered") or 0)
-                    return {"msgs_per_sec": j.get("msgs_per_sec"), "finished": finished,
-                            "finished_per_wall_sec": finished / res.wall_s if res.wall_s else None,
-                            "retries": j.get("retries"), "dead_lettered": j.get("dead_lettered"),
-                            "stopped_at_bound": cut}
+    def _retry_run(self, topic: str, tag: str, n: int, bound: float, extra: list[str]) -> dict:
+        dlq = f"{topic}-dlq-{tag}"
+        self.kafka.adopt_topic(dlq)
+        self.kafka.adopt_topic(tools.aggregates_topic(dlq))
+        proc = Running(tools.orders_consume_cmd(self.args.orders, topic, self.kafka.new_group("retry"), dlq,
+                                                self.args.bootstrap, n, "5s", extra))
+        deadline = time.monotonic() + bound
+        while not proc.poll() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cut = not proc.poll()
+        if cut:
+            proc.stop(grace_s=10)  # a bounded run: SIGTERM makes it report what it finished
+        res = proc.finish(timeout_s=bound + 30)
 
-                runs[kind].append(self.evaluate(f"orders consume (retry: {kind})", res, parse))
-        self.out["retry"] = {"records": n, "fail_rate": RETRY_FAIL_RATE, "initial_backoff": backoff,
-                             "bound_s": bound, "partitions": PARTITIONS, "runs": runs,
-                             "median": {k: median_record(v) for k, v in runs.items()},
-                             "ratio": pair_ratios(runs["blocking"], runs["none"])}
+        def parse(res: Result) -> dict:
+            j = tools.parse_json_report(res.stdout)
+            finished = (j.get("processed") or 0) + (j.get("dead_lettered") or 0)
+            lateness = j.get("retry_lateness_ms") or {}
+            return {"msgs_per_sec": j.get("msgs_per_sec"), "finished": finished,
+                    "elapsed_s": j.get("elapsed_seconds"), "retries": j.get("retries"),
+                    "dead_lettered": j.get("dead_lettered"), "pending_retries": j.get("pending_retries"),
+                    "lateness_p50_ms": lateness.get("p50"), "lateness_p99_ms": lateness.get("p99"),
+                    "lateness_max_ms": lateness.get("max"), "stopped_at_bound": cut}
+
+        return self.evaluate(f"orders consume (retry: {tag})", res, parse)

@@ -70,7 +70,7 @@ def _settings(out: dict) -> list[str]:
           f"{_n(rec.get('avg_value_bytes'), 1)} bytes (key {_n(rec.get('avg_key_bytes'), 1)} bytes, measured by reading "
           f"{_n(rec.get('sampled'))} records back). The other tools send values of the same size (rounded) and no key.",
           f"- Sizes: {_n(sizes.get('produce'))} records for producer and consumer figures; e2e at "
-          f"{_n(sizes.get('e2e_rate'))} msg/s for {sizes.get('e2e_seconds')} s; retry cost on "
+          f"{_n(sizes.get('e2e_rate'))} msg/s for {sizes.get('e2e_seconds')} s; retries on "
           f"{_n(sizes.get('retry_records'))} records.", ""]
 
 
@@ -184,19 +184,29 @@ def _e2e(out: dict) -> list[str]:
 def _retry(out: dict) -> list[str]:
     L: list[str] = []
     retry = out.get("retry")
-    if retry:
-        L += ["", f"## Cost of blocking retries ({_n(retry.get('records'))} records, {retry.get('partitions')} partitions)", ""]
-        rows = []
-        for kind, m in retry["median"].items():
-            m = m or {}
-            flags = "none" if kind == "none" else f"--fail-rate {retry['fail_rate']} --initial-backoff {retry['initial_backoff']}"
-            rows.append([flags, _n(m.get("msgs_per_sec"), 1), _n(m.get("finished")), _n(m.get("retries")),
-                         "yes" if m.get("stopped_at_bound") else "no"])
-        L += _table(["failures", "msgs/s", "finished records", "retries", f"stopped at {retry.get('bound_s')} s"], rows)
-        L += ["", f"- with failures / without: {_ratio(retry.get('ratio'))}", "",
-              "A record that fails waits for its backoff before the next attempt and its partition waits with it "
-              "(order within a partition is kept), so throughput falls to roughly partitions / (fail rate × backoff). "
-              "Runs longer than the bound are stopped with SIGTERM; the rate is over what was finished by then."]
+    if not retry or "time_ratio" not in retry:
+        return L
+    flags = (f"--fail-rate {retry['fail_rate']} --initial-backoff {retry['initial_backoff']} "
+             f"--max-attempts {retry.get('max_attempts')}")
+    L += ["", f"## Retries by ordering mode ({_n(retry.get('records'))} records, {retry.get('partitions')} "
+          f"partitions, exactly-once, {flags})", ""]
+    rows = []
+    for kind, m in retry["median"].items():
+        m = m or {}
+        ratio = retry["time_ratio"].get(kind, {}).get("median") if kind != "failure-free" else None
+        rows.append([kind, _n(m.get("elapsed_s"), 2), _ratio({"median": ratio}) if ratio else "1.00x",
+                     _n(m.get("msgs_per_sec"), 1), _n(m.get("finished")), _n(m.get("retries")),
+                     _n(m.get("lateness_p99_ms"), 1), _n(m.get("peak_rss_mb"), 0),
+                     "yes" if m.get("stopped_at_bound") else "no"])
+    L += _table(["ordering", "elapsed s", "time vs failure-free", "msgs/s", "finished", "retries",
+                 "lateness p99 ms", "peak RSS MB", f"stopped at {retry.get('bound_s')} s"], rows)
+    budgets = [b for b in retry.get("budget_s") or [] if b is not None]
+    if budgets:
+        L += ["", f"- target for `key`: elapsed ≤ 1.5 × failure-free + 4 s = {_n(sorted(budgets)[len(budgets) // 2], 2)} s "
+              "(median round), peak RSS ≤ 200 MB, retry lateness p99 ≤ 50 ms"]
+    L += ["", "Elapsed is the consumer's own (first record consumed → last commit). `partition` keeps strict "
+          "order per partition, so a failing record holds back its whole partition; runs longer than the bound "
+          "are stopped with SIGTERM and the rate is over what was finished by then."]
     return L
 
 

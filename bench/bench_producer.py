@@ -126,7 +126,7 @@ class ProducerSteps:
         return {"records": n, "runs": runs, "median": {t: median_record(v) for t, v in runs.items()},
                 "ratios": {"orders/rdkafka_performance": pair_ratios(runs["orders"], runs["rdkafka_performance"])}}
 
-    def fill_topic(self, purpose: str, count: int) -> str | None:
-        topic = self.kafka.new_topic(purpose, PARTITIONS)
+    def fill_topic(self, purpose: str, count: int, partitions: int = PARTITIONS) -> str | None:
+        topic = self.kafka.new_topic(purpose, partitions)
         rec, _ = self._produce_ours(topic, count, label=f"orders produce (fill {purpose})")
         return topic if rec["ok"] else None

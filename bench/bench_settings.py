@@ -24,14 +24,16 @@ E2E_PRODUCER_PROPS = {**PRODUCER_PROPS, **LIBRDKAFKA_PROPS, "linger.ms": "1"}
 
 SIZES = {
     "full": dict(runs=3, produce=1_000_000, sample=20_000, e2e_rate=10_000, e2e_seconds=30,
-                 retry_records=20_000, retry_backoff="1s", retry_bound_s=60, micro_min_time=0.5,
+                 retry_records=1_000_000, retry_backoff="1s", retry_bound_s=30, micro_min_time=0.5,
                  micro_reps=3, semantics_records=200_000, semantics_rate=5000, semantics_seconds=10),
     "quick": dict(runs=1, produce=100_000, sample=5_000, e2e_rate=10_000, e2e_seconds=5,
-                  retry_records=2_000, retry_backoff="100ms", retry_bound_s=15, micro_min_time=0.05,
+                  retry_records=20_000, retry_backoff="100ms", retry_bound_s=10, micro_min_time=0.05,
                   micro_reps=1, semantics_records=20_000, semantics_rate=2000, semantics_seconds=3),
 }
 PARTITIONS = 3
 RETRY_FAIL_RATE = 0.1
+RETRY_MAX_ATTEMPTS = 3
+RETRY_PARTITIONS = 6  # the target setting
 FALLBACK_RECORD_SIZE = 35  # only if our producer failed and no record could be measured
 
 TOOLS = ("orders", "ProducerPerformance", "rdkafka_performance")

@@ -174,7 +174,8 @@ void add_retry_flags(CLI::App& sub, ConsumeFlags& f) {
 
 void add_window_flags(CLI::App& sub, pipeline::PipelineSettings& p) {
   sub.add_option_function<std::string>(
-         "--ordering", [&p](const std::string& mode) { p.ordering = *pipeline::parse_ordering(mode); },
+         "--ordering",
+         [&p](const std::string& mode) { p.ordering = *pipeline::parse_ordering(mode); },
          "what a record waiting for a retry holds back: key (later records with its key), "
          "partition (every later record of its partition), none (nothing)")
       ->default_str(std::string(pipeline::to_string(p.ordering)))

@@ -280,8 +280,15 @@ class Running:
                 self._cv.wait(min(left, 0.2))
 
     def finish(self, timeout=120):
+        # Bounded: a process that does not exit is killed and the test fails with its log.
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise AssertionError(f"still running after {timeout}s (killed): {self.proc.args}\n"
+                                 + "".join(self.lines[-40:]))
         out = self.proc.stdout.read()
-        self.proc.wait(timeout=timeout)
         self._reader.join(timeout=5)
         return self.proc.returncode, out, "".join(self.lines)
 

@@ -104,9 +104,11 @@ def test_three_nodes_one_broker_killed_mid_run_is_exact(orders_bin):
 
 
 def test_a_second_process_with_the_same_transactional_id_fences_the_first(bootstrap, orders_bin):
-    s = Scenario(bootstrap, orders_bin, "exactly-once", n_orders=3000)
-    s.start_producing(seconds=1)
-    # Slow enough (30 % failures, 20 ms backoff) to be in the middle when the second one starts.
+    # Orders keep arriving for 8 s, so the first still commits transactions when the second
+    # starts: its next one fails as fenced. (An idle zombie only learns it is fenced on its next
+    # write, which is all fencing must ensure.)
+    s = Scenario(bootstrap, orders_bin, "exactly-once", n_orders=8000)
+    s.start_producing(seconds=8)
     s.processed, s.dead, _ = expected_outcomes(s.orders, FAIL_SEED, 0.3)
     cmd = [str(a) for a in s.consumer_cmd("a")]
     cmd[cmd.index("--fail-rate") + 1] = "0.3"
