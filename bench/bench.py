@@ -142,7 +142,28 @@ class Bench(ProducerSteps, ConsumerSteps, SemanticsStep):
         self.write()
         return 1 if self.errors else 0
 
+    def merged(self) -> dict:
+        """--merge-into: the earlier full results with the steps of this run replaced, so one step
+        can be re-measured without re-running the others; meta.updates says which and when."""
+        with open(self.args.merge_into) as f:
+            base = json.load(f)
+        ran = [st for st in STEPS if st in self.out]
+        for st in ran:
+            base[st] = self.out[st]
+        meta = self.out["meta"]
+        base.setdefault("meta", {}).setdefault("updates", []).append(
+            {"steps": ran, "generated_at": meta.get("generated_at"), "versions": meta.get("versions"),
+             "load_average_start": meta.get("load_average_start"), "duration_s": meta.get("duration_s")})
+        base["meta"]["sizes"] = {**base["meta"].get("sizes", {}),
+                                 **{k: v for k, v in meta.get("sizes", {}).items() if k.startswith(tuple(ran))}}
+        base["commands"] = [c for c in base.get("commands", []) if c not in self.out["commands"]] + self.out["commands"]
+        base["errors"] = self.out["errors"]
+        base["targets"] = bench_report.targets(base)
+        return base
+
     def write(self) -> None:
+        if self.args.merge_into:
+            self.out = self.merged()
         for path in self.args.json_out:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
             with open(path, "w") as f:
@@ -180,6 +201,9 @@ def main() -> int:
     p.add_argument("--note", action="append", default=[], help="a note for the report (repeatable)")
     p.add_argument("--md-out", required=True)
     p.add_argument("--json-out", action="append", default=[], help="repeatable")
+    p.add_argument("--merge-into", metavar="JSON",
+                   help="replace only the steps of this run in an earlier results file (e.g. "
+                        "docs/benchmarks.json) and render the whole report from it")
     p.add_argument("--render-from", metavar="JSON",
                    help="only re-render --md-out from a results file (e.g. after editing bench/ANALYSIS.md)")
     args = p.parse_args()

@@ -11,6 +11,14 @@ from bench_settings import (E2E_PRODUCER_PROPS, PARTITIONS, RETRY_FAIL_RATE, RET
 from bench_util import consume_metrics, log, median, median_record, pair_ratios, produce_metrics
 
 
+def _budget_ratios(key_runs: list[dict], free_runs: list[dict]) -> dict:
+    """Per round: key ordering's elapsed over its target budget, 1.5 x failure-free + 4 s."""
+    per_run = [k["elapsed_s"] / (1.5 * f["elapsed_s"] + 4) for k, f in zip(key_runs, free_runs)
+               if k.get("ok") and f.get("ok") and k.get("elapsed_s") and f.get("elapsed_s")
+               and not k.get("stopped_at_bound")]
+    return {"per_run": [float(f"{r:.4g}") for r in per_run], "median": median(per_run)}
+
+
 class ConsumerSteps:
     # Both delivery modes of `orders consume`, each run with its --semantics flag.
     MODES = (("at-least-once", ["--semantics", "at-least-once"]), ("exactly-once", ["--semantics", "exactly-once"]))
@@ -152,6 +160,7 @@ class ConsumerSteps:
             # budget 1.5 x failure-free + 4 s (the backoff chain is 1 s + 2 s).
             "time_ratio": {k: pair_ratios(runs[k], free, key="elapsed_s") for k in self.RETRY_VARIANTS[1:]},
             "budget_s": [round(1.5 * r["elapsed_s"] + 4, 3) if r.get("ok") else None for r in free],
+            "budget_ratio": _budget_ratios(runs["key"], free),
         }
 
     def _retry_run(self, topic: str, tag: str, n: int, bound: float, extra: list[str]) -> dict:

@@ -30,6 +30,11 @@ def _intro(out: dict) -> list[str]:
           "within a round) and their median is shown. Throughput is in records per second.", ""]
     if quick:
         L += ["> **Quick mode**: small sizes and a single run — a smoke test of the harness, not a measurement.", ""]
+    for u in meta.get("updates") or []:
+        L += [f"Updated {u.get('generated_at', '?')}: step(s) {', '.join(u.get('steps', []))} measured again "
+              f"at {(u.get('versions') or {}).get('orders_git', '?')} by `./run bench --steps "
+              f"{','.join(u.get('steps', []))} --merge` (load average at its start: "
+              f"{'/'.join(str(x) for x in u.get('load_average_start') or [])}).", ""]
     la = [meta.get("load_average_start")] + [meta.get(f"load_average_after_{s}") for s in
                                               STEPS]
     la_text = " → ".join("/".join(str(x) for x in v) for v in la if v)

@@ -12,6 +12,9 @@ TARGETS = [
     ("encode_ns", "Order encode", "<=", 50.0, "ns"),
     ("decode_ns", "Order decode", "<=", 60.0, "ns"),
     ("consumer_rss", "consumer peak RSS with the backlog", "<=", 100.0, "MB"),
+    ("retry_key_time", "retries (key ordering): elapsed / (1.5 x failure-free + 4 s)", "<=", 1.0, "x"),
+    ("retry_key_rss", "retries (key ordering): consumer peak RSS", "<=", 200.0, "MB"),
+    ("retry_key_lateness", "retries (key ordering): retry lateness p99", "<=", 50.0, "ms"),
 ]
 
 
@@ -34,6 +37,9 @@ def _measured(out: dict) -> dict:
         "encode_ns": _get(codec, "BM_OrderEncode", "cpu_ns"),
         "decode_ns": _get(codec, "BM_OrderDecode", "cpu_ns"),
         "consumer_rss": _get(cons_median, "peak_rss_mb"),
+        "retry_key_time": _get(out, "retry", "budget_ratio", "median"),
+        "retry_key_rss": _get(out, "retry", "median", "key", "peak_rss_mb"),
+        "retry_key_lateness": _get(out, "retry", "median", "key", "lateness_p99_ms"),
     }
 
 
