@@ -1,12 +1,114 @@
-// `orders dlq` (monitor the dead-letter queue) and `orders dlq replay` (re-publish from it).
+// `orders dlq` (monitor the dead-letter queue) and `orders dlq replay` (re-publish from it): the
+// flags, bound onto dlq_tools' option structs; the runs themselves are src/dlq_tools.
 #include <CLI/CLI.hpp>
+#include <memory>
 
 #include "cli/checks.h"
 #include "cli/commands.h"
-#include "cli/dlq_flags.h"
 #include "cli/exit_status.h"
+#include "cli/kafka_options.h"
+#include "cli/logging.h"
+#include "dlq_tools/dlq_tools.h"
 
 namespace cli {
+namespace {
+
+// Both subcommands carry their own copy of the shared flags.
+template <class Options>
+struct DlqFlags {
+  Options run;
+  KafkaOptions kafka;
+  Verbosity verbosity;
+};
+
+template <class Options>
+void add_common_flags(CLI::App& app, DlqFlags<Options>& f) {
+  dlq_tools::CommonOptions& c = f.run.common;
+  app.add_option("--topic", c.topic, "dead-letter topic to read")
+      ->capture_default_str()
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
+  app.add_option("--error-class", c.filter.error_classes,
+                 "only records of these classes: deserialization, validation, processing "
+                 "(comma list or repeated)")
+      ->type_name("CLASS[,CLASS]")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--since", c.filter.since,
+                 "only records that failed since: a duration back from now (10m, 2h) or a UTC "
+                 "timestamp (2024-05-01, 2024-05-01T12:00:00Z)")
+      ->type_name("DURATION|TIMESTAMP");
+  app.add_option("--order-id", c.filter.order_ids, "only this orderId (repeatable)")
+      ->type_name("ID")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_flag("--json", c.json, "JSON on stdout (one object per line) instead of text");
+  add_verbosity_flags(app, f.verbosity);
+  add_kafka_options(app, f.kafka);
+}
+
+int run_monitor(const DlqFlags<dlq_tools::MonitorOptions>& f) {
+  apply_verbosity(f.verbosity);
+  dlq_tools::run_monitor(f.run, resolve_kafka_properties(f.kafka, kafka::consumer_defaults()));
+  return kExitOk;
+}
+
+int run_replay(const DlqFlags<dlq_tools::ReplayOptions>& f) {
+  apply_verbosity(f.verbosity);
+  const bool ok =
+      dlq_tools::run_replay(f.run, resolve_kafka_properties(f.kafka, kafka::consumer_defaults()),
+                            resolve_kafka_properties(f.kafka, kafka::producer_defaults()));
+  return ok ? kExitOk : kExitFailed;
+}
+
+CLI::App* add_replay_command(CLI::App& dlq, int& exit_code) {
+  auto* sub = dlq.add_subcommand(
+      "replay",
+      "Re-publish selected DLQ records to their original topic (or --to): original key, value "
+      "and headers plus dlq.replay.count and dlq.replayed.at; exactly once per replay group");
+  auto flags = std::make_shared<DlqFlags<dlq_tools::ReplayOptions>>();
+  auto& o = flags->run;
+  add_common_flags(*sub, *flags);
+  sub->add_option("--group", o.group,
+                  "consumer group tracking replay progress; a rerun continues where the last "
+                  "run stopped")
+      ->capture_default_str()
+      ->type_name("GROUP");
+  sub->add_option("--to", o.to, "send every replayed record to this topic instead")
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
+  sub->add_flag("--force", o.force,
+                "also replay records that would fail again (class deserialization)");
+  sub->add_option("--limit", o.limit, "replay at most N records")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--dry-run", o.dry_run, "show what would be replayed; sends and commits nothing");
+  sub->add_option("--rate", o.rate, "replay at most this many records per second (0: no limit)")
+      ->capture_default_str()
+      ->type_name("PER_SECOND")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--batch", o.batch, "records per transaction (a transaction also ends after 1 s)")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(CLI::Range(1u, 100000u));
+  sub->add_option("--transactional-id", o.transactional_id,
+                  "producer transactional.id (default: orders-dlq-replay.<group>); runs with "
+                  "the same id fence each other off")
+      ->type_name("ID");
+  sub->callback([&dlq, flags, &exit_code] {
+    // `orders dlq --topic x replay` would silently read the default topic: refuse it.
+    for (const CLI::Option* opt : dlq.get_options()) {
+      if (opt->count() > 0 && opt->get_name() != "--help") {
+        throw CLI::ValidationError(opt->get_name(),
+                                   "put the options of 'dlq replay' after the word 'replay'");
+      }
+    }
+    exit_code = exit_status_of([&] { return run_replay(*flags); });
+  });
+  return sub;
+}
+
+}  // namespace
 
 void add_dlq_command(CLI::App& root, int& exit_code) {
   auto* dlq = root.add_subcommand(
@@ -14,68 +116,19 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
       "Show the dead-letter queue: one line per record and a summary (reads to the current end "
       "and exits; no consumer group unless --group)");
   dlq->require_subcommand(0, 1);
-  auto monitor = std::make_shared<DlqMonitorFlags>();
-  add_dlq_common_flags(*dlq, monitor->common);
-  dlq->add_option("--group", monitor->group,
+  auto flags = std::make_shared<DlqFlags<dlq_tools::MonitorOptions>>();
+  add_common_flags(*dlq, *flags);
+  dlq->add_option("--group", flags->run.group,
                   "consumer group that remembers what was shown: each run starts where the last "
                   "one stopped (default: none, every run reads everything)")
       ->type_name("GROUP");
-  dlq->add_flag("--follow,-f", monitor->follow,
+  dlq->add_flag("--follow,-f", flags->run.follow,
                 "keep reading new records until Ctrl-C, then print the summary");
-  dlq->add_flag("--summary-only", monitor->summary_only, "print only the summary");
-
-  auto* replay = dlq->add_subcommand(
-      "replay",
-      "Re-publish selected DLQ records to their original topic (or --to): original key, value "
-      "and headers plus dlq.replay.count and dlq.replayed.at; exactly once per replay group");
-  auto rf = std::make_shared<DlqReplayFlags>();
-  add_dlq_common_flags(*replay, rf->common);
-  replay
-      ->add_option("--group", rf->group,
-                   "consumer group tracking replay progress; a rerun continues where the last "
-                   "run stopped")
-      ->capture_default_str()
-      ->type_name("GROUP");
-  replay->add_option("--to", rf->to, "send every replayed record to this topic instead")
-      ->type_name("TOPIC")
-      ->check(topic_name_check());
-  replay->add_flag("--force", rf->force,
-                   "also replay records that would fail again (class deserialization)");
-  replay->add_option("--limit", rf->limit, "replay at most N records")
-      ->type_name("N")
-      ->check(CLI::PositiveNumber);
-  replay->add_flag("--dry-run", rf->dry_run,
-                   "show what would be replayed; sends and commits nothing");
-  replay
-      ->add_option("--rate", rf->rate, "replay at most this many records per second (0: no limit)")
-      ->capture_default_str()
-      ->type_name("PER_SECOND")
-      ->check(CLI::NonNegativeNumber);
-  replay
-      ->add_option("--batch", rf->batch,
-                   "records per transaction (a transaction also ends after 1 s)")
-      ->capture_default_str()
-      ->type_name("N")
-      ->check(CLI::Range(1u, 100000u));
-  replay
-      ->add_option("--transactional-id", rf->transactional_id,
-                   "producer transactional.id (default: orders-dlq-replay.<group>); runs with "
-                   "the same id fence each other off")
-      ->type_name("ID");
-
-  replay->callback([dlq, rf, &exit_code] {
-    // `orders dlq --topic x replay` would silently read the default topic: refuse it.
-    for (const CLI::Option* opt : dlq->get_options()) {
-      if (opt->count() > 0 && opt->get_name() != "--help") {
-        throw CLI::ValidationError(opt->get_name(),
-                                   "put the options of 'dlq replay' after the word 'replay'");
-      }
-    }
-    exit_code = exit_status_of([&] { return run_dlq_replay(*rf); });
-  });
-  dlq->callback([replay, monitor, &exit_code] {
+  dlq->add_flag("--summary-only", flags->run.summary_only, "print only the summary");
+  auto* replay = add_replay_command(*dlq, exit_code);
+  dlq->callback([replay, flags, &exit_code] {
     if (replay->parsed()) return;
-    exit_code = exit_status_of([&] { return run_dlq_monitor(*monitor); });
+    exit_code = exit_status_of([&] { return run_monitor(*flags); });
   });
 }
 

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <stdexcept>
-
 #include "kafka/error.h"
 #include "util/errors.h"
 
@@ -24,16 +22,6 @@ int exit_status_of(const std::function<int()>& run) {
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitFailed;
-  }
-}
-
-void as_usage(const std::function<void()>& parse) {
-  try {
-    parse();
-  } catch (const util::UsageError&) {
-    throw;
-  } catch (const std::invalid_argument& e) {
-    throw util::UsageError(e.what());
   }
 }
 

@@ -14,8 +14,4 @@ inline constexpr int kExitInterrupted = 130;  // Ctrl-C before anything was done
 // Each error is logged once, as it is.
 int exit_status_of(const std::function<int()>& run);
 
-// Runs `parse` (reading user input with the pure parsers, which throw std::invalid_argument)
-// and turns such an error into util::UsageError.
-void as_usage(const std::function<void()>& parse);
-
 }  // namespace cli

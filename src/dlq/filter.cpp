@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "dlq/time_text.h"
+
 namespace dlq {
 
 bool Filter::matches(const DlqRecord& record) const {
@@ -32,6 +34,30 @@ std::set<pipeline::ErrorClass> parse_error_classes(std::string_view csv) {
     if (comma == std::string_view::npos) break;
     csv.remove_prefix(comma + 1);
   }
+  return out;
+}
+
+Filter parse_filter(const FilterSpec& spec, std::int64_t now_ms) {
+  Filter filter;
+  for (const auto& csv : spec.error_classes) filter.classes.merge(parse_error_classes(csv));
+  if (spec.since) filter.since_ms = parse_since(*spec.since, now_ms);
+  filter.order_ids.insert(spec.order_ids.begin(), spec.order_ids.end());
+  return filter;
+}
+
+std::string describe_scope(const std::string& topic, const Filter& filter) {
+  std::string out = topic;
+  std::vector<std::string> parts;
+  if (!filter.classes.empty()) {
+    std::string names;
+    for (auto c : filter.classes) names += (names.empty() ? "" : ",") + std::string(to_string(c));
+    parts.push_back("class " + names);
+  }
+  if (filter.since_ms) parts.push_back("since " + format_utc_ms(*filter.since_ms));
+  if (filter.order_ids.size() == 1) parts.push_back("orderId " + *filter.order_ids.begin());
+  if (filter.order_ids.size() > 1)
+    parts.push_back(fmt::format("{} orderIds", filter.order_ids.size()));
+  if (!parts.empty()) out += " (" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
   return out;
 }
 

@@ -17,4 +17,17 @@ class Interrupted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Runs `parse` (the pure parsers of user input throw std::invalid_argument) and rethrows such an
+// error as a UsageError, so that it ends the run with the usage status.
+template <class Parse>
+void as_usage(Parse&& parse) {
+  try {
+    parse();
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
 }  // namespace util

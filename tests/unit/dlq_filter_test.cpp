@@ -68,3 +68,30 @@ TEST(DlqFilter, ParsesClassLists) {
   EXPECT_THROW(dlq::parse_error_classes("processing,"), std::invalid_argument);
   EXPECT_THROW(dlq::parse_error_classes(""), std::invalid_argument);
 }
+
+TEST(DlqFilter, ParsesTheSpecAsWritten) {
+  dlq::FilterSpec spec;
+  spec.error_classes = {"validation", "processing,validation"};
+  spec.since = "10m";
+  spec.order_ids = {"ORD-1", "ORD-2", "ORD-1"};
+  const auto f = dlq::parse_filter(spec, 1'000'000);
+  EXPECT_EQ(f.classes, (std::set{ErrorClass::validation, ErrorClass::processing}));
+  EXPECT_EQ(f.since_ms, 1'000'000 - 600'000);
+  EXPECT_EQ(f.order_ids, (std::set<std::string>{"ORD-1", "ORD-2"}));
+  EXPECT_TRUE(dlq::parse_filter({}, 0).empty());
+  spec.since = "yesterday";
+  EXPECT_THROW(dlq::parse_filter(spec, 0), std::invalid_argument);
+}
+
+TEST(DlqFilter, DescribesTheScope) {
+  EXPECT_EQ(dlq::describe_scope("orders-dlq", {}), "orders-dlq");
+  dlq::Filter f;
+  f.classes = {ErrorClass::processing, ErrorClass::validation};
+  f.since_ms = 1714521600000;  // 2024-05-01
+  f.order_ids = {"ORD-1"};
+  EXPECT_EQ(dlq::describe_scope("dlq", f),
+            "dlq (class validation,processing, since 2024-05-01T00:00:00.000Z, orderId ORD-1)");
+  f = {};
+  f.order_ids = {"ORD-1", "ORD-2"};
+  EXPECT_EQ(dlq::describe_scope("dlq", f), "dlq (2 orderIds)");
+}

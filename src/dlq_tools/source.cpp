@@ -1,4 +1,4 @@
-#include "cli/dlq_source.h"
+#include "dlq_tools/source.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@
 #include "kafka/error.h"
 #include "util/stop_signal.h"
 
-namespace cli {
+namespace dlq_tools {
 
 DlqSource::DlqSource(DlqSourceOptions options) : options_(std::move(options)) {
   auto props = options_.consumer_props;
@@ -72,4 +72,4 @@ std::vector<kafka::TopicPartitionOffset> DlqSource::positions() const {
   return out;
 }
 
-}  // namespace cli
+}  // namespace dlq_tools

@@ -6,18 +6,18 @@
 #include <iostream>
 #include <random>
 
-#include "cli/dlq_flags.h"
-#include "cli/dlq_source.h"
-#include "cli/exit_status.h"
 #include "dlq/dlq_record.h"
 #include "dlq/render_json.h"
 #include "dlq/render_text.h"
 #include "dlq/summary.h"
+#include "dlq_tools/dlq_tools.h"
+#include "dlq_tools/source.h"
 #include "kafka/error.h"
+#include "util/errors.h"
 #include "util/stop_signal.h"
 #include "util/wall_clock.h"
 
-namespace cli {
+namespace dlq_tools {
 namespace {
 
 constexpr auto kPollWait = std::chrono::milliseconds(200);
@@ -38,29 +38,29 @@ void commit_positions(DlqSource& source) {
 
 }  // namespace
 
-int run_dlq_monitor(const DlqMonitorFlags& f) {
-  use_dlq_logger(f.common);
+void run_monitor(const MonitorOptions& options, const kafka::Properties& consumer_props) {
   dlq::Filter filter;
-  DlqSourceOptions o;
-  as_usage([&] { filter = build_filter(f.common, util::wall_ms()); });
-  o.consumer_props = resolve_kafka_properties(f.common.kafka, kafka::consumer_defaults());
-  o.topic = f.common.topic;
-  o.follow = f.follow;
-  o.use_group = f.group.has_value();
-  o.consumer_props.set("group.id", f.group ? *f.group : throwaway_group());
-  o.consumer_props.set("client.id", "orders-dlq");
-  const std::string scope = describe_scope(f.common, filter);
+  DlqSourceOptions from;
+  util::as_usage([&] { filter = dlq::parse_filter(options.common.filter, util::wall_ms()); });
+  from.consumer_props = consumer_props;
+  from.topic = options.common.topic;
+  from.follow = options.follow;
+  from.use_group = options.group.has_value();
+  from.consumer_props.set("group.id", options.group ? *options.group : throwaway_group());
+  from.consumer_props.set("client.id", "orders-dlq");
+  const std::string scope = dlq::describe_scope(options.common.topic, filter);
 
   util::install_stop_handlers();
   dlq::Summary summary;
   std::uint64_t n = 0;
   {
-    DlqSource source(o);
-    if (f.follow) spdlog::info("following {} (Ctrl-C prints the summary)", f.common.topic);
+    DlqSource source(from);
+    if (options.follow)
+      spdlog::info("following {} (Ctrl-C prints the summary)", options.common.topic);
     auto last_commit = std::chrono::steady_clock::now();
     while (!util::stop_requested() && !source.finished()) {
       auto raw = source.poll(kPollWait);
-      if (o.use_group && f.follow &&
+      if (from.use_group && options.follow &&
           std::chrono::steady_clock::now() - last_commit > kFollowCommitInterval) {
         commit_positions(source);
         last_commit = std::chrono::steady_clock::now();
@@ -70,27 +70,26 @@ int run_dlq_monitor(const DlqMonitorFlags& f) {
       if (!filter.matches(record)) continue;
       ++n;
       summary.add(record);
-      if (f.summary_only) continue;
+      if (options.summary_only) continue;
       const auto now = util::wall_ms();
-      if (f.common.json) {
+      if (options.common.json) {
         std::cout << dlq::dump_line(dlq::record_json(record, n, now)) << '\n';
       } else {
         std::cout << dlq::render_record_text(record, n, now) << '\n';
       }
-      if (f.follow) std::cout.flush();  // someone is watching
+      if (options.follow) std::cout.flush();  // someone is watching
     }
-    if (o.use_group) commit_positions(source);
+    if (from.use_group) commit_positions(source);
   }
   const auto now = util::wall_ms();
-  if (f.common.json) {
-    auto j = dlq::summary_json(summary, f.common.topic, now);
+  if (options.common.json) {
+    auto j = dlq::summary_json(summary, options.common.topic, now);
     j["scope"] = scope;
     std::cout << dlq::dump_line(j) << '\n';
   } else {
     std::cout << dlq::render_summary_text(summary, scope, now);
   }
   std::cout.flush();
-  return 0;
 }
 
-}  // namespace cli
+}  // namespace dlq_tools

@@ -17,7 +17,7 @@
 #include "kafka/topic_reader.h"
 #include "pipeline/source_record.h"
 
-namespace cli {
+namespace dlq_tools {
 
 struct DlqSourceOptions {
   std::string topic;
@@ -56,4 +56,4 @@ class DlqSource {
   std::chrono::steady_clock::time_point last_progress_;
 };
 
-}  // namespace cli
+}  // namespace dlq_tools

@@ -1,0 +1,38 @@
+#pragma once
+// What one `orders dlq` (monitor) or `orders dlq replay` run is told. The CLI binds its flags
+// straight onto these fields, so the defaults here are the defaults of the flags.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "dlq/filter.h"
+
+namespace dlq_tools {
+
+// What both subcommands share; each carries its own copy.
+struct CommonOptions {
+  std::string topic = "orders-dlq";
+  dlq::FilterSpec filter;
+  bool json = false;  // one JSON object per line on stdout instead of text
+};
+
+struct MonitorOptions {
+  CommonOptions common;
+  std::optional<std::string> group;  // none: read everything, change nothing
+  bool follow = false;
+  bool summary_only = false;
+};
+
+struct ReplayOptions {
+  CommonOptions common;
+  std::string group = "orders-dlq-replay";
+  std::optional<std::string> to;
+  bool force = false;
+  std::optional<std::uint64_t> limit;
+  bool dry_run = false;
+  double rate = 0;            // replayed records per second; 0: as fast as acknowledged
+  std::uint32_t batch = 500;  // records per transaction (at most; also cut every second)
+  std::optional<std::string> transactional_id;  // default: orders-dlq-replay.<group>
+};
+
+}  // namespace dlq_tools
