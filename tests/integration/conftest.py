@@ -55,3 +55,9 @@ def dlq_setup(bootstrap, topic_factory):
     records = make_dead_letters(source)
     produce_dead_letters(bootstrap, dlq, records)
     return source, dlq, records
+
+
+@pytest.fixture(params=["exactly-once", "at-least-once"])
+def semantics(request):
+    """Runs a test once per delivery mode of `orders consume`."""
+    return request.param

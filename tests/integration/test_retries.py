@@ -110,11 +110,6 @@ def overtakes(events, by_position, same_key):
     return found
 
 
-@pytest.fixture(params=["exactly-once", "at-least-once"])
-def semantics(request):
-    return request.param
-
-
 def test_ordering_key_keeps_per_key_order_and_does_not_block_the_partition(
         bootstrap, orders_bin, topic_factory, semantics):
     events, by_position, report, logs = run_ordering_case(
