@@ -156,7 +156,7 @@ class Bench(ProducerSteps, ConsumerSteps, SemanticsStep):
              "load_average_start": meta.get("load_average_start"), "duration_s": meta.get("duration_s")})
         base["meta"]["sizes"] = {**base["meta"].get("sizes", {}),
                                  **{k: v for k, v in meta.get("sizes", {}).items() if k.startswith(tuple(ran))}}
-        base["commands"] = [c for c in base.get("commands", []) if c not in self.out["commands"]] + self.out["commands"]
+        base["commands"] = {**base.get("commands", {}), **self.out["commands"]}
         base["errors"] = self.out["errors"]
         base["targets"] = bench_report.targets(base)
         return base

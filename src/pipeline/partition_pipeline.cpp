@@ -181,6 +181,37 @@ void PartitionPipeline::dead_letter_failed(std::int64_t offset, std::string erro
   it->second.resend_at = now + settings_.dead_letter_resend_delay;
 }
 
+std::optional<std::int64_t> PartitionPipeline::commit_offset() const {
+  auto c = offsets_.next_commit();
+  // A non-empty tracker window starts at an unfinished record: the commit offset is its.
+  if (!c || restored_.empty() || offsets_.span() > 0 || *c > restored_.through) return c;
+  // Everything read so far is finished; the restored set says how far that goes on.
+  const auto& u = restored_.unfinished;
+  const auto it = std::lower_bound(u.begin(), u.end(), *c);
+  return it != u.end() ? *it : restored_.through + 1;
+}
+
+FinishedSet PartitionPipeline::finished_above() const {
+  FinishedSet tracked = offsets_.finished_above();
+  const auto last = offsets_.last_tracked();
+  if (restored_.empty() || !last || restored_.through <= *last) return tracked;
+  FinishedSet s;
+  s.from = *commit_offset();
+  s.through = restored_.through;
+  if (offsets_.span() > 0) {
+    // (c, last] as the tracker knows it: after its last finished offset, all are unfinished.
+    s.unfinished = std::move(tracked.unfinished);
+    for (auto o = tracked.empty() ? s.from + 1 : tracked.through + 1; o <= *last; ++o) {
+      s.unfinished.push_back(o);
+    }
+  }
+  for (auto o : restored_.unfinished) {
+    if (o > std::max(*last, s.from)) s.unfinished.push_back(o);
+  }
+  if (s.through <= s.from) return FinishedSet{s.from, -1, {}};
+  return s;
+}
+
 std::size_t PartitionPipeline::retries_pending() const {
   return static_cast<std::size_t>(std::count_if(
       parked_.begin(), parked_.end(), [](const auto& p) { return p.second.next_attempt > 1; }));

@@ -115,8 +115,10 @@ class PartitionPipeline {
   std::uint64_t progress() const { return finished_; }
   WindowUsage usage() const { return {offsets_.unfinished(), bytes_, offsets_.span()}; }
 
-  std::optional<std::int64_t> commit_offset() const { return offsets_.next_commit(); }
-  FinishedSet finished_above() const { return offsets_.finished_above(); }
+  // Both also count the restored FinishedSet beyond the last record read again since the
+  // restart: until those records arrive (and are skipped), it alone knows they are finished.
+  std::optional<std::int64_t> commit_offset() const;
+  FinishedSet finished_above() const;
   // The base plus every order processed: what a checkpoint stores next to commit_offset() and
   // finished_above().
   const stats::Aggregate& aggregate() const { return aggregate_; }
