@@ -156,7 +156,9 @@ class Bench(ProducerSteps, ConsumerSteps, SemanticsStep):
              "load_average_start": meta.get("load_average_start"), "duration_s": meta.get("duration_s")})
         base["meta"]["sizes"] = {**base["meta"].get("sizes", {}),
                                  **{k: v for k, v in meta.get("sizes", {}).items() if k.startswith(tuple(ran))}}
-        base["commands"] = {**base.get("commands", {}), **self.out["commands"]}
+        # The re-run steps' earlier commands go (their labels name the step, e.g. "(retry: key)").
+        kept = {k: v for k, v in base.get("commands", {}).items() if not any(st in k for st in ran)}
+        base["commands"] = {**kept, **self.out["commands"]}
         base["errors"] = self.out["errors"]
         base["targets"] = bench_report.targets(base)
         return base
