@@ -5,42 +5,19 @@
 #include <string>
 
 #include "pipeline/partition_pipeline.h"
+#include "pipeline_test_support.h"
 
 using namespace std::chrono_literals;
 using orders::Order;
 using pipeline::DeadLetter;
 using pipeline::ErrorClass;
 using pipeline::PartitionPipeline;
-using pipeline::ProcessResult;
 using pipeline::TimePoint;
 
 namespace {
 
-std::optional<avro::DecodeError> text_decode(std::string_view bytes, Order& out) {
-  auto a = bytes.find('|');
-  auto b = a == std::string_view::npos ? a : bytes.find('|', a + 1);
-  if (b == std::string_view::npos) return avro::DecodeError{0, "no separators"};
-  out.order_id = std::string(bytes.substr(0, a));
-  out.product = std::string(bytes.substr(a + 1, b - a - 1));
-  out.price = std::strtof(std::string(bytes.substr(b + 1)).c_str(), nullptr);
-  return std::nullopt;
-}
-
-// Fails each orderId transiently the scripted number of times; "PERM" ids fail permanently.
-class ScriptedProcessor : public pipeline::OrderProcessor {
- public:
-  std::map<std::string, int> transient_failures;
-  std::vector<std::pair<std::string, int>> calls;
-  ProcessResult process(const Order& o, int attempt) override {
-    calls.emplace_back(o.order_id, attempt);
-    if (o.order_id.rfind("PERM", 0) == 0) return ProcessResult::permanent("no such customer");
-    auto it = transient_failures.find(o.order_id);
-    if (it != transient_failures.end() && attempt <= it->second) {
-      return ProcessResult::transient("db timeout");
-    }
-    return ProcessResult::success();
-  }
-};
+using pipeline_test::ScriptedProcessor;
+using pipeline_test::text_decode;
 
 class PartitionPipelineTest : public testing::Test {
  protected:

@@ -1,0 +1,48 @@
+#pragma once
+// Shared by the decision-core tests: a readable record format ("id|product|price") and a
+// processor whose failures are scripted per orderId.
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "avro/error.h"
+#include "orders/order.h"
+#include "pipeline/order_processor.h"
+
+namespace pipeline_test {
+
+inline std::optional<avro::DecodeError> text_decode(std::string_view bytes, orders::Order& out) {
+  auto a = bytes.find('|');
+  auto b = a == std::string_view::npos ? a : bytes.find('|', a + 1);
+  if (b == std::string_view::npos) return avro::DecodeError{0, "no separators"};
+  out.order_id = std::string(bytes.substr(0, a));
+  out.product = std::string(bytes.substr(a + 1, b - a - 1));
+  out.price = std::strtof(std::string(bytes.substr(b + 1)).c_str(), nullptr);
+  return std::nullopt;
+}
+
+// Fails each orderId transiently the scripted number of times; "PERM" ids fail permanently.
+class ScriptedProcessor : public pipeline::OrderProcessor {
+ public:
+  std::map<std::string, int> transient_failures;
+  std::vector<std::pair<std::string, int>> calls;  // (orderId, attempt) of every call
+  std::vector<std::string> processed;              // orderIds, in the order they succeeded
+  pipeline::ProcessResult process(const orders::Order& o, int attempt) override {
+    calls.emplace_back(o.order_id, attempt);
+    if (o.order_id.rfind("PERM", 0) == 0) {
+      return pipeline::ProcessResult::permanent("no such customer");
+    }
+    auto it = transient_failures.find(o.order_id);
+    if (it != transient_failures.end() && attempt <= it->second) {
+      return pipeline::ProcessResult::transient("db timeout");
+    }
+    processed.push_back(o.order_id);
+    return pipeline::ProcessResult::success();
+  }
+};
+
+}  // namespace pipeline_test
