@@ -54,15 +54,13 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
   } else if (!lost) {
     // Commit what is finished so the next owner continues exactly there.
     const auto budget = util::stop_requested() ? kStopBudget : kRevokeBudget;
-    commit_batch(&revoked, budget, true);
-    if (!eos()) {
-      if (Error e = commit_acked_offsets(&revoked, true)) {
-        spdlog::warn("Commit on revoke failed: {}", e.message);
-      }
+    committer_->commit_batch(&revoked, budget, true);
+    if (Error e = committer_->commit_offsets(&revoked, true)) {
+      spdlog::warn("Commit on revoke failed: {}", e.message);
     }
   } else {
     spdlog::warn("Partition assignment lost: not committing; another member owns them now");
-    if (eos() && txn_open()) abort_and_rewind("partition assignment lost", &revoked);
+    committer_->partitions_lost(revoked);
   }
   std::vector<std::int32_t> list;
   for (int p : revoked) {
@@ -75,13 +73,9 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
       metrics_.pending_retries += it->second.pipeline->retries_pending();
     }
     partitions_.erase(it);
-    checkpoints_in_flight_.erase(p);
-    failed_dead_letters_.forget(p);
+    committer_->forget(p);
     list.push_back(p);
   }
-  std::size_t in_flight = 0;
-  for (const auto& [p, q] : checkpoints_in_flight_) in_flight += q.size();
-  checkpoint_count_in_flight_ = in_flight;
   spdlog::info("Revoked partition(s) [{}] of '{}'", join(list), opt_.topic);
 }
 
@@ -94,7 +88,7 @@ std::int64_t ConsumeSession::logical_start() const {
 
 bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek) {
   ps.epoch = epochs_.next();
-  ps.staged = {};
+  committer_->pipeline_started(partition);
   ps.uncommitted.clear();
   const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
   if (seek) ps.held.clear();
@@ -208,6 +202,10 @@ void ConsumeSession::restore_partitions() {
                    plan.offset ? std::to_string(*plan.offset) : std::string("the reset position"));
     }
   }
+}
+
+void ConsumeSession::renew_epochs() {
+  for (auto& [p, ps] : partitions_) ps.epoch = epochs_.next();
 }
 
 void ConsumeSession::rewind_all(const std::set<int>* skip) {

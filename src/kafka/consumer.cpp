@@ -68,13 +68,8 @@ void Consumer::RebalanceBridge::rebalance_cb(RdKafka::KafkaConsumer* consumer,
 Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
     : events_("consumer"), rebalance_(std::move(hooks)) {
   auto conf = build_conf(props);
+  install_callbacks(*conf, "consumer", &events_, &rebalance_);
   std::string errstr;
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), errstr) !=
-          RdKafka::Conf::CONF_OK ||
-      conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(&rebalance_), errstr) !=
-          RdKafka::Conf::CONF_OK) {
-    throw KafkaException(RdKafka::ERR__INVALID_ARG, "cannot install consumer callbacks: " + errstr);
-  }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw ConfigError("cannot create Kafka consumer: " + errstr);
   queue_.reset(rd_kafka_queue_get_consumer(consumer_->c_ptr()));
