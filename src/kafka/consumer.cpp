@@ -8,6 +8,11 @@
 namespace kafka {
 namespace {
 
+// A call's result code as an Error (none on success).
+Error result_of(RdKafka::ErrorCode code) {
+  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+}
+
 // librdkafka's own defaults.
 constexpr long long kDefaultQueuedMinMessages = 100000;
 constexpr long long kDefaultQueuedMaxKbytes = 65536;
@@ -189,33 +194,29 @@ Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets) {
       }
     }
   }
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(code);
 }
 
 Error Consumer::commit_async(const std::vector<TopicPartitionOffset>& offsets) {
   if (offsets.empty()) return {};
   OwnedPartitionList list(offsets);
-  const RdKafka::ErrorCode code = consumer_->commitAsync(list.get());
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->commitAsync(list.get()));
 }
 
 Error Consumer::pause(const std::vector<TopicPartitionOffset>& partitions) {
   OwnedPartitionList list(partitions);
-  const RdKafka::ErrorCode code = consumer_->pause(list.get());
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->pause(list.get()));
 }
 
 Error Consumer::resume(const std::vector<TopicPartitionOffset>& partitions) {
   OwnedPartitionList list(partitions);
-  const RdKafka::ErrorCode code = consumer_->resume(list.get());
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->resume(list.get()));
 }
 
 Error Consumer::seek(const TopicPartitionOffset& position, std::chrono::milliseconds timeout) {
   std::unique_ptr<RdKafka::TopicPartition> tp(
       RdKafka::TopicPartition::create(position.topic, position.partition, position.offset));
-  const RdKafka::ErrorCode code = consumer_->seek(*tp, static_cast<int>(timeout.count()));
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->seek(*tp, static_cast<int>(timeout.count())));
 }
 
 std::vector<TopicPartitionOffset> Consumer::assignment() {
@@ -243,8 +244,7 @@ Error Consumer::close() {
   if (closed_ || !consumer_) return {};
   stop_waker();  // no request of its own while the group is left
   closed_ = true;
-  const RdKafka::ErrorCode code = consumer_->close();
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->close());
 }
 
 }  // namespace kafka
