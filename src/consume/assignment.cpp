@@ -108,9 +108,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
   }
   ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(
       processor_, opt_.pipeline, ps.durable_aggregate, ps.durable_finished);
-  ps.checkpoint_written = ps.durable_offset;
   ps.durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
-  ps.written_progress = 0;
   ps.last_record_at = Clock::now();
   ps.phase = Phase::running;
   if (stall_test_partition_ == partition) {
@@ -182,7 +180,7 @@ void ConsumeSession::restore_partitions() {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
     }
     if (commit && *commit < 0) commit.reset();
-    if (commit) ps.offset_committed = commit;
+    if (commit) committer_->restored(tp.partition, *commit);
     last_activity_ = Clock::now();
     // librdkafka fetches from the committed offset (or the reset position without one): when
     // the plan starts there too, the records held meanwhile are the right ones and no seek

@@ -9,6 +9,17 @@ namespace consume::detail {
 
 using kafka::Error;
 
+void CheckpointCommitter::pipeline_started(std::int32_t partition) {
+  // A new pipeline counts its progress from 0, at its durable checkpoint.
+  marks_[partition].written = host_.partitions().at(partition).durable_offset;
+  marks_[partition].written_progress = 0;
+}
+
+void CheckpointCommitter::forget(std::int32_t partition) {
+  marks_.erase(partition);
+  in_flight_.forget(partition);
+}
+
 void CheckpointCommitter::settle(stats::ConsumerMetrics& m) {
   direct_.add_to(m);
   direct_ = {};
@@ -35,9 +46,9 @@ void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
   const auto& opt = host_.options();
   const auto plan = pipeline::plan_commit(candidates(
       host_.partitions(), only,
-      [](const PartitionState& ps) { return ps.pipeline->commit_offset(); },
-      [](const PartitionState& ps) { return ps.checkpoint_written; },
-      &PartitionState::written_progress));
+      [](auto, const PartitionState& ps) { return ps.pipeline->commit_offset(); },
+      [this](std::int32_t p, const PartitionState&) { return marks_[p].written; },
+      [this](std::int32_t p, const PartitionState&) { return marks_[p].written_progress; }));
   for (const auto& [p, next] : plan) {
     PartitionState& ps = host_.partitions().at(p);
     pipeline::Checkpoint c = checkpoint_at(opt, p, next, *ps.pipeline);
@@ -49,8 +60,8 @@ void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
     }
     in_flight_.sent(p, {ps.epoch, next, std::move(c.aggregate), std::move(c.finished),
                         ps.pipeline->progress()});
-    ps.checkpoint_written = next;
-    ps.written_progress = ps.pipeline->progress();
+    marks_[p].written = next;
+    marks_[p].written_progress = ps.pipeline->progress();
   }
 }
 
@@ -64,8 +75,8 @@ void CheckpointCommitter::on_checkpoint_report(const kafka::DeliveryReport& repo
   if (!report.ok()) {
     spdlog::warn("Checkpoint of {}[{}] at {} not written (written again with the next batch): {}",
                  host_.options().topic, partition, item->offset, report.reason);
-    ps.checkpoint_written = ps.durable_offset;
-    ps.written_progress = ps.durable_progress;
+    marks_[partition].written = ps.durable_offset;
+    marks_[partition].written_progress = ps.durable_progress;
     return;
   }
   ++host_.metrics().checkpoints_written;
@@ -81,12 +92,12 @@ Error CheckpointCommitter::commit_offsets(const std::set<int>* only, bool sync) 
   std::vector<kafka::TopicPartitionOffset> offsets;
   const auto now = Clock::now();
   const auto plan = pipeline::plan_commit(candidates(
-      host_.partitions(), only, [](const PartitionState& ps) { return ps.durable_offset; },
-      [](const PartitionState& ps) { return ps.offset_committed; }));
+      host_.partitions(), only, [](auto, const PartitionState& ps) { return ps.durable_offset; },
+      [this](std::int32_t p, const PartitionState&) { return marks_[p].committed; }));
   for (const auto& c : plan) {
     PartitionState& ps = host_.partitions().at(c.partition);
     offsets.push_back({host_.options().topic, c.partition, *ps.durable_offset});
-    ps.offset_committed = ps.durable_offset;
+    marks_[c.partition].committed = ps.durable_offset;
     host_.record_commit_latency(ps, now);
   }
   if (offsets.empty()) return {};

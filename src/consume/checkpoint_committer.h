@@ -2,6 +2,8 @@
 // At-least-once: checkpoints written by an idempotent producer (acks=all); a partition's offset
 // is committed only up to its last acknowledged checkpoint, so the committed offset never passes
 // what a checkpoint covers. Finished work counts in the metrics at once.
+#include <map>
+
 #include "consume/committer.h"
 #include "pipeline/checkpoints_in_flight.h"
 
@@ -21,8 +23,11 @@ class CheckpointCommitter final : public Committer {
   void reports_served() override {}
   // Their checkpoints in flight are forgotten with them.
   void partitions_lost(const std::set<int>&) override {}
-  void pipeline_started(std::int32_t) override {}
-  void forget(std::int32_t partition) override { in_flight_.forget(partition); }
+  void restored(std::int32_t partition, std::int64_t committed) override {
+    marks_[partition].committed = committed;
+  }
+  void pipeline_started(std::int32_t partition) override;
+  void forget(std::int32_t partition) override;
   bool before_dead_letter(PartitionState&, std::int32_t, std::int64_t) override { return true; }
   // The pipeline offers it again after the resend delay.
   void dead_letter_failed(std::int32_t, std::int64_t, const std::string&) override {}
@@ -39,7 +44,15 @@ class CheckpointCommitter final : public Committer {
   bool flush(std::chrono::milliseconds budget, bool checkpoints);
   void write_checkpoints(const std::set<int>* only);
 
+  // How far a partition's checkpoints and offsets got.
+  struct Marks {
+    std::optional<std::int64_t> written;    // checkpoint handed to the producer (or acknowledged)
+    std::uint64_t written_progress = 0;     // the pipeline progress() it covers
+    std::optional<std::int64_t> committed;  // offset commit requested
+  };
+
   CommitHost& host_;
+  std::map<std::int32_t, Marks> marks_;
   pipeline::CheckpointsInFlight in_flight_;
   Tally direct_;  // applied to the metrics as it happens
   const std::string no_id_;

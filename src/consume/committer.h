@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "consume/options.h"
@@ -76,7 +77,9 @@ class Committer {
   virtual void reports_served() = 0;
   // `lost` were taken away without a chance to commit; their state is still there.
   virtual void partitions_lost(const std::set<int>& lost) = 0;
-  // A partition's pipeline (re)started at its durable checkpoint.
+  // A partition restored: the group's committed offset for it.
+  virtual void restored(std::int32_t partition, std::int64_t committed) = 0;
+  // A partition's pipeline (re)starts at its durable checkpoint.
   virtual void pipeline_started(std::int32_t partition) = 0;
   // A revoked partition's state is dropped.
   virtual void forget(std::int32_t partition) = 0;
@@ -107,19 +110,21 @@ std::unique_ptr<Committer> make_committer(Semantics semantics, CommitHost& host)
 
 // For the implementations.
 
-// Commit candidates of the running partitions (all when `only` is null). `covered_progress`:
-// for checkpoints, the pipeline progress the step already covers.
-template <class Finished, class Covered>
-std::vector<pipeline::CommitCandidate> candidates(
-    const Partitions& partitions, const std::set<int>* only, Finished finished, Covered covered,
-    std::uint64_t PartitionState::*covered_progress = nullptr) {
+// Commit candidates of the running partitions (all when `only` is null); each function is
+// called with a partition and its state. `covered_progress`: for checkpoints, the pipeline
+// progress the step already covers (nullptr: the step is no checkpoint).
+template <class Finished, class Covered, class CoveredProgress = std::nullptr_t>
+std::vector<pipeline::CommitCandidate> candidates(const Partitions& partitions,
+                                                  const std::set<int>* only, Finished finished,
+                                                  Covered covered,
+                                                  CoveredProgress covered_progress = nullptr) {
   std::vector<pipeline::CommitCandidate> out;
   for (const auto& [p, ps] : partitions) {
     if (ps.restoring() || (only && !only->count(p))) continue;
-    pipeline::CommitCandidate c{p, finished(ps), covered(ps)};
-    if (covered_progress) {
+    pipeline::CommitCandidate c{p, finished(p, ps), covered(p, ps)};
+    if constexpr (!std::is_null_pointer_v<CoveredProgress>) {
       c.progress = ps.pipeline->progress();
-      c.covered_progress = ps.*covered_progress;
+      c.covered_progress = covered_progress(p, ps);
     }
     out.push_back(c);
   }

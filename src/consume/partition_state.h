@@ -64,13 +64,9 @@ struct PartitionState {
   pipeline::FinishedSet durable_finished;  // records above durable_offset finished already
   // The pipeline's progress() that the durable checkpoint covers (0 for a fresh pipeline).
   std::uint64_t durable_progress = 0;
-  std::uint64_t written_progress = 0;  // at-least-once: of the last checkpoint handed out
   std::optional<std::int64_t> reprocess_below;
   // Finished records not yet committed (offset, consumed at), for the commit latency.
   std::deque<std::pair<std::int64_t, TimePoint>> uncommitted;
-  // at-least-once: checkpoint written / acknowledged, offset commit requested.
-  std::optional<std::int64_t> checkpoint_written;
-  std::optional<std::int64_t> offset_committed;
 };
 
 using Partitions = std::map<std::int32_t, PartitionState>;

@@ -144,9 +144,10 @@ bool TransactionalCommitter::commit_batch(const std::set<int>*, std::chrono::mil
 std::vector<TransactionalCommitter::Item> TransactionalCommitter::due_checkpoints() const {
   const Partitions& partitions = host_.partitions();
   const auto plan = pipeline::plan_commit(candidates(
-      partitions, nullptr, [](const PartitionState& ps) { return ps.pipeline->commit_offset(); },
-      [](const PartitionState& ps) { return ps.durable_offset; },
-      &PartitionState::durable_progress));
+      partitions, nullptr,
+      [](auto, const PartitionState& ps) { return ps.pipeline->commit_offset(); },
+      [](auto, const PartitionState& ps) { return ps.durable_offset; },
+      [](auto, const PartitionState& ps) { return ps.durable_progress; }));
   std::vector<Item> items;
   for (const auto& c : plan) {
     const auto& pipe = *partitions.at(c.partition).pipeline;
@@ -198,7 +199,6 @@ void TransactionalCommitter::committed(std::vector<Item>& items, TimePoint start
     ps.durable_aggregate = std::move(c.aggregate);
     ps.durable_finished = std::move(c.finished);
     ps.durable_progress = progress;
-    ps.written_progress = progress;
     host_.record_commit_latency(ps, now);
   }
   add_pending_to(metrics);

@@ -25,6 +25,7 @@ class TransactionalCommitter final : public Committer {
   kafka::Error commit_offsets(const std::set<int>*, bool) override { return {}; }
   void reports_served() override;
   void partitions_lost(const std::set<int>& lost) override;
+  void restored(std::int32_t, std::int64_t) override {}
   void pipeline_started(std::int32_t partition) override { staged_.erase(partition); }
   void forget(std::int32_t partition) override;
   bool before_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset) override;
