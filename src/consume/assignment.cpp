@@ -54,15 +54,13 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
   } else if (!lost) {
     // Commit what is finished so the next owner continues exactly there.
     const auto budget = util::stop_requested() ? kStopBudget : kRevokeBudget;
-    commit_batch(&revoked, budget, true);
-    if (!eos()) {
-      if (Error e = commit_acked_offsets(&revoked, true)) {
-        spdlog::warn("Commit on revoke failed: {}", e.message);
-      }
+    committer_->commit_batch(&revoked, budget, true);
+    if (Error e = committer_->commit_offsets(&revoked, true)) {
+      spdlog::warn("Commit on revoke failed: {}", e.message);
     }
   } else {
     spdlog::warn("Partition assignment lost: not committing; another member owns them now");
-    if (eos() && txn_open()) abort_and_rewind("partition assignment lost", &revoked);
+    committer_->partitions_lost(revoked);
   }
   std::vector<std::int32_t> list;
   for (int p : revoked) {
@@ -75,13 +73,9 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
       metrics_.pending_retries += it->second.pipeline->retries_pending();
     }
     partitions_.erase(it);
-    checkpoints_in_flight_.erase(p);
-    failed_dead_letters_.forget(p);
+    committer_->forget(p);
     list.push_back(p);
   }
-  std::size_t in_flight = 0;
-  for (const auto& [p, q] : checkpoints_in_flight_) in_flight += q.size();
-  checkpoint_count_in_flight_ = in_flight;
   spdlog::info("Revoked partition(s) [{}] of '{}'", join(list), opt_.topic);
 }
 
@@ -94,7 +88,7 @@ std::int64_t ConsumeSession::logical_start() const {
 
 bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek) {
   ps.epoch = epochs_.next();
-  ps.staged = {};
+  committer_->pipeline_started(partition);
   ps.uncommitted.clear();
   const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
   if (seek) ps.held.clear();
@@ -114,9 +108,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
   }
   ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(
       processor_, opt_.pipeline, ps.durable_aggregate, ps.durable_finished);
-  ps.checkpoint_written = ps.durable_offset;
   ps.durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
-  ps.written_progress = 0;
   ps.last_record_at = Clock::now();
   ps.phase = Phase::running;
   if (stall_test_partition_ == partition) {
@@ -188,7 +180,7 @@ void ConsumeSession::restore_partitions() {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
     }
     if (commit && *commit < 0) commit.reset();
-    if (commit) ps.offset_committed = commit;
+    if (commit) committer_->restored(tp.partition, *commit);
     last_activity_ = Clock::now();
     // librdkafka fetches from the committed offset (or the reset position without one): when
     // the plan starts there too, the records held meanwhile are the right ones and no seek
@@ -208,6 +200,10 @@ void ConsumeSession::restore_partitions() {
                    plan.offset ? std::to_string(*plan.offset) : std::string("the reset position"));
     }
   }
+}
+
+void ConsumeSession::renew_epochs() {
+  for (auto& [p, ps] : partitions_) ps.epoch = epochs_.next();
 }
 
 void ConsumeSession::rewind_all(const std::set<int>* skip) {

@@ -4,33 +4,13 @@
 
 #include "consume/session.h"
 #include "pipeline/dead_letter.h"
+#include "stats/e2e_latency.h"
 
 namespace consume::detail {
-namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partition,
                                        std::int64_t offset) {
-  if (eos()) {
-    // A dead letter whose write failed in an aborted transaction waits out the resend delay
-    // before it is offered again, like a failed write in at-least-once mode.
-    if (auto held = failed_dead_letters_.hold(
-            partition, offset, opt_.pipeline.dead_letter_resend_delay, Clock::now())) {
-      ps.pipeline->dead_letter_failed(offset, held->error, held->failed_at);
-      return;
-    }
-    if (!begin_transaction()) {
-      ps.pipeline->dead_letter_failed(offset, "no transaction", Clock::now());
-      return;
-    }
-  }
+  if (!committer_->before_dead_letter(ps, partition, offset)) return;
   const auto& pending = ps.pipeline->dead_letter(offset);
   if (!ensure_dlq_topic()) {
     ++metrics_.dead_letter_write_failures;
@@ -38,8 +18,8 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     return;
   }
   const auto& rec = pending.record;
-  auto headers =
-      pipeline::dead_letter_headers(rec, pending.dead_letter, {opt_.group, opt_.host, wall_ms()});
+  auto headers = pipeline::dead_letter_headers(
+      rec, pending.dead_letter, {opt_.group, opt_.host, stats::wall_clock_us() / 1000});
   std::vector<kafka::Header> views;
   views.reserve(headers.size());
   for (const auto& [k, v] : headers) views.push_back({k, v});
@@ -53,11 +33,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
     if (e.fatal) producer_failed("writing a dead letter", e);
-    if (eos()) {
-      doomed_ = "dead letter not written: " + e.message;
-      failed_dead_letters_.failed(partition, offset, e.message, Clock::now());
-    }
-    ps.pipeline->dead_letter_failed(offset, e.message, Clock::now());
+    dead_letter_failed(ps, partition, offset, e.message);
     return;
   }
   outbox_.sent(dlq_partition,
@@ -67,7 +43,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
 
 void ConsumeSession::on_delivery(const DeliveryReport& report) {
   if (report.topic == opt_.aggregates_topic) {
-    on_checkpoint_report(report);
+    committer_->on_checkpoint_report(report);
   } else {
     on_dead_letter_report(report);
   }
@@ -89,7 +65,7 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   }
   PartitionState& ps = partitions_.at(entry->source_partition);
   if (report.ok()) {
-    Tally& t = tally(ps);
+    Tally& t = committer_->tally(entry->source_partition);
     ++t.dead_lettered;
     ++t.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];
     last_finished_ = Clock::now();
@@ -102,13 +78,13 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   ++metrics_.dead_letter_write_failures;
   spdlog::error("Dead letter for {}[{}]@{} was not written: {}", opt_.topic,
                 entry->source_partition, entry->source_offset, report.reason);
-  if (eos()) {
-    // The transaction cannot commit now; remember the failure across the rewind.
-    doomed_ = "dead letter not written: " + std::string(report.reason);
-    failed_dead_letters_.failed(entry->source_partition, entry->source_offset,
-                                std::string(report.reason), Clock::now());
-  }
-  ps.pipeline->dead_letter_failed(entry->source_offset, std::string(report.reason), Clock::now());
+  dead_letter_failed(ps, entry->source_partition, entry->source_offset, std::string(report.reason));
+}
+
+void ConsumeSession::dead_letter_failed(PartitionState& ps, std::int32_t partition,
+                                        std::int64_t offset, const std::string& error) {
+  committer_->dead_letter_failed(partition, offset, error);
+  ps.pipeline->dead_letter_failed(offset, error, Clock::now());
 }
 
 }  // namespace consume::detail

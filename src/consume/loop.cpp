@@ -1,6 +1,6 @@
 // The consume loop: polling, feeding each partition's pipeline, pauses, the run's end.
 // Starting lives in startup.cpp, assignment/restore in assignment.cpp, dead letters in
-// dead_letters.cpp, commits in commit.cpp, reporting in report.cpp.
+// dead_letters.cpp, reporting in report.cpp; commits are the committer's (committer.h).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +8,7 @@
 
 #include "consume/session.h"
 #include "kafka/record.h"
+#include "kafka/transaction.h"
 #include "pipeline/pause_policy.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
@@ -40,6 +41,7 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
   metrics_.semantics = to_string(opt_.semantics);
   metrics_.ordering = std::string(pipeline::to_string(opt_.pipeline.ordering));
   stall_test_partition_ = opt_.test_stall_partition;
+  committer_ = make_committer(opt_.semantics, *this);
 }
 
 void ConsumeSession::set_fatal(std::string problem) {
@@ -49,6 +51,23 @@ void ConsumeSession::set_fatal(std::string problem) {
   }
 }
 
+void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
+  std::string text = e.message;
+  const std::string prefix = "fatal producer error: ";
+  if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+  const std::string& id = committer_->transactional_id();
+  if (!id.empty() && (kafka::is_fencing(e) || text.find("fenced") != std::string::npos)) {
+    text += " (transactional.id '" + id + "' fenced by another process using it)";
+  }
+  set_fatal(fmt::format("fatal producer error in {}: {}", step, text));
+}
+
+void ConsumeSession::record_commit_latency(PartitionState& ps, TimePoint now) {
+  for (const auto& [offset, consumed_at] : ps.uncommitted)
+    commit_latency_.record(now - consumed_at);
+  ps.uncommitted.clear();
+}
+
 std::optional<std::uint64_t> ConsumeSession::running_epoch(std::int32_t partition) const {
   auto it = partitions_.find(partition);
   if (it == partitions_.end() || it->second.restoring()) return std::nullopt;
@@ -56,7 +75,7 @@ std::optional<std::uint64_t> ConsumeSession::running_epoch(std::int32_t partitio
 }
 
 bool ConsumeSession::busy(bool count_halted) const {
-  if (outbox_.in_flight() > 0 || checkpoint_count_in_flight_ > 0) return true;
+  if (outbox_.in_flight() > 0 || committer_->checkpoints_in_flight() > 0) return true;
   for (const auto& [p, ps] : partitions_) {
     if (ps.restoring()) return true;
     if (!count_halted && ps.pipeline->halted()) continue;
@@ -198,17 +217,15 @@ void ConsumeSession::poll_once() {
     take(std::move(msg));
   }
   producer_->poll(0ms);
-  if (eos() && !doomed_.empty()) abort_and_rewind(doomed_, nullptr);
+  committer_->reports_served();
   advance();
   update_pauses();
   check_stalls();
-  if (schedule_.due(Clock::now())) commit_batch(nullptr, kFinalBudget, false);
+  if (schedule_.due(Clock::now())) committer_->commit_batch(nullptr, kFinalBudget, false);
   // at-least-once: offsets follow their checkpoints' acknowledgements (at most one async commit
   // per turn).
-  if (!eos()) {
-    if (Error e = commit_acked_offsets(nullptr, false)) {
-      spdlog::warn("Async commit failed: {}", e.message);
-    }
+  if (Error e = committer_->commit_offsets(nullptr, false)) {
+    spdlog::warn("Async commit failed: {}", e.message);
   }
   log_summary();
 }
@@ -242,13 +259,11 @@ ConsumeResult ConsumeSession::run() {
   spdlog::info("Stopping ({})...", why);
   if (!fatal_) {
     const auto budget = util::stop_requested() ? kStopBudget : kFinalBudget;
-    if (!commit_batch(nullptr, budget, true) && problem_.empty()) {
+    if (!committer_->commit_batch(nullptr, budget, true) && problem_.empty()) {
       problem_ = "final commit failed: the last batch will be processed again by the next owner";
     }
-    if (!eos()) {
-      if (Error e = commit_acked_offsets(nullptr, true)) {
-        problem_ = "final commit failed: " + e.message;
-      }
+    if (Error e = committer_->commit_offsets(nullptr, true)) {
+      problem_ = "final commit failed: " + e.message;
     }
   }
   std::size_t undelivered = outbox_.in_flight();

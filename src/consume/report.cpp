@@ -50,14 +50,18 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
       spdlog::info("📨 Received undecodable record at {}[{}]@{}", opt_.topic, partition, d.offset);
     }
   }
-  Tally& t = tally(ps);
-  if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
-    ++t.processed;
-    t.aggregate.add(p->order);
+  // Processed or dead-lettered: its latencies, and it waits for the next commit.
+  auto finished = [&] {
     latency_.record(d.since_received);
     metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
     ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
     schedule_.finished(1, decided_at);
+  };
+  Tally& t = committer_->tally(partition);
+  if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
+    ++t.processed;
+    t.aggregate.add(p->order);
+    finished();
     last_finished_ = decided_at;
     if (opt_.verbose) {
       const auto a = ps.pipeline->aggregate();
@@ -78,10 +82,7 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
                    where());
     }
   } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
-    latency_.record(d.since_received);
-    metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
-    ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
-    schedule_.finished(1, decided_at);
+    finished();
     if (opt_.verbose) {
       spdlog::warn("💀 Dead-lettering {} ({}): {}{}",
                    d.order ? dlq::printable(d.order->order_id) : "record",
@@ -107,7 +108,7 @@ void ConsumeSession::log_summary() {
                          ps.durable_offset ? std::to_string(*ps.durable_offset) : "-");
   }
   spdlog::info("Partitions (state@committed):{}{}", parts.empty() ? " none" : parts,
-               eos() ? fmt::format(", transaction {}", txn_open() ? "open" : "none") : "");
+               committer_->status());
   if (metrics_.consumed == 0) return;
   std::size_t waiting = 0;
   for (const auto& [p, ps] : partitions_) {
@@ -115,8 +116,7 @@ void ConsumeSession::log_summary() {
   }
   // Committed work plus what is staged for the next commit.
   stats::ConsumerMetrics m = metrics_;
-  for (const auto& [p, ps] : partitions_) ps.staged.add_to(m);
-  direct_.add_to(m);
+  committer_->add_pending_to(m);
   const auto& a = m.aggregate;
   spdlog::info(
       "📊 consumed {}, processed {}, dead-lettered {}, retries {}, waiting {}, DLQ in flight {} | "
@@ -133,8 +133,7 @@ void ConsumeSession::finish_metrics() {
       metrics_.pending_retries += ps.pipeline->retries_pending();
     }
   }
-  direct_.add_to(metrics_);
-  direct_ = {};
+  committer_->settle(metrics_);
   // Until the work is durable: the last commit counts too.
   const TimePoint last = std::max(last_finished_, last_committed_);
   if (first_consumed_ && last > *first_consumed_) {

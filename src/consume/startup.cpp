@@ -16,7 +16,6 @@ namespace {
 using kafka::check_connectivity;
 using kafka::Consumer;
 using kafka::ensure_topic;
-using kafka::KafkaException;
 using kafka::partition_count;
 using kafka::Producer;
 using kafka::Properties;
@@ -29,7 +28,6 @@ constexpr auto kStallAfter = 15s;  // no record for this long while the log goes
 constexpr auto kStallCheckEvery = 5s;
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
-constexpr auto kInitTransactions = 30s;
 
 }  // namespace
 
@@ -77,38 +75,14 @@ void ConsumeSession::start() {
     }
     pprops.set(k, v);
   }
-  if (eos()) {
-    pprops.set("transactional.id", opt_.transactional_id);
-    // A transaction left open by a crashed process holds back read_committed readers until the
-    // coordinator aborts it (or a process with the same transactional.id starts).
-    if (!pprops.find("transaction.timeout.ms")) pprops.set("transaction.timeout.ms", "30000");
-    // Back-to-back transactions meet CONCURRENT_TRANSACTIONS while the previous one's markers
-    // are written; librdkafka retries after retry.backoff.ms (100 ms by default), the Java
-    // client after 20 ms for this case. 100 ms stalls cost up to a third of the throughput.
-    if (!pprops.find("retry.backoff.ms")) pprops.set("retry.backoff.ms", "20");
-    const auto txn_timeout = std::stoll(pprops.get_or("transaction.timeout.ms", "30000"));
-    if (std::stoll(pprops.get_or("message.timeout.ms", "300000")) > txn_timeout) {
-      pprops.set("message.timeout.ms", std::to_string(txn_timeout));
-    }
-  } else {
-    pprops.erase("transactional.id");
-  }
+  committer_->configure_producer(pprops);
   producer_ =
       std::make_unique<Producer>(pprops, [this](const DeliveryReport& r) { on_delivery(r); });
 
   check_connectivity(producer_->raw(), opt_.bootstrap, kConnectTimeout, &producer_->events(),
                      [] { return util::stop_requested(); });
   ensure_aggregates_topic();
-  if (eos()) {
-    // Fences an older process with the same transactional.id and aborts its open transaction.
-    Error e = producer_->init_transactions(kInitTransactions);
-    if (e)
-      throw KafkaException(Error{e.code,
-                                 "cannot initialize transactions (transactional.id '" +
-                                     opt_.transactional_id + "'): " + e.message,
-                                 e.fatal, e.retriable, e.txn_requires_abort});
-    txn_ = std::make_unique<kafka::Transaction>(*producer_);
-  }
+  committer_->start();
 
   Properties rprops = opt_.consumer_props;
   reader_ = std::make_unique<CheckpointReader>(rprops, opt_.aggregates_topic);
@@ -123,7 +97,9 @@ void ConsumeSession::start() {
   consumer_->subscribe({opt_.topic});
   spdlog::info("🚀 Consumer started (group '{}', {}{}), listening for orders on '{}'...", opt_.group,
                to_string(opt_.semantics),
-               eos() ? ", transactional.id '" + opt_.transactional_id + "'" : std::string(),
+               committer_->transactional_id().empty()
+                   ? std::string()
+                   : ", transactional.id '" + committer_->transactional_id() + "'",
                opt_.topic);
 }
 

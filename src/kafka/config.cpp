@@ -28,6 +28,17 @@ std::string canonical_key(std::string_view key) {
   return std::string(key);
 }
 
+template <class Callback>
+void install(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
+             const char* name, Callback* callback) {
+  std::string errstr;
+  if (conf.set("event_cb", events, errstr) != RdKafka::Conf::CONF_OK ||
+      conf.set(name, callback, errstr) != RdKafka::Conf::CONF_OK) {
+    throw KafkaException(RdKafka::ERR__INVALID_ARG,
+                         "cannot install " + std::string(client) + " callbacks: " + errstr);
+  }
+}
+
 }  // namespace
 
 Properties::Properties(std::initializer_list<Entry> entries) {
@@ -214,6 +225,16 @@ std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props) {
     }
   }
   return conf;
+}
+
+void install_callbacks(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
+                       RdKafka::DeliveryReportCb* delivery) {
+  install(conf, client, events, "dr_cb", delivery);
+}
+
+void install_callbacks(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
+                       RdKafka::RebalanceCb* rebalance) {
+  install(conf, client, events, "rebalance_cb", rebalance);
 }
 
 }  // namespace kafka

@@ -80,4 +80,11 @@ Properties consumer_defaults();
 // librdkafka's own message.
 std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props);
 
+// Installs a client's event callback and its role's callback on `conf`; throws KafkaException
+// naming `client` when librdkafka refuses one.
+void install_callbacks(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
+                       RdKafka::DeliveryReportCb* delivery);
+void install_callbacks(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
+                       RdKafka::RebalanceCb* rebalance);
+
 }  // namespace kafka

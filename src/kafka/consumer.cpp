@@ -8,6 +8,11 @@
 namespace kafka {
 namespace {
 
+// A call's result code as an Error (none on success).
+Error result_of(RdKafka::ErrorCode code) {
+  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+}
+
 // librdkafka's own defaults.
 constexpr long long kDefaultQueuedMinMessages = 100000;
 constexpr long long kDefaultQueuedMaxKbytes = 65536;
@@ -68,13 +73,8 @@ void Consumer::RebalanceBridge::rebalance_cb(RdKafka::KafkaConsumer* consumer,
 Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
     : events_("consumer"), rebalance_(std::move(hooks)) {
   auto conf = build_conf(props);
+  install_callbacks(*conf, "consumer", &events_, &rebalance_);
   std::string errstr;
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), errstr) !=
-          RdKafka::Conf::CONF_OK ||
-      conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(&rebalance_), errstr) !=
-          RdKafka::Conf::CONF_OK) {
-    throw KafkaException(RdKafka::ERR__INVALID_ARG, "cannot install consumer callbacks: " + errstr);
-  }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw ConfigError("cannot create Kafka consumer: " + errstr);
   queue_.reset(rd_kafka_queue_get_consumer(consumer_->c_ptr()));
@@ -194,33 +194,29 @@ Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets) {
       }
     }
   }
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(code);
 }
 
 Error Consumer::commit_async(const std::vector<TopicPartitionOffset>& offsets) {
   if (offsets.empty()) return {};
   OwnedPartitionList list(offsets);
-  const RdKafka::ErrorCode code = consumer_->commitAsync(list.get());
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->commitAsync(list.get()));
 }
 
 Error Consumer::pause(const std::vector<TopicPartitionOffset>& partitions) {
   OwnedPartitionList list(partitions);
-  const RdKafka::ErrorCode code = consumer_->pause(list.get());
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->pause(list.get()));
 }
 
 Error Consumer::resume(const std::vector<TopicPartitionOffset>& partitions) {
   OwnedPartitionList list(partitions);
-  const RdKafka::ErrorCode code = consumer_->resume(list.get());
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->resume(list.get()));
 }
 
 Error Consumer::seek(const TopicPartitionOffset& position, std::chrono::milliseconds timeout) {
   std::unique_ptr<RdKafka::TopicPartition> tp(
       RdKafka::TopicPartition::create(position.topic, position.partition, position.offset));
-  const RdKafka::ErrorCode code = consumer_->seek(*tp, static_cast<int>(timeout.count()));
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->seek(*tp, static_cast<int>(timeout.count())));
 }
 
 std::vector<TopicPartitionOffset> Consumer::assignment() {
@@ -248,8 +244,7 @@ Error Consumer::close() {
   if (closed_ || !consumer_) return {};
   stop_waker();  // no request of its own while the group is left
   closed_ = true;
-  const RdKafka::ErrorCode code = consumer_->close();
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return result_of(consumer_->close());
 }
 
 }  // namespace kafka

@@ -49,13 +49,8 @@ void Producer::DeliveryBridge::dr_cb(RdKafka::Message& message) {
 Producer::Producer(const Properties& props, DeliveryHandler on_delivery)
     : events_("producer"), bridge_(std::move(on_delivery)) {
   auto conf = build_conf(props);
+  install_callbacks(*conf, "producer", &events_, &bridge_);
   std::string errstr;
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), errstr) !=
-          RdKafka::Conf::CONF_OK ||
-      conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&bridge_), errstr) !=
-          RdKafka::Conf::CONF_OK) {
-    throw KafkaException(RdKafka::ERR__INVALID_ARG, "cannot install producer callbacks: " + errstr);
-  }
   producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
   // Property combinations (e.g. idempotence with acks=1) are only checked here.
   if (!producer_) throw ConfigError("cannot create Kafka producer: " + errstr);

@@ -1,0 +1,43 @@
+// What both committers share: checkpoints of a running partition, waiting for reports.
+#include "consume/committer.h"
+
+#include "consume/checkpoint_committer.h"
+#include "consume/transactional_committer.h"
+#include "stats/e2e_latency.h"
+
+namespace consume::detail {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<Committer> make_committer(Semantics semantics, CommitHost& host) {
+  if (semantics == Semantics::exactly_once) return std::make_unique<TransactionalCommitter>(host);
+  return std::make_unique<CheckpointCommitter>(host);
+}
+
+pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t partition,
+                                   std::int64_t offset, const pipeline::PartitionPipeline& pipe) {
+  return {opt.topic,
+          partition,
+          offset,
+          pipe.checkpoint_aggregate(),
+          opt.group,
+          stats::wall_clock_us() / 1000,
+          pipe.finished_above()};
+}
+
+kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c) {
+  const auto& opt = host.options();
+  return host.producer().produce(opt.aggregates_topic,
+                                 pipeline::checkpoint_key(opt.topic, c.partition),
+                                 pipeline::encode_checkpoint(c));
+}
+
+bool await_reports(kafka::Producer& producer, std::chrono::milliseconds budget,
+                   const std::function<bool()>& pending, const std::function<bool()>& give_up) {
+  const auto deadline = Clock::now() + budget;
+  while (pending() && Clock::now() < deadline && !give_up()) producer.poll(20ms);
+  producer.poll(0ms);
+  return !pending();
+}
+
+}  // namespace consume::detail

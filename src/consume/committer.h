@@ -1,0 +1,143 @@
+#pragma once
+// Internal to the consume loop: how a batch of finished work becomes durable, chosen once at
+// startup by --semantics (make_committer):
+// - TransactionalCommitter (exactly-once): one Kafka transaction per batch holding its dead
+//   letters, the partitions' checkpoints and the consumed offsets;
+// - CheckpointCommitter (at-least-once): checkpoints by an idempotent producer, offsets
+//   committed only up to acknowledged checkpoints.
+// The session calls it wherever the two differ. Single-threaded, like the session.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "consume/options.h"
+#include "consume/partition_state.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "pipeline/checkpoint.h"
+#include "pipeline/commit_plan.h"
+#include "pipeline/commit_schedule.h"
+
+namespace consume::detail {
+
+// What a committer uses of its session.
+class CommitHost {
+ public:
+  virtual const ConsumeOptions& options() const = 0;
+  virtual Partitions& partitions() = 0;
+  virtual stats::ConsumerMetrics& metrics() = 0;
+  virtual pipeline::CommitSchedule& schedule() = 0;
+  virtual kafka::Producer& producer() = 0;
+  virtual kafka::Consumer& consumer() = 0;  // replaced when the stall watchdog restarts it
+  virtual std::size_t dead_letters_in_flight() const = 0;
+  virtual bool fatal() const = 0;
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
+  virtual void producer_failed(std::string_view step, const kafka::Error& e) = 0;
+  // Every partition gets a new epoch: reports served from now on belong to the past.
+  virtual void renew_epochs() = 0;
+  // Restarts every running partition (except `skip`) at its durable checkpoint.
+  virtual void rewind_all(const std::set<int>* skip) = 0;
+  // The epoch of a partition that is running, for the delivery reports' epoch filter.
+  virtual std::optional<std::uint64_t> running_epoch(std::int32_t partition) const = 0;
+  // Every record finished before `now` is covered by the commit (below its offset, or in its
+  // checkpoint's finished set).
+  virtual void record_commit_latency(PartitionState& ps, TimePoint now) = 0;
+  // A commit that covered new records completed at `at`.
+  virtual void committed_at(TimePoint at) = 0;
+
+ protected:
+  ~CommitHost() = default;
+};
+
+class Committer {
+ public:
+  virtual ~Committer() = default;
+
+  // Before the producer is created: the settings it needs for this way of committing.
+  virtual void configure_producer(kafka::Properties& props) const = 0;
+  // Once the producer reaches a broker. Throws KafkaException.
+  virtual void start() = 0;
+
+  // Commits the finished work of `only` (all partitions when null). Returns false when the
+  // batch could not be committed (aborted, or fatal). `blocking` (revoke, shutdown): waits for
+  // every acknowledgement the commit depends on.
+  virtual bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
+                            bool blocking) = 0;
+  // Offsets committed apart from a batch (at-least-once: up to the acknowledged checkpoints;
+  // `sync` waits for the result).
+  virtual kafka::Error commit_offsets(const std::set<int>* only, bool sync) = 0;
+  // Once per loop turn, after the producer's delivery reports were served.
+  virtual void reports_served() = 0;
+  // `lost` were taken away without a chance to commit; their state is still there.
+  virtual void partitions_lost(const std::set<int>& lost) = 0;
+  // A partition restored: the group's committed offset for it.
+  virtual void restored(std::int32_t partition, std::int64_t committed) = 0;
+  // A partition's pipeline (re)starts at its durable checkpoint.
+  virtual void pipeline_started(std::int32_t partition) = 0;
+  // A revoked partition's state is dropped.
+  virtual void forget(std::int32_t partition) = 0;
+
+  // Before a dead letter is written; false: not now (the pipeline has been told).
+  virtual bool before_dead_letter(PartitionState& ps, std::int32_t partition,
+                                  std::int64_t offset) = 0;
+  // A dead letter was not written (refused, or reported as failed).
+  virtual void dead_letter_failed(std::int32_t partition, std::int64_t offset,
+                                  const std::string& error) = 0;
+  virtual void on_checkpoint_report(const kafka::DeliveryReport& report) = 0;
+  virtual std::size_t checkpoints_in_flight() const = 0;
+
+  // Where a partition's finished work is counted until it enters the metrics.
+  virtual Tally& tally(std::int32_t partition) = 0;
+  // For the periodic summary: work counted but not in the metrics yet.
+  virtual void add_pending_to(stats::ConsumerMetrics& m) const = 0;
+  // At exit: what counts of the work not in the metrics yet.
+  virtual void settle(stats::ConsumerMetrics& m) = 0;
+
+  // Empty without transactions.
+  virtual const std::string& transactional_id() const = 0;
+  // For the periodic summary (", transaction open"); empty without transactions.
+  virtual std::string status() const = 0;
+};
+
+std::unique_ptr<Committer> make_committer(Semantics semantics, CommitHost& host);
+
+// For the implementations.
+
+// Commit candidates of the running partitions (all when `only` is null); each function is
+// called with a partition and its state. `covered_progress`: for checkpoints, the pipeline
+// progress the step already covers (nullptr: the step is no checkpoint).
+template <class Finished, class Covered, class CoveredProgress = std::nullptr_t>
+std::vector<pipeline::CommitCandidate> candidates(const Partitions& partitions,
+                                                  const std::set<int>* only, Finished finished,
+                                                  Covered covered,
+                                                  CoveredProgress covered_progress = nullptr) {
+  std::vector<pipeline::CommitCandidate> out;
+  for (const auto& [p, ps] : partitions) {
+    if (ps.restoring() || (only && !only->count(p))) continue;
+    pipeline::CommitCandidate c{p, finished(p, ps), covered(p, ps)};
+    if constexpr (!std::is_null_pointer_v<CoveredProgress>) {
+      c.progress = ps.pipeline->progress();
+      c.covered_progress = covered_progress(p, ps);
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// The checkpoint of a running partition at `offset`: its pipeline's aggregate and finished set.
+pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t partition,
+                                   std::int64_t offset, const pipeline::PartitionPipeline& pipe);
+kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c);
+// Serves delivery reports until nothing is `pending`, `budget` has passed or `give_up` says so.
+// True when nothing is pending.
+bool await_reports(kafka::Producer& producer, std::chrono::milliseconds budget,
+                   const std::function<bool()>& pending, const std::function<bool()>& give_up);
+
+}  // namespace consume::detail

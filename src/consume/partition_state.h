@@ -1,0 +1,74 @@
+#pragma once
+// Internal to the consume loop: what the session (session.h) and its committer (committer.h)
+// know about one assigned partition, and the work that enters the report.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kafka/consumer.h"
+#include "pipeline/finished_set.h"
+#include "pipeline/outcome.h"
+#include "pipeline/partition_pipeline.h"
+#include "stats/aggregate.h"
+#include "stats/consumer_report.h"
+
+namespace consume::detail {
+
+using pipeline::Clock;
+using pipeline::TimePoint;
+
+// Work that enters the report once it is committed (exactly-once) or at once (at-least-once).
+// Retries are attempts made and count at once in both modes.
+struct Tally {
+  std::uint64_t processed = 0;
+  std::uint64_t dead_lettered = 0;
+  std::map<std::string, std::uint64_t> dead_lettered_by_class;
+  stats::Aggregate aggregate;
+
+  void add_to(stats::ConsumerMetrics& m) const;
+};
+
+// A partition's lifecycle while assigned.
+enum class Phase {
+  // Its checkpoint not restored yet: fetched records are held (a seek to the planned start may
+  // drop them), nothing is processed.
+  restoring,
+  // Restoring, and its checkpoint lags the committed offset: waiting (paused) for it.
+  awaiting_checkpoint,
+  running,
+  // Running, but its pipeline stopped at a dead letter that could not be written (reported).
+  halted,
+};
+
+struct PartitionState {
+  Phase phase = Phase::restoring;
+  bool restoring() const {
+    return phase == Phase::restoring || phase == Phase::awaiting_checkpoint;
+  }
+  bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
+  bool seek_warned = false;  // a refused seek was logged at warn level already
+  std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
+  TimePoint last_record_at{};                           // for the stall watchdog
+  TimePoint assigned_at{};
+  std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
+  std::uint64_t epoch = 0;  // new on every (re)start of the pipeline: stale reports are ignored
+  // The last durable checkpoint (restored, or committed by this run): where a rewind returns.
+  // No offset yet: the partition started by the reset policy and has seen no record.
+  std::optional<std::int64_t> durable_offset;
+  stats::Aggregate durable_aggregate;
+  pipeline::FinishedSet durable_finished;  // records above durable_offset finished already
+  // The pipeline's progress() that the durable checkpoint covers (0 for a fresh pipeline).
+  std::uint64_t durable_progress = 0;
+  std::optional<std::int64_t> reprocess_below;
+  // Finished records not yet committed (offset, consumed at), for the commit latency.
+  std::deque<std::pair<std::int64_t, TimePoint>> uncommitted;
+};
+
+using Partitions = std::map<std::int32_t, PartitionState>;
+
+}  // namespace consume::detail

@@ -1,0 +1,65 @@
+#pragma once
+// Exactly-once: one Kafka transaction per batch holding the batch's dead letters (written into
+// the open transaction as they happen), one checkpoint per partition that advanced, and the
+// consumed offsets with the group metadata (send_offsets_to_transaction, KIP-447). An abortable
+// error aborts it and rewinds every partition to its last committed checkpoint; a fatal one
+// ends the run.
+#include <map>
+#include <memory>
+
+#include "consume/committer.h"
+#include "kafka/transaction.h"
+#include "pipeline/dead_letter_resend.h"
+
+namespace consume::detail {
+
+class TransactionalCommitter final : public Committer {
+ public:
+  explicit TransactionalCommitter(CommitHost& host) : host_(host) {}
+
+  void configure_producer(kafka::Properties& props) const override;
+  void start() override;
+  bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
+                    bool blocking) override;
+  // The transaction carries the offsets.
+  kafka::Error commit_offsets(const std::set<int>*, bool) override { return {}; }
+  void reports_served() override;
+  void partitions_lost(const std::set<int>& lost) override;
+  void restored(std::int32_t, std::int64_t) override {}
+  void pipeline_started(std::int32_t partition) override { staged_.erase(partition); }
+  void forget(std::int32_t partition) override;
+  bool before_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset) override;
+  void dead_letter_failed(std::int32_t partition, std::int64_t offset,
+                          const std::string& error) override;
+  void on_checkpoint_report(const kafka::DeliveryReport& report) override;
+  std::size_t checkpoints_in_flight() const override { return 0; }  // waited for by commit
+  Tally& tally(std::int32_t partition) override { return staged_[partition]; }
+  void add_pending_to(stats::ConsumerMetrics& m) const override;
+  void settle(stats::ConsumerMetrics&) override {}  // work not committed does not count
+  const std::string& transactional_id() const override;
+  std::string status() const override;
+
+ private:
+  struct Item {
+    pipeline::Checkpoint checkpoint;
+    std::uint64_t progress;  // the pipeline's progress() it covers
+  };
+
+  bool open() const { return txn_ && txn_->open(); }
+  bool begin();
+  // The checkpoints of the partitions that advanced since their durable one.
+  std::vector<Item> due_checkpoints() const;
+  bool write_checkpoints(const std::vector<Item>& items);
+  bool commit(const std::vector<Item>& items, TimePoint deadline);
+  void committed(std::vector<Item>& items, TimePoint started, TimePoint committing);
+  // Aborts the open transaction and rewinds every running partition (except `skip`).
+  void abort_and_rewind(const std::string& reason, const std::set<int>* skip);
+
+  CommitHost& host_;
+  std::unique_ptr<kafka::Transaction> txn_;
+  std::string doomed_;  // why the open transaction must be aborted (empty: it need not)
+  pipeline::FailedDeadLetters failed_dead_letters_;
+  std::map<std::int32_t, Tally> staged_;  // work since the last commit
+};
+
+}  // namespace consume::detail
