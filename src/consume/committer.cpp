@@ -3,7 +3,7 @@
 
 #include "consume/checkpoint_committer.h"
 #include "consume/transactional_committer.h"
-#include "stats/e2e_latency.h"
+#include "util/wall_clock.h"
 
 namespace consume::detail {
 
@@ -21,7 +21,7 @@ pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t parti
           offset,
           pipe.checkpoint_aggregate(),
           opt.group,
-          stats::wall_clock_us() / 1000,
+          util::wall_ms(),
           pipe.finished_above()};
 }
 

@@ -4,7 +4,7 @@
 
 #include "consume/session.h"
 #include "pipeline/dead_letter.h"
-#include "stats/e2e_latency.h"
+#include "util/wall_clock.h"
 
 namespace consume::detail {
 
@@ -18,8 +18,8 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     return;
   }
   const auto& rec = pending.record;
-  auto headers = pipeline::dead_letter_headers(
-      rec, pending.dead_letter, {opt_.group, opt_.host, stats::wall_clock_us() / 1000});
+  auto headers = pipeline::dead_letter_headers(rec, pending.dead_letter,
+                                               {opt_.group, opt_.host, util::wall_ms()});
   std::vector<kafka::Header> views;
   views.reserve(headers.size());
   for (const auto& [k, v] : headers) views.push_back({k, v});
