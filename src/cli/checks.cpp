@@ -82,6 +82,13 @@ CLI::Validator above_zero() {
   return number_check([](double v) { return v > 0; }, "> 0", ">0");
 }
 
+CLI::Validator seconds_limit() {
+  constexpr auto kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(util::kMaxDuration).count();
+  return number_check([](double v) { return v <= static_cast<double>(kMaxSeconds); },
+                      "at most 315360000 (ten years)", "<=315360000");
+}
+
 CLI::Option* add_duration_option(CLI::App& app, const std::string& name, util::Duration& target,
                                  const std::string& description, bool positive) {
   return app

@@ -18,6 +18,8 @@ CLI::Validator duration_check(bool positive = false);
 // inf and nan, which no delay or rate can be).
 CLI::Validator at_least_zero();
 CLI::Validator above_zero();
+// Seconds as a double, capped at util::kMaxDuration so any clock arithmetic on them is defined.
+CLI::Validator seconds_limit();
 // 1-`max_len` of [a-zA-Z0-9._-]: ids and prefixes that end up in keys and names.
 bool plain_name(const std::string& s, std::size_t max_len);
 CLI::Validator plain_name_check(std::size_t max_len);

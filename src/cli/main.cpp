@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "cli/logging.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +22,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // usage errors: message on stderr, non-zero status
+    // --help exits 0; every other parse error is a usage error, status 2 as documented (CLI11's
+    // own codes, 105 and up, would tell scripts nothing).
+    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitUsage;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

@@ -49,6 +49,7 @@ void add_pacing_flags(CLI::App& sub, produce::ProduceOptions& o) {
   auto* delay = sub.add_option("DELAY_SECONDS", o.delay_seconds,
                                "seconds between orders, like the original (e.g. 0.5)")
                     ->check(at_least_zero())
+                    ->check(seconds_limit())
                     ->capture_default_str();
   sub.add_option("--rate", o.rate, "orders per second, N or N/s (instead of DELAY_SECONDS)")
       ->type_name("N[/s]")
@@ -100,11 +101,13 @@ void add_produce_command(CLI::App& root, int& exit_code) {
   sub->add_option("--connect-timeout", o.connect_timeout,
                   "seconds to wait for the broker at startup")
       ->check(above_zero())
+      ->check(seconds_limit())
       ->capture_default_str();
   sub->add_option("--flush-timeout", o.flush_timeout,
                   "seconds to wait for outstanding acknowledgements at exit (default: "
                   "message.timeout.ms + 2s, so every order gets an answer)")
-      ->check(at_least_zero());
+      ->check(at_least_zero())
+      ->check(seconds_limit());
   sub->add_option("--dump-orders", o.dump_orders,
                   "write every produced order as a JSON line to FILE (testing aid)")
       ->group("");

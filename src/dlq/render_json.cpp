@@ -75,7 +75,7 @@ nlohmann::json record_json(const DlqRecord& r, std::uint64_t n, std::int64_t now
   }
   j["failed_at_ms"] = r.failed_at_ms();
   j["failed_at"] = format_utc_ms(r.failed_at_ms());
-  j["age_ms"] = now_ms - r.failed_at_ms();
+  j["age_ms"] = age_ms(now_ms, r.failed_at_ms());
   j["replay_count"] = r.replay_count;
   return j;
 }

@@ -20,7 +20,7 @@ std::string occurrences(std::uint64_t n) {
 }
 
 std::string when(std::int64_t at_ms, std::int64_t now_ms) {
-  return fmt::format("{} ({} ago)", format_utc_ms(at_ms), format_age(now_ms - at_ms));
+  return fmt::format("{} ({} ago)", format_utc_ms(at_ms), format_age(age_ms(now_ms, at_ms)));
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ std::string render_record_text(const DlqRecord& r, std::uint64_t n, std::int64_t
                         printable(r.header_error));
   }
   if (r.replay_count > 0) line += fmt::format(", Replays={}", r.replay_count);
-  line += fmt::format(", Age={}", format_age(now_ms - r.failed_at_ms()));
+  line += fmt::format(", Age={}", format_age(age_ms(now_ms, r.failed_at_ms())));
   return line;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 
 #include "util/duration.h"
@@ -42,7 +43,11 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 std::string format_utc_ms(std::int64_t ms) {
   using namespace std::chrono;
+  // A record's timestamp is whatever its producer sent; beyond four-digit years it is shown raw.
+  constexpr std::int64_t kFirst = sys_days{year{0} / 1 / 1}.time_since_epoch().count();
+  constexpr std::int64_t kEnd = sys_days{year{10000} / 1 / 1}.time_since_epoch().count();
   const std::int64_t day = floor_div(ms, 86'400'000);
+  if (day < kFirst || day >= kEnd) return fmt::format("{}ms since 1970", ms);
   const std::int64_t in_day = ms - day * 86'400'000;
   const year_month_day ymd{sys_days{days{day}}};
   const std::int64_t h = in_day / 3'600'000, m = in_day / 60'000 % 60, s = in_day / 1000 % 60;
@@ -116,12 +121,23 @@ std::string format_age(std::int64_t ms) {
   return fmt::format("{}d{:02}h", s / 86'400, s / 3600 % 24);
 }
 
+std::int64_t age_ms(std::int64_t now_ms, std::int64_t at_ms) {
+  std::int64_t age = 0;
+  if (!__builtin_sub_overflow(now_ms, at_ms, &age)) return age;
+  return at_ms < 0 ? std::numeric_limits<std::int64_t>::max()
+                   : std::numeric_limits<std::int64_t>::min();
+}
+
 std::int64_t parse_since(std::string_view text, std::int64_t now_ms) {
   if (auto t = parse_utc_ms(text)) return *t;
   try {
     const auto d = util::parse_duration(text);
     return now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  } catch (const std::invalid_argument&) {
+  } catch (const std::invalid_argument& e) {
+    // A well-formed duration beyond the cap: its own message says what the limit is.
+    if (std::string_view(e.what()).find("too large") != std::string_view::npos) {
+      throw std::invalid_argument(fmt::format("invalid --since: {}", e.what()));
+    }
     throw std::invalid_argument(fmt::format(
         "invalid --since '{}': expected a duration back from now (10m, 1.5h, 48h) or a UTC "
         "timestamp (2024-05-01, 2024-05-01T12:00:00Z, 2024-05-01 12:00:00+02:00)",

@@ -18,6 +18,8 @@ std::optional<std::int64_t> parse_utc_ms(std::string_view text);
 // Elapsed time, coarse and short: "850ms", "42s", "5m12s", "3h05m", "2d03h". Negative ages (a
 // clock ahead of ours) print as "0ms".
 std::string format_age(std::int64_t ms);
+// now_ms - at_ms, saturated: `at_ms` comes from a record header and may be any int64.
+std::int64_t age_ms(std::int64_t now_ms, std::int64_t at_ms);
 
 // --since: a duration back from `now_ms` ("10m", "1.5h") or a timestamp (see parse_utc_ms).
 // Throws std::invalid_argument naming both accepted forms.

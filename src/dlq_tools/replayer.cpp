@@ -9,6 +9,7 @@
 #include "dlq/render_text.h"
 #include "kafka/admin.h"
 #include "kafka/error.h"
+#include "util/duration.h"
 #include "util/stop_signal.h"
 #include "util/wall_clock.h"
 
@@ -127,9 +128,9 @@ void Replayer::loop() {
 }
 
 bool Replayer::pace(Clock::time_point started) {
-  const auto due =
-      started + std::chrono::duration_cast<Clock::duration>(
-                    std::chrono::duration<double>(static_cast<double>(replayed_) / options_.rate));
+  // Saturating: a tiny --rate (1e-300/s) must not overflow the clock arithmetic.
+  const auto due = started + std::chrono::duration_cast<Clock::duration>(util::from_seconds(
+                                 static_cast<double>(replayed_) / options_.rate));
   // A long pause must not outlive the transaction timeout: commit what is done first.
   if (due - Clock::now() > kMaxTransactionAge && !commit()) return false;
   if (due > Clock::now() &&

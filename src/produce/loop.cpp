@@ -7,6 +7,7 @@
 
 #include "orders/order_codec.h"
 #include "produce/session.h"
+#include "util/duration.h"
 #include "util/stop_signal.h"
 
 namespace produce {
@@ -34,7 +35,9 @@ std::string progress_text(const stats::ProduceMetrics& m, std::uint64_t failed, 
 }
 
 milliseconds flush_bound(const ProduceOptions& o, const kafka::Properties& props) {
-  if (o.flush_timeout) return milliseconds(static_cast<std::int64_t>(*o.flush_timeout * 1000));
+  if (o.flush_timeout) {
+    return std::chrono::duration_cast<milliseconds>(util::from_seconds(*o.flush_timeout));
+  }
   // Long enough for every enqueued order to get a definitive answer (acked or timed out), so the
   // counts are exact; a second Ctrl-C still exits at once.
   long timeout_ms = 30000;

@@ -10,6 +10,7 @@
 #include "kafka/admin.h"
 #include "orders/generator.h"
 #include "produce/session.h"
+#include "util/duration.h"
 #include "util/errors.h"
 #include "util/stop_signal.h"
 
@@ -54,7 +55,8 @@ Session::Session(const ProduceOptions& o, const kafka::Properties& props, std::u
 
 void Session::connect() {
   try {
-    const milliseconds connect(static_cast<std::int64_t>(o_.connect_timeout * 1000));
+    const auto connect =
+        std::chrono::duration_cast<milliseconds>(util::from_seconds(o_.connect_timeout));
     kafka::check_connectivity(producer_->raw(), props_.get_or("bootstrap.servers", ""), connect,
                               &producer_->events(), util::stop_requested);
     if (o_.partitions <= 0) return;

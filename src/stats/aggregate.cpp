@@ -4,10 +4,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace stats {
+
+namespace {
+
+// total += cents, held at the int64 limit instead of overflowing; true if it had to be.
+bool add_saturating(std::int64_t& total, std::int64_t cents) {
+  if (!__builtin_add_overflow(total, cents, &total)) return false;
+  total = cents > 0 ? std::numeric_limits<std::int64_t>::max()
+                    : std::numeric_limits<std::int64_t>::min();
+  return true;
+}
+
+}  // namespace
 
 std::int64_t price_to_cents(float price) {
   return std::llround(static_cast<double>(price) * 100.0);
@@ -21,23 +34,24 @@ void Aggregate::add(const orders::Order& order) {
   const double price = order.price;
   const std::int64_t cents = price_to_cents(order.price);
   ++count_;
-  revenue_cents_ += cents;
+  revenue_saturated_ |= add_saturating(revenue_cents_, cents);
   min_ = min_ ? std::min(*min_, price) : price;
   max_ = max_ ? std::max(*max_, price) : price;
   auto& p = by_product_[order.product];
   ++p.count;
-  p.revenue_cents += cents;
+  revenue_saturated_ |= add_saturating(p.revenue_cents, cents);
 }
 
 void Aggregate::merge(const Aggregate& other) {
   count_ += other.count_;
-  revenue_cents_ += other.revenue_cents_;
+  revenue_saturated_ |= other.revenue_saturated_;
+  revenue_saturated_ |= add_saturating(revenue_cents_, other.revenue_cents_);
   if (other.min_) min_ = min_ ? std::min(*min_, *other.min_) : *other.min_;
   if (other.max_) max_ = max_ ? std::max(*max_, *other.max_) : *other.max_;
   for (const auto& [name, t] : other.by_product_) {
     auto& p = by_product_[name];
     p.count += t.count;
-    p.revenue_cents += t.revenue_cents;
+    revenue_saturated_ |= add_saturating(p.revenue_cents, t.revenue_cents);
   }
 }
 
@@ -59,6 +73,7 @@ nlohmann::json Aggregate::to_json() const {
                       {"by_product", std::move(products)}};
   if (min_) j["min"] = *min_;
   if (max_) j["max"] = *max_;
+  if (revenue_saturated_) j["revenue_saturated"] = true;
   return j;
 }
 
@@ -67,6 +82,7 @@ Aggregate Aggregate::from_json(const nlohmann::json& j) {
     Aggregate a;
     a.count_ = j.at("count").get<std::uint64_t>();
     a.revenue_cents_ = j.at("revenue_cents").get<std::int64_t>();
+    a.revenue_saturated_ = j.value("revenue_saturated", false);
     if (j.contains("min") && !j.at("min").is_null()) a.min_ = j.at("min").get<double>();
     if (j.contains("max") && !j.at("max").is_null()) a.max_ = j.at("max").get<double>();
     if (a.count_ > 0 && (!a.min_ || !a.max_)) throw std::invalid_argument("min/max missing");
@@ -76,11 +92,18 @@ Aggregate Aggregate::from_json(const nlohmann::json& j) {
       ProductTotals p{t.at("count").get<std::uint64_t>(),
                       t.at("revenue_cents").get<std::int64_t>()};
       product_count += p.count;
-      product_cents += p.revenue_cents;
+      const bool product_overflow = add_saturating(product_cents, p.revenue_cents);
+      if (product_overflow && !a.revenue_saturated_) {
+        throw std::invalid_argument("by_product revenue_cents overflow int64");
+      }
       a.by_product_.emplace(name, p);
     }
-    // The parts must add up to the whole; anything else is a corrupted checkpoint.
-    if (product_count != a.count_ || product_cents != a.revenue_cents_) {
+    // The parts must add up to the whole; anything else is a corrupted checkpoint. Saturated
+    // sums no longer add up, but then the total must sit at the limit.
+    const bool cents_ok = a.revenue_saturated_
+                              ? a.revenue_cents_ == std::numeric_limits<std::int64_t>::max()
+                              : product_cents == a.revenue_cents_;
+    if (product_count != a.count_ || !cents_ok) {
       throw std::invalid_argument("by_product totals do not add up to count/revenue_cents");
     }
     return a;

@@ -6,6 +6,11 @@
 // as sent (the float widened to double), so they compare exactly with any other reader.
 // Merging is associative and commutative, so per-partition aggregates can be combined in any
 // order (a consumer group merges them; checkpoints store them as JSON).
+//
+// Revenue saturates: prices are validated <= 1e9 each, but ~92 million such orders pass the
+// int64 cents range. A sum that would overflow stays at INT64_MAX (a lower bound) and sets
+// revenue_saturated(), which reports and checkpoints carry, so the total is never silently wrong
+// and the pipeline keeps running.
 #include <cstdint>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
@@ -34,6 +39,8 @@ class Aggregate {
 
   std::uint64_t count() const { return count_; }
   std::int64_t revenue_cents() const { return revenue_cents_; }
+  // Some revenue sum (the total or a product's) hit INT64_MAX: the true value is larger.
+  bool revenue_saturated() const { return revenue_saturated_; }
   // Running average price in dollars, from the exact cents: revenue_cents / count / 100.
   double avg() const;
   // Absent while empty.
@@ -45,7 +52,8 @@ class Aggregate {
   bool operator==(const Aggregate&) const = default;
 
   // {count, avg, min, max, revenue_cents, by_product: {name: {count, revenue_cents, avg}}};
-  // min/max are null while empty. Doubles print with round-trip precision.
+  // min/max are null while empty; "revenue_saturated": true only when set. Doubles print with
+  // round-trip precision.
   nlohmann::json to_json() const;
   // Inverse of to_json (avg fields are derived and ignored). Throws std::invalid_argument on a
   // malformed object.
@@ -54,6 +62,7 @@ class Aggregate {
  private:
   std::uint64_t count_ = 0;
   std::int64_t revenue_cents_ = 0;
+  bool revenue_saturated_ = false;
   std::optional<double> min_;
   std::optional<double> max_;
   std::map<std::string, ProductTotals> by_product_;

@@ -144,7 +144,8 @@ std::string render_aggregate_block(const Aggregate& a, const std::string& extra)
     line(fmt::format("Min price: {}", format_dollars(*a.min())));
     line(fmt::format("Max price: {}", format_dollars(*a.max())));
   }
-  line(fmt::format("Total revenue: {}", format_cents(a.revenue_cents())));
+  line(fmt::format("Total revenue: {}{}", format_cents(a.revenue_cents()),
+                   a.revenue_saturated() ? " (saturated: the true total is larger)" : ""));
   if (!a.by_product().empty()) {
     std::size_t width = 7;
     for (const auto& [name, t] : a.by_product()) width = std::max(width, name.size());

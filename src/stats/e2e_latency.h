@@ -6,6 +6,7 @@
 // value may read up to 1 ms high (0.5 ms on average); a value below 0 (skew) counts as 0.
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json_fwd.hpp>
 
 #include "stats/latency_histogram.h"
@@ -34,8 +35,17 @@ class EndToEndLatency {
       ++without_timestamp_;
       return;
     }
-    const std::int64_t us = decided_at_us - timestamp_ms * 1000;
-    histogram_.record_ns(us > 0 ? static_cast<std::uint64_t>(us) * 1000 : 0);
+    // The timestamp is whatever the producer sent: one after the decision (x1000 could overflow)
+    // is clock skew, and an absurdly old one saturates instead of wrapping.
+    const std::int64_t us =
+        timestamp_ms > decided_at_us / 1000 ? 0 : decided_at_us - timestamp_ms * 1000;
+    constexpr std::int64_t kMaxUs = std::numeric_limits<std::int64_t>::max() / 1000;
+    if (us <= 0) {
+      histogram_.record_ns(0);
+    } else {
+      histogram_.record_ns(us > kMaxUs ? std::numeric_limits<std::uint64_t>::max()
+                                       : static_cast<std::uint64_t>(us) * 1000);
+    }
   }
   // The same with the decision time on the monotonic clock, as the consume loop has it: mapped
   // to wall-clock time through an anchor pair read at most once a second, so a record costs no

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
-#include <limits>
 #include <stdexcept>
 
 namespace util {
@@ -26,6 +26,8 @@ std::int64_t unit_micros(std::string_view unit) {
   return 0;
 }
 
+constexpr auto kMaxHours = std::chrono::duration_cast<std::chrono::hours>(kMaxDuration).count();
+
 }  // namespace
 
 Duration parse_duration(std::string_view text) {
@@ -33,9 +35,11 @@ Duration parse_duration(std::string_view text) {
   // Integer arithmetic on the digits keeps "1.5s" exact instead of going through a double.
   std::int64_t whole = 0;
   std::size_t whole_digits = 0;
-  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 10;
+  constexpr std::int64_t kMaxWhole = kMaxDuration.count() / 10;
+  const std::string too_large = fmt::format("too large (at most {}h)", kMaxHours);
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-    if (whole > kMax) fail(text, "too large");
+    // Digits beyond the cap cannot be valid; stopping here keeps whole * 10 + digit in range.
+    if (whole > kMaxWhole) fail(text, too_large);
     whole = whole * 10 + (text[i] - '0');
     ++i, ++whole_digits;
   }
@@ -63,10 +67,19 @@ Duration parse_duration(std::string_view text) {
   }
   std::int64_t per = unit_micros(unit);
   if (per == 0) fail(text, fmt::format("unknown unit '{}'", unit));
-  if (whole > std::numeric_limits<std::int64_t>::max() / per - 1) fail(text, "too large");
-  // Round the fractional part to the nearest microsecond.
-  std::int64_t frac_us = (frac * per + frac_scale / 2) / frac_scale;
-  return Duration(whole * per + frac_us);
+  if (whole > kMaxDuration.count() / per) fail(text, too_large);
+  // Round the fractional part to the nearest microsecond (frac * per < 1e9 * 3.6e9 fits).
+  const std::int64_t frac_us = (frac * per + frac_scale / 2) / frac_scale;
+  const Duration d(whole * per + frac_us);
+  if (d > kMaxDuration) fail(text, too_large);
+  return d;
+}
+
+Duration from_seconds(double seconds) {
+  constexpr double kMaxSeconds = static_cast<double>(kMaxDuration.count()) / 1e6;
+  if (!(seconds > 0)) return Duration::zero();  // NaN too
+  if (seconds >= kMaxSeconds) return kMaxDuration;
+  return Duration(std::llround(seconds * 1e6));
 }
 
 std::string format_duration(Duration d) {

@@ -1,5 +1,7 @@
 #include "util/rate_pacer.h"
 
+#include "util/duration.h"
+
 namespace util {
 
 RatePacer RatePacer::per_second(double per_second) {
@@ -17,9 +19,9 @@ RatePacer RatePacer::every(double seconds) {
 std::chrono::nanoseconds RatePacer::wait_before(std::uint64_t index, Clock::time_point now) const {
   if (!paced()) return std::chrono::nanoseconds(0);
   // Computed from the index each time (not accumulated) so rounding never adds up.
+  // Saturating: an absurd interval (1e300 s, or a rate of 1e-300/s) waits kMaxDuration.
   const double due_seconds = static_cast<double>(index) * seconds_per_message_;
-  const auto due_ns = static_cast<std::int64_t>(due_seconds * 1e9);
-  const auto due = start_ + std::chrono::nanoseconds(due_ns);
+  const auto due = start_ + std::chrono::nanoseconds(from_seconds(due_seconds));
   return due > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(due - now)
                    : std::chrono::nanoseconds(0);
 }

@@ -230,6 +230,40 @@ def read_all(bootstrap, topic, timeout=30):
         c.close()
 
 
+def read_to_end(bootstrap, topic, timeout=60):
+    """Every record of `topic` (read_committed), read from the beginning until each partition's
+    position reaches the end offset taken at the start (all writers are done by then)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
+                         "enable.auto.commit": False, "isolation.level": "read_committed",
+                         "enable.partition.eof": True})
+    out = []
+    try:
+        parts = sorted(consumer.list_topics(topic, timeout=20).topics[topic].partitions)
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=20)[1]
+                for p in parts}
+        consumer.assign([TopicPartition(topic, p, 0) for p in parts])
+        left = {p for p in parts if ends[p] > 0}
+        deadline = time.time() + timeout
+        while left:
+            assert time.time() < deadline, (
+                f"{topic}: partitions {sorted(left)} not read to {ends} in {timeout}s")
+            msg = consumer.poll(0.2)
+            if msg is not None:
+                if msg.error() is None:
+                    out.append(msg)
+                elif msg.error().code() == KafkaError._PARTITION_EOF:
+                    if msg.offset() >= ends[msg.partition()]:
+                        left.discard(msg.partition())
+                else:
+                    raise AssertionError(f"reading {topic}: {msg.error()}")
+            for tp in consumer.position([TopicPartition(topic, p) for p in list(left)]):
+                if tp.offset >= ends[tp.partition]:
+                    left.discard(tp.partition)
+    finally:
+        consumer.close()
+    return out
+
+
 def read_topic(bootstrap, topic, expect, timeout=30):
     """Reads a topic from the beginning until `expect` records arrived (then a short grace, to
     catch duplicates); returns the messages. For topics still being written."""

@@ -4,15 +4,13 @@ import contextlib
 import io
 import json
 import re
-import time
-import uuid
 from collections import Counter
 
 import fastavro
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 from helpers import (SCHEMA, assert_aggregate, expected_aggregate, fate, make_invalid, make_orders,
-                     make_undecodable, run_orders)
+                     make_undecodable, read_to_end, run_orders)
 
 # --- -v lines --------------------------------------------------------------------------------
 
@@ -147,40 +145,6 @@ def decode_order_id(value):
 
 
 # --- Kafka helpers ---------------------------------------------------------------------------
-
-
-def read_to_end(bootstrap, topic, timeout=60):
-    """Every record of `topic` (read_committed), read from the beginning until each partition's
-    position reaches the end offset taken at the start (all writers are done by then)."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                         "enable.auto.commit": False, "isolation.level": "read_committed",
-                         "enable.partition.eof": True})
-    out = []
-    try:
-        parts = sorted(consumer.list_topics(topic, timeout=20).topics[topic].partitions)
-        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=20)[1]
-                for p in parts}
-        consumer.assign([TopicPartition(topic, p, 0) for p in parts])
-        left = {p for p in parts if ends[p] > 0}
-        deadline = time.time() + timeout
-        while left:
-            assert time.time() < deadline, (
-                f"{topic}: partitions {sorted(left)} not read to {ends} in {timeout}s")
-            msg = consumer.poll(0.2)
-            if msg is not None:
-                if msg.error() is None:
-                    out.append(msg)
-                elif msg.error().code() == KafkaError._PARTITION_EOF:
-                    if msg.offset() >= ends[msg.partition()]:
-                        left.discard(msg.partition())
-                else:
-                    raise AssertionError(f"reading {topic}: {msg.error()}")
-            for tp in consumer.position([TopicPartition(topic, p) for p in list(left)]):
-                if tp.offset >= ends[tp.partition]:
-                    left.discard(tp.partition)
-    finally:
-        consumer.close()
-    return out
 
 
 def committed_offsets(bootstrap, group, topic, partitions):

@@ -178,8 +178,17 @@ def test_unreachable_broker_fails_fast(orders_bin):
 ])
 def test_bad_input_is_a_clear_error(orders_bin, args, message):
     proc = run_orders(orders_bin, "produce", *args, "--bootstrap", "127.0.0.1:1", timeout=30)
-    assert proc.returncode != 0
+    assert proc.returncode == 2, proc.stderr  # the documented status for bad configuration
     assert message in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("args", [["--flush-timeout", "1e300"], ["--connect-timeout", "1e300"],
+                                  ["5", "1e300"], ["--flush-timeout", "315360001"]])
+def test_absurd_seconds_are_a_usage_error(orders_bin, args):
+    # Converting these to a clock duration would overflow: refused at parse time, exit 2.
+    proc = run_orders(orders_bin, "produce", *args, "--bootstrap", "127.0.0.1:1", timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert "at most 315360000" in proc.stderr + proc.stdout
     assert "Traceback" not in proc.stderr and "terminate called" not in proc.stderr
 
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -99,4 +101,56 @@ TEST(Aggregate, FormatsMoney) {
   EXPECT_EQ(stats::format_cents(-150), "-$1.50");
   EXPECT_EQ(stats::format_cents(100000000), "$1,000,000.00");
   EXPECT_EQ(stats::format_dollars(799.99), "$799.99");
+}
+
+namespace {
+
+constexpr std::int64_t kMaxCents = std::numeric_limits<std::int64_t>::max();
+
+// One product holding `cents`: as a checkpoint near the int64 limit would restore it.
+Aggregate near_limit(std::int64_t cents) {
+  return Aggregate::from_json(
+      {{"count", 1},
+       {"revenue_cents", cents},
+       {"min", 1.0},
+       {"max", 1.0},
+       {"by_product", {{"Laptop", {{"count", 1}, {"revenue_cents", cents}}}}}});
+}
+
+}  // namespace
+
+TEST(Aggregate, RevenueSaturatesAtTheInt64LimitAndSaysSo) {
+  Aggregate a = near_limit(kMaxCents - 10);
+  EXPECT_FALSE(a.revenue_saturated());
+  EXPECT_FALSE(a.to_json().contains("revenue_saturated"));
+  a.add(Order{"ORD-1", "Laptop", 1e9f});
+  EXPECT_EQ(a.count(), 2u);
+  EXPECT_EQ(a.revenue_cents(), kMaxCents);
+  EXPECT_EQ(a.by_product().at("Laptop").revenue_cents, kMaxCents);
+  EXPECT_TRUE(a.revenue_saturated());
+  const auto j = a.to_json();
+  EXPECT_EQ(j["revenue_saturated"], true);
+  EXPECT_EQ(Aggregate::from_json(j), a);  // the flag survives a checkpoint
+
+  Aggregate m = near_limit(kMaxCents / 2 + 1);
+  m.merge(near_limit(kMaxCents / 2 + 1));
+  EXPECT_EQ(m.revenue_cents(), kMaxCents);
+  EXPECT_TRUE(m.revenue_saturated());
+  Aggregate n;
+  n.merge(m);  // merging a saturated aggregate carries the flag
+  EXPECT_TRUE(n.revenue_saturated());
+}
+
+TEST(Aggregate, FromJsonRefusesProductSumsBeyondInt64) {
+  // The products' sum overflows: a corrupted checkpoint, not undefined behaviour.
+  EXPECT_THROW(Aggregate::from_json(nlohmann::json::parse(
+                   R"({"count":2,"revenue_cents":1,"min":1,"max":1,"by_product":{
+                       "A":{"count":1,"revenue_cents":9223372036854775807},
+                       "B":{"count":1,"revenue_cents":9223372036854775807}}})")),
+               std::invalid_argument);
+  // Saturated is only believable at the limit.
+  EXPECT_THROW(Aggregate::from_json(nlohmann::json::parse(
+                   R"({"count":1,"revenue_cents":5,"min":1,"max":1,"revenue_saturated":true,
+                       "by_product":{"A":{"count":1,"revenue_cents":5}}})")),
+               std::invalid_argument);
 }

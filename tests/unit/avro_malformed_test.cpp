@@ -1,17 +1,30 @@
 // Untrusted input: every malformed byte string is a typed DecodeError with an offset.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "avro/codec.h"
 #include "avro/schema.h"
 
 namespace {
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  throw std::invalid_argument(std::string("not a hex digit: '") + c + "'");
+}
+
+// Strict, so a typo in a case's bytes fails the test instead of silently dropping a nibble.
 std::string from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    throw std::invalid_argument("odd-length hex string: '" + std::string(hex) + "'");
+  }
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1])));
   }
   return out;
 }
@@ -65,7 +78,7 @@ const Case kCases[] = {
     {"too many nulls", R"({"type":"array","items":"null"})", "feffffffffffffffff0100", 0,
      "limit for zero-size items"},
     {"too many empty records",
-     R"({"type":"array","items":{"type":"record","name":"E","fields":[]}})", "8080100", 0,
+     R"({"type":"array","items":{"type":"record","name":"E","fields":[]}})", "80801000", 0,
      "limit for zero-size items"},
     {"map key invalid UTF-8", R"({"type":"map","values":"null"})", "0202ff00", 2,
      "invalid UTF-8 in map key"},
@@ -75,6 +88,13 @@ const Case kCases[] = {
      R"({"type":"record","name":"R","fields":[{"name":"a","type":"string"}]})", "026161", 2,
      "1 trailing bytes"},
 };
+
+TEST(AvroMalformed, HexHelperRefusesOddLengthAndJunk) {
+  EXPECT_EQ(from_hex("00fFa0"), std::string("\x00\xff\xa0", 3));
+  EXPECT_THROW(from_hex("fff"), std::invalid_argument);
+  EXPECT_THROW(from_hex("0g"), std::invalid_argument);
+  EXPECT_THROW(from_hex("-1"), std::invalid_argument);
+}
 
 TEST(AvroMalformed, TableOfBadInputs) {
   for (const auto& c : kCases) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include "dlq/time_text.h"
@@ -59,4 +61,30 @@ TEST(DlqTimeText, SinceTakesDurationOrTimestamp) {
   EXPECT_THROW(parse_since("yesterday", now), std::invalid_argument);
   EXPECT_THROW(parse_since("-5m", now), std::invalid_argument);
   EXPECT_THROW(parse_since("", now), std::invalid_argument);
+}
+
+TEST(DlqTimeText, ExtremeValuesAreDefined) {
+  // A record's timestamp is whatever its producer sent: every int64 must format without UB.
+  for (std::int64_t ms : {std::numeric_limits<std::int64_t>::min(),
+                          std::numeric_limits<std::int64_t>::max(), std::int64_t{-1}}) {
+    EXPECT_FALSE(format_utc_ms(ms).empty()) << ms;
+  }
+  EXPECT_EQ(format_utc_ms(-1), "1969-12-31T23:59:59.999Z");
+  const std::int64_t now = 1'714'566'896'789;
+  try {
+    parse_since("2562048h", now);
+    ADD_FAILURE() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 87600h"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_since("9223372036854775808us", now), std::invalid_argument);
+}
+
+TEST(DlqTimeText, AgeSaturatesForHostileHeaderTimes) {
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(dlq::age_ms(1'000, 400), 600);
+  EXPECT_EQ(dlq::age_ms(1'000, kMin), kMax);
+  EXPECT_EQ(dlq::age_ms(-2, kMax), kMin);
+  EXPECT_EQ(format_age(dlq::age_ms(1'000, kMin)), "106751991167d07h");
 }

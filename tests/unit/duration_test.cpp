@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 using namespace std::chrono_literals;
@@ -54,4 +56,39 @@ TEST(Duration, Formats) {
   EXPECT_EQ(format_duration(1s), "1.0s");
   EXPECT_EQ(format_duration(2500ms), "2.5s");
   EXPECT_EQ(format_duration(1234ms), "1.234s");
+}
+
+TEST(Duration, DigitsJustPastInt64AreRefusedNotOverflowed) {
+  // The last digit pushes the value past INT64_MAX: it must be caught before the multiply-add.
+  for (const char* big : {"9223372036854775807us", "9223372036854775808us", "9223372036854775809us",
+                          "18446744073709551616us", "9223372036854775808.5s"}) {
+    EXPECT_THROW(parse_duration(big), std::invalid_argument) << big;
+  }
+}
+
+TEST(Duration, CappedSoThatAnyClockArithmeticStaysInRange) {
+  EXPECT_EQ(util::kMaxDuration, std::chrono::hours(87600));
+  EXPECT_EQ(parse_duration("87600h"), util::kMaxDuration);
+  for (const char* big : {"87600.000001h", "87601h", "5256001m", "315360001s", "2562048h",
+                          "9223372036854775us", "9223372036854775806us"}) {
+    try {
+      parse_duration(big);
+      ADD_FAILURE() << big << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("at most 87600h"), std::string::npos) << e.what();
+    }
+  }
+  // Even the cap converts to nanoseconds and lands on any clock without overflowing.
+  const auto far = std::chrono::system_clock::now() + util::kMaxDuration;
+  EXPECT_GT(far.time_since_epoch().count(), 0);
+}
+
+TEST(Duration, FromSecondsSaturates) {
+  EXPECT_EQ(util::from_seconds(1.5), 1500ms);
+  EXPECT_EQ(util::from_seconds(0), 0us);
+  EXPECT_EQ(util::from_seconds(-3), 0us);
+  EXPECT_EQ(util::from_seconds(std::nan("")), 0us);
+  EXPECT_EQ(util::from_seconds(1e300), util::kMaxDuration);
+  EXPECT_EQ(util::from_seconds(std::numeric_limits<double>::infinity()), util::kMaxDuration);
+  EXPECT_EQ(util::from_seconds(315360000.0), util::kMaxDuration);
 }

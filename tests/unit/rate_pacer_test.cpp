@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
+#include "util/duration.h"
+
 namespace util {
 namespace {
 
@@ -38,6 +42,22 @@ TEST(RatePacer, RatePerSecond) {
   EXPECT_EQ(p.wait_before(1000, t0 + 999ms), 1ms);
   // Rounding does not accumulate over long runs.
   EXPECT_EQ(p.wait_before(3600000, t0), 3600s);
+}
+
+}  // namespace
+}  // namespace util
+
+namespace util {
+namespace {
+
+TEST(RatePacer, AbsurdIntervalsSaturateInsteadOfOverflowing) {
+  const Clock::time_point t0 = Clock::now();
+  for (RatePacer p : {RatePacer::every(1e300), RatePacer::per_second(1e-300)}) {
+    p.start(t0);
+    EXPECT_EQ(p.wait_before(0, t0), 0ns);
+    EXPECT_EQ(p.wait_before(1, t0), kMaxDuration);
+    EXPECT_EQ(p.wait_before(UINT64_MAX, t0), kMaxDuration);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/partition_pipeline.h"
@@ -120,6 +122,24 @@ TEST(EndToEndLatency, MonotonicDecisionTimeMapsToWallClock) {
   EXPECT_EQ(s.count, 1u);
   EXPECT_GE(s.max_ms, 18.0);
   EXPECT_LT(s.max_ms, 30.0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(EndToEndLatency, HostileTimestampsDoNotOverflow) {
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  EndToEndLatency e2e;
+  // A timestamp far in the future (x1000 would overflow) is clock skew: it counts as 0.
+  e2e.record(kMax, kProducedMs * 1000);
+  e2e.record(kMax / 1000 + 1, kProducedMs * 1000);
+  EXPECT_EQ(e2e.summary().count, 2u);
+  EXPECT_DOUBLE_EQ(e2e.summary().max_ms, 0.0);
+  // A decision absurdly far after the timestamp: the latency saturates instead of wrapping.
+  e2e.record(0, kMax);
+  EXPECT_EQ(e2e.summary().count, 3u);
+  EXPECT_EQ(e2e.histogram().max_ns(), std::numeric_limits<std::uint64_t>::max());
 }
 
 }  // namespace
