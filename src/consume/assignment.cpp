@@ -18,7 +18,6 @@ constexpr auto kCatchUpTimeout = 30s;
 constexpr auto kRestoreRetry = 200ms;  // a lagging checkpoint, or a failed read: try again
 constexpr auto kSeekTimeout = 5s;
 constexpr auto kRevokeBudget = 10s;
-constexpr auto kStopBudget = 1500ms;
 
 std::string join(const std::vector<std::int32_t>& parts) {
   std::string out;
@@ -53,7 +52,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
     // Nothing can be committed any more; the next owner starts from the last commit.
   } else if (!lost) {
     // Commit what is finished so the next owner continues exactly there.
-    const auto budget = util::stop_requested() ? kStopBudget : kRevokeBudget;
+    const auto budget = util::stop_requested() ? util::kStopBudget : kRevokeBudget;
     committer_->commit_batch(&revoked, budget, true);
     if (Error e = committer_->commit_offsets(&revoked, true)) {
       spdlog::warn("Commit on revoke failed: {}", e.message);

@@ -19,7 +19,7 @@ pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t parti
   return {opt.topic,
           partition,
           offset,
-          pipe.checkpoint_aggregate(),
+          pipe.aggregate(),
           opt.group,
           util::wall_ms(),
           pipe.finished_above()};

@@ -26,8 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr int kPollBatch = 500;       // records taken per loop turn before deciding
 constexpr auto kMaxPollWait = 100ms;  // bounds the reaction time to a stop request
-constexpr auto kStopBudget = 1500ms;  // committing on Ctrl-C: stop within 2 s
-constexpr auto kFinalBudget = 30s;    // the same on a scripted exit (--max-messages/--idle)
 constexpr auto kJoinGrace = 15s;      // --idle-exit does not count before partitions arrive
 
 }  // namespace
@@ -221,7 +219,7 @@ void ConsumeSession::poll_once() {
   advance();
   update_pauses();
   check_stalls();
-  if (schedule_.due(Clock::now())) committer_->commit_batch(nullptr, kFinalBudget, false);
+  if (schedule_.due(Clock::now())) committer_->commit_batch(nullptr, util::kFinalBudget, false);
   // at-least-once: offsets follow their checkpoints' acknowledgements (at most one async commit
   // per turn).
   if (Error e = committer_->commit_offsets(nullptr, false)) {
@@ -258,7 +256,7 @@ ConsumeResult ConsumeSession::run() {
   }
   spdlog::info("Stopping ({})...", why);
   if (!fatal_) {
-    const auto budget = util::stop_requested() ? kStopBudget : kFinalBudget;
+    const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
     if (!committer_->commit_batch(nullptr, budget, true) && problem_.empty()) {
       problem_ = "final commit failed: the last batch will be processed again by the next owner";
     }

@@ -122,7 +122,6 @@ class PartitionPipeline {
   // The base plus every order processed: what a checkpoint stores next to commit_offset() and
   // finished_above().
   const stats::Aggregate& aggregate() const { return aggregate_; }
-  const stats::Aggregate& checkpoint_aggregate() const { return aggregate_; }
   // The last offset taken in, if any.
   std::optional<std::int64_t> last_offset() const { return offsets_.last_tracked(); }
 

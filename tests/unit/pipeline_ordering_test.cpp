@@ -210,7 +210,7 @@ TEST(PipelineOrdering, CheckpointThenRestoreThenReplayCountsEveryOrderOnce) {
   // R1 (odd) waits: R3, R5, R7 (odd) wait behind it; the even ones finish.
   const auto c = *first.p.commit_offset();
   const auto done = first.p.finished_above();
-  const auto aggregate = first.p.checkpoint_aggregate();
+  const auto aggregate = first.p.aggregate();
   EXPECT_EQ(c, 1);
   EXPECT_EQ(done, (FinishedSet{1, 6, {3, 5}}));
 

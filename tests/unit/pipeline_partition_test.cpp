@@ -204,13 +204,13 @@ TEST_F(PartitionPipelineTest, CheckpointHoldsTheCommitOffsetTheFinishedAboveAndE
   run();
   EXPECT_EQ(p.commit_offset(), 0);
   EXPECT_EQ(p.finished_above(), (pipeline::FinishedSet{0, 2, {}}));
-  EXPECT_EQ(p.checkpoint_aggregate().count(), 2u);  // 1 and 2, both named by finished_above
+  EXPECT_EQ(p.aggregate().count(), 2u);  // 1 and 2, both named by finished_above
   const auto before = p.progress();
   p.dead_letter_delivered(0);
   EXPECT_EQ(p.progress(), before + 1);
   EXPECT_EQ(p.commit_offset(), 3);
   EXPECT_TRUE(p.finished_above().empty());
-  EXPECT_EQ(p.checkpoint_aggregate().revenue_cents(), 325);
+  EXPECT_EQ(p.aggregate().revenue_cents(), 325);
 }
 
 TEST_F(PartitionPipelineTest, StartsFromARestoredAggregate) {
@@ -223,7 +223,7 @@ TEST_F(PartitionPipelineTest, StartsFromARestoredAggregate) {
   ASSERT_TRUE(restored.push(r, now));
   restored.run(now);
   EXPECT_EQ(restored.commit_offset(), 41);
-  EXPECT_EQ(restored.checkpoint_aggregate().count(), 2u);
-  EXPECT_EQ(restored.checkpoint_aggregate().revenue_cents(), 500);
+  EXPECT_EQ(restored.aggregate().count(), 2u);
+  EXPECT_EQ(restored.aggregate().revenue_cents(), 500);
   EXPECT_EQ(restored.last_offset(), 40);
 }
