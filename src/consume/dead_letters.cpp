@@ -33,6 +33,9 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
     if (e.fatal) producer_failed("writing a dead letter", e);
+    if (e.code == RdKafka::ERR__UNKNOWN_TOPIC || e.code == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+      dlq_partitions_.reset();  // gone: created again before the next dead letter
+    }
     dead_letter_failed(ps, partition, offset, e.message);
     return;
   }
@@ -43,6 +46,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
 
 void ConsumeSession::on_delivery(const DeliveryReport& report) {
   if (report.topic == opt_.aggregates_topic) {
+    if (!report.ok()) check_aggregates_topic(report.error);
     committer_->on_checkpoint_report(report);
   } else {
     on_dead_letter_report(report);
@@ -78,6 +82,11 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   ++metrics_.dead_letter_write_failures;
   spdlog::error("Dead letter for {}[{}]@{} was not written: {}", opt_.topic,
                 entry->source_partition, entry->source_offset, report.reason);
+  // A deleted DLQ is created again explicitly (the producer never auto-creates topics).
+  if (report.error == RdKafka::ERR__UNKNOWN_TOPIC ||
+      report.error == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+    dlq_partitions_.reset();
+  }
   dead_letter_failed(ps, entry->source_partition, entry->source_offset, std::string(report.reason));
 }
 
