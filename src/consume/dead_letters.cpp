@@ -74,6 +74,10 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
     ++t.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];
     last_finished_ = Clock::now();
     ps.pipeline->dead_letter_delivered(entry->source_offset);
+    // Its delivery may move the commit offset: a commit made while it was pending (its write
+    // failed, the partition halted) stopped there, and no later record may come to trigger the
+    // next one (at-least-once stayed uncommitted until shutdown).
+    schedule_.finished(1, last_finished_);
     spdlog::debug("Dead letter for {}[{}]@{} stored at {}[{}]@{}", opt_.topic,
                   entry->source_partition, entry->source_offset, report.topic, report.partition,
                   report.offset);

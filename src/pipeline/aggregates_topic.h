@@ -14,6 +14,7 @@ std::map<std::string, std::string> aggregates_topic_config();
 
 // Why an existing topic with this (effective) configuration cannot hold checkpoints, or nullopt
 // when it can. Entries the broker did not report are not held against it.
-std::optional<std::string> aggregates_topic_problem(const std::map<std::string, std::string>& config);
+std::optional<std::string> aggregates_topic_problem(
+    const std::map<std::string, std::string>& config);
 
 }  // namespace pipeline

@@ -30,6 +30,25 @@ N_ORDERS = int(os.environ.get("ORDERS_ROBUSTNESS_ORDERS", "20000"))
 PRODUCE_SECONDS = 20.0
 FAIL_RATE = 0.2  # 0.8 % dead letters after three attempts: the DLQ is written throughout
 
+@pytest.fixture(autouse=True)
+def no_consumer_left(monkeypatch):
+    """A failed case must not leave its consumers running (against a broker about to stop)."""
+    started = []
+    real_init = Scenario.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self)
+
+    monkeypatch.setattr(Scenario, "__init__", init)
+    yield
+    for s in started:
+        for run in s.consumers.values():
+            if run.proc.poll() is None:
+                run.proc.kill()
+                run.proc.wait(timeout=10)
+
+
 pytestmark = [
     pytest.mark.robustness,
     pytest.mark.skipif(os.environ.get("ORDERS_KAFKA_MANAGED") != "1",
