@@ -144,13 +144,13 @@ def test_a_checkpoint_under_the_older_key_is_restored(bootstrap, orders_bin, top
 
 
 def test_aggregates_topic_deleted_mid_run_is_not_recreated(bootstrap, orders_bin, topic_factory,
-                                                           admin):
+                                                           admin, semantics):
     topic = topic_factory("aggtop-del", partitions=2)
     aggregates, group = f"{topic}-agg", f"g-{topic}"
     orders = make_orders(400, random.Random(33), prefix="DEL")
     produce(bootstrap, topic, orders[:200], 2)
-    run = Running(consume_cmd(orders_bin, bootstrap, topic, group, aggregates,
-                              "--idle-exit", "120s", "-v"))
+    run = Running(consume_cmd(orders_bin, bootstrap, topic, group, aggregates, "--semantics",
+                              semantics, "--idle-exit", "120s", "-v"))
     run.wait_for(lambda lines: sum("Successfully processed" in line for line in lines) >= 200, timeout=60)
     time.sleep(1)  # committed
     for f in admin.delete_topics([aggregates]).values():
@@ -165,7 +165,7 @@ def test_aggregates_topic_deleted_mid_run_is_not_recreated(bootstrap, orders_bin
     # The next run creates it compacted, and nothing acknowledged is lost: the orders after the
     # last commit are processed (their checkpoints being gone, the aggregate starts empty).
     proc = subprocess.run(consume_cmd(orders_bin, bootstrap, topic, group, aggregates,
-                                      "--idle-exit", "2s"),
+                                      "--semantics", semantics, "--idle-exit", "2s"),
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert topic_config(admin, aggregates)["cleanup.policy"] == "compact"
