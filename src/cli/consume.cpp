@@ -61,6 +61,7 @@ void check(const ConsumeFlags& f) {
     throw util::UsageError("--aggregates-topic must differ from --topic and --dlq-topic ('" +
                            o.aggregates_topic + "')");
   }
+  if (o.group.empty()) throw util::UsageError("--group must not be empty");
   if (f.transactional_id->count() > 0 && o.transactional_id.empty()) {
     throw util::UsageError("--transactional-id must not be empty");
   }
@@ -124,8 +125,8 @@ void add_topic_flags(CLI::App& sub, ConsumeFlags& f) {
       ->default_str(consume::to_string(o.semantics))
       ->check(CLI::IsMember({"exactly-once", "at-least-once"}));
   sub.add_option("--aggregates-topic", o.aggregates_topic,
-                 "compacted topic of per-partition aggregate checkpoints (created if missing; "
-                 "one per consumer group)")
+                 "compacted topic of per-partition aggregate checkpoints (created if missing, "
+                 "must be compacted; groups may share it: keys name the group)")
       ->capture_default_str()
       ->type_name("TOPIC")
       ->check(topic_name_check());

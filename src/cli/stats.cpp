@@ -1,8 +1,10 @@
 // `orders stats`: the group-wide aggregate of a source topic, merged from every partition's
 // latest checkpoint in the compacted aggregates topic (read_committed, so only checkpoints of
 // committed transactions count). Works while consumers run: each partition contributes the
-// state of its last commit.
+// state of its last commit. Checkpoint keys name the consumer group: without --group, the one
+// group that checkpointed the topic; several groups need --group (their totals never add up).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +33,7 @@ struct StatsFlags {
   KafkaOptions kafka;
   std::string aggregates_topic = "orders-aggregates";
   std::string topic = "orders";
+  std::string group;  // empty: the only group with checkpoints of `topic`
   util::Duration timeout = std::chrono::seconds(30);
   bool json = false;
   Verbosity verbosity;
@@ -45,7 +48,8 @@ std::string utc_text(std::int64_t ms) {
   return buf;
 }
 
-nlohmann::json to_json(const pipeline::TopicTotals& t, const StatsFlags& f) {
+nlohmann::json to_json(const pipeline::TopicTotals& t, const StatsFlags& f,
+                       const std::string& group) {
   nlohmann::json parts = nlohmann::json::array();
   for (const auto& c : t.partitions) {
     parts.push_back({{"partition", c.partition},
@@ -58,15 +62,16 @@ nlohmann::json to_json(const pipeline::TopicTotals& t, const StatsFlags& f) {
                      {"written_at_ms", c.written_at_ms}});
   }
   return {{"topic", f.topic},
+          {"group", group},
           {"aggregates_topic", f.aggregates_topic},
           {"aggregate", t.aggregate.to_json()},
           {"partitions", std::move(parts)},
           {"errors", t.errors}};
 }
 
-std::string render(const pipeline::TopicTotals& t, const StatsFlags& f) {
-  std::string extra =
-      fmt::format("Source: topic '{}', checkpoints in '{}'\n", f.topic, f.aggregates_topic);
+std::string render(const pipeline::TopicTotals& t, const StatsFlags& f, const std::string& group) {
+  std::string extra = fmt::format("Source: topic '{}', group '{}', checkpoints in '{}'\n", f.topic,
+                                  group, f.aggregates_topic);
   if (!t.partitions.empty()) {
     extra += "By partition:\n";
     for (const auto& c : t.partitions) {
@@ -80,8 +85,20 @@ std::string render(const pipeline::TopicTotals& t, const StatsFlags& f) {
   return stats::render_aggregate_block(t.aggregate, extra);
 }
 
-// Reads every checkpoint to the topic's current end and merges those of `f.topic`.
-pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& props) {
+// The group whose checkpoints to merge: --group, else the only one there is.
+std::string choose_group(const pipeline::CheckpointTable& table, const StatsFlags& f) {
+  if (!f.group.empty()) return f.group;
+  const auto groups = table.groups(f.topic);
+  if (groups.size() <= 1) return groups.empty() ? std::string() : *groups.begin();
+  throw util::UsageError(fmt::format(
+      "checkpoints of topic '{}' in '{}' come from {} consumer groups ({}): choose one with "
+      "--group",
+      f.topic, f.aggregates_topic, groups.size(), fmt::join(groups, ", ")));
+}
+
+// Reads every checkpoint to the topic's current end and merges those of `f.topic` and a group.
+pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& props,
+                                  std::string& group) {
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.timeout);
   consume::CheckpointReader reader(props, f.aggregates_topic);
   reader.connect(props.get_or("bootstrap.servers", kafka::kDefaultBootstrap), timeout,
@@ -94,7 +111,8 @@ pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& 
   if (util::stop_requested()) throw util::Interrupted("interrupted");
   spdlog::debug("read {} checkpoint record(s) from '{}'", reader.records_read(),
                 f.aggregates_topic);
-  return pipeline::merge_topic(reader.table(), f.topic);
+  group = choose_group(reader.table(), f);
+  return pipeline::merge_topic(reader.table(), group, f.topic);
 }
 
 int run(const StatsFlags& f) {
@@ -102,14 +120,17 @@ int run(const StatsFlags& f) {
   kafka::Properties props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
   props.set("client.id", "orders-stats");
   util::install_stop_handlers();
-  const pipeline::TopicTotals totals = read_totals(f, props);
+  std::string group;
+  const pipeline::TopicTotals totals = read_totals(f, props, group);
   if (totals.partitions.empty() && totals.errors.empty()) {
-    spdlog::warn("No checkpoint of topic '{}' in '{}'", f.topic, f.aggregates_topic);
+    spdlog::warn("No checkpoint of topic '{}'{} in '{}'", f.topic,
+                 f.group.empty() ? std::string() : " by group '" + f.group + "'",
+                 f.aggregates_topic);
   }
   if (f.json) {
-    std::cout << to_json(totals, f).dump() << std::endl;
+    std::cout << to_json(totals, f, group).dump() << std::endl;
   } else {
-    std::cout << render(totals, f) << std::flush;
+    std::cout << render(totals, f, group) << std::flush;
   }
   for (const auto& e : totals.errors) spdlog::error("Unreadable checkpoint {}", e);
   return totals.errors.empty() ? kExitOk : kExitFailed;
@@ -133,10 +154,14 @@ void add_stats_command(CLI::App& root, int& exit_code) {
       ->capture_default_str()
       ->type_name("TOPIC")
       ->check(topic_name_check());
+  sub->add_option("--group", f.group,
+                  "consumer group whose checkpoints to merge (default: the only group that "
+                  "checkpointed the topic)")
+      ->type_name("GROUP");
   add_duration_option(*sub, "--timeout", f.timeout, "give up connecting/reading after this long",
                       true);
   sub->add_flag("--json", f.json,
-                "one JSON object: {topic, aggregates_topic, aggregate, partitions, errors}");
+                "one JSON object: {topic, group, aggregates_topic, aggregate, partitions, errors}");
   add_kafka_options(*sub, f.kafka);
   add_verbosity_flags(*sub, f.verbosity);
   sub->callback([flags, &exit_code] { exit_code = exit_status_of([&] { return run(*flags); }); });

@@ -139,7 +139,10 @@ void ConsumeSession::restore_partitions() {
       committed[tp.partition] = tp.offset;
     }
     const auto t1 = Clock::now();
-    reader_->catch_up(kCatchUpTimeout, [] { return util::stop_requested(); });
+    if (!reader_->catch_up(kCatchUpTimeout, [] { return util::stop_requested(); })) {
+      set_fatal(aggregates_gone());
+      return;
+    }
     spdlog::debug("Restore: committed offsets read in {} ms, aggregates topic in {} ms",
                   std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count(),
                   std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t1).count());
@@ -150,7 +153,7 @@ void ConsumeSession::restore_partitions() {
 
   for (const auto& tp : waiting) {
     PartitionState& ps = partitions_.at(tp.partition);
-    const auto* entry = reader_->table().find(opt_.topic, tp.partition);
+    const auto* entry = reader_->table().find(opt_.group, opt_.topic, tp.partition);
     if (entry && !entry->checkpoint) {
       set_fatal("checkpoint of " + opt_.topic + "[" + std::to_string(tp.partition) + "] in '" +
                 opt_.aggregates_topic + "' is unreadable: " + entry->error);

@@ -68,7 +68,7 @@ void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
 void CheckpointCommitter::on_checkpoint_report(const kafka::DeliveryReport& report) {
   const auto key = pipeline::parse_checkpoint_key(report.key);
   if (!key) return;
-  const std::int32_t partition = key->second;
+  const std::int32_t partition = key->partition;
   auto item = in_flight_.reported(partition);
   if (!item || !pipeline::report_is_current(host_.running_epoch(partition), item->epoch)) return;
   PartitionState& ps = host_.partitions().at(partition);

@@ -27,9 +27,11 @@ pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t parti
 
 kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c) {
   const auto& opt = host.options();
-  return host.producer().produce(opt.aggregates_topic,
-                                 pipeline::checkpoint_key(opt.topic, c.partition),
-                                 pipeline::encode_checkpoint(c));
+  kafka::Error e = host.producer().produce(
+      opt.aggregates_topic, pipeline::checkpoint_key(opt.group, opt.topic, c.partition),
+      pipeline::encode_checkpoint(c));
+  if (e) host.check_aggregates_topic(e.code);
+  return e;
 }
 
 bool await_reports(kafka::Producer& producer, std::chrono::milliseconds budget,

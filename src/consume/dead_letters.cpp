@@ -33,6 +33,9 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
     if (e.fatal) producer_failed("writing a dead letter", e);
+    if (e.code == RdKafka::ERR__UNKNOWN_TOPIC || e.code == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+      dlq_partitions_.reset();  // gone: created again before the next dead letter
+    }
     dead_letter_failed(ps, partition, offset, e.message);
     return;
   }
@@ -43,6 +46,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
 
 void ConsumeSession::on_delivery(const DeliveryReport& report) {
   if (report.topic == opt_.aggregates_topic) {
+    if (!report.ok()) check_aggregates_topic(report.error);
     committer_->on_checkpoint_report(report);
   } else {
     on_dead_letter_report(report);
@@ -70,6 +74,10 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
     ++t.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];
     last_finished_ = Clock::now();
     ps.pipeline->dead_letter_delivered(entry->source_offset);
+    // Its delivery may move the commit offset: a commit made while it was pending (its write
+    // failed, the partition halted) stopped there, and no later record may come to trigger the
+    // next one (at-least-once stayed uncommitted until shutdown).
+    schedule_.finished(1, last_finished_);
     spdlog::debug("Dead letter for {}[{}]@{} stored at {}[{}]@{}", opt_.topic,
                   entry->source_partition, entry->source_offset, report.topic, report.partition,
                   report.offset);
@@ -78,6 +86,11 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   ++metrics_.dead_letter_write_failures;
   spdlog::error("Dead letter for {}[{}]@{} was not written: {}", opt_.topic,
                 entry->source_partition, entry->source_offset, report.reason);
+  // A deleted DLQ is created again explicitly (the producer never auto-creates topics).
+  if (report.error == RdKafka::ERR__UNKNOWN_TOPIC ||
+      report.error == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+    dlq_partitions_.reset();
+  }
   dead_letter_failed(ps, entry->source_partition, entry->source_offset, std::string(report.reason));
 }
 

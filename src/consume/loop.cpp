@@ -57,6 +57,13 @@ void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
   if (!id.empty() && (kafka::is_fencing(e) || text.find("fenced") != std::string::npos)) {
     text += " (transactional.id '" + id + "' fenced by another process using it)";
   }
+  if (!id.empty() && (kafka::is_fencing(e) || e.code == RdKafka::ERR_INVALID_TXN_STATE)) {
+    // librdkafka 2.0 also ends the producer when the coordinator aborted a transaction on its
+    // own: open longer than transaction.timeout.ms, e.g. across a broker outage.
+    text +=
+        "; after a broker outage longer than transaction.timeout.ms this is the coordinator "
+        "having aborted the open transaction: nothing committed is lost, restart to continue";
+  }
   set_fatal(fmt::format("fatal producer error in {}: {}", step, text));
 }
 

@@ -56,7 +56,11 @@ class ConsumeSession : private CommitHost {
   void start();
   std::unique_ptr<kafka::Consumer> make_consumer();
   bool ensure_dlq_topic();
+  // Throws ConfigError when an existing topic cannot hold checkpoints (not compacted).
   void ensure_aggregates_topic();
+  std::string aggregates_gone() const;
+  // After a failed checkpoint write: a topic that is gone ends the run (set_fatal).
+  void check_aggregates_topic(RdKafka::ErrorCode code) override;
   // A running partition that gets no records although its log goes on has its fetch restarted.
   void check_stalls();
   void restart_consumer();
@@ -119,6 +123,7 @@ class ConsumeSession : private CommitHost {
   pipeline::CommitSchedule schedule_;
   TimePoint next_restore_attempt_{};
   TimePoint next_stall_check_{};
+  TimePoint next_topic_check_{};  // of the aggregates topic, after failed checkpoint writes
   std::map<std::int32_t, pipeline::StallMark> stall_marks_;  // survive a consumer restart
   // Test hook (ConsumeOptions::test_stall_partition), used up once.
   std::optional<std::int32_t> stall_test_partition_;

@@ -6,6 +6,7 @@
 
 #include "consume/session.h"
 #include "kafka/admin.h"
+#include "pipeline/aggregates_topic.h"
 #include "pipeline/stall_watch.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
@@ -28,6 +29,7 @@ constexpr auto kStallAfter = 15s;  // no record for this long while the log goes
 constexpr auto kStallCheckEvery = 5s;
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
+constexpr auto kMetadataTimeout = 5s;
 
 }  // namespace
 
@@ -54,20 +56,70 @@ bool ConsumeSession::ensure_dlq_topic() {
 
 void ConsumeSession::ensure_aggregates_topic() {
   // One partition: a few small records per batch, read in full on every assignment. Compaction
-  // keeps one value per source partition; short segments let it run soon.
-  TopicSpec spec{opt_.aggregates_topic,
-                 1,
-                 -1,
-                 {{"cleanup.policy", "compact"},
-                  {"segment.ms", "600000"},
-                  {"min.cleanable.dirty.ratio", "0.1"}}};
+  // keeps one value per key (group and source partition).
+  const auto config = pipeline::aggregates_topic_config();
+  TopicSpec spec{opt_.aggregates_topic, 1, -1, {config.begin(), config.end()}};
   auto r = ensure_topic(producer_->raw(), spec, kAdminTimeout);
   if (r.created) spdlog::info("Created aggregates topic '{}' (compacted)", opt_.aggregates_topic);
+  std::optional<std::map<std::string, std::string>> actual;
+  try {
+    actual = kafka::topic_config(producer_->raw(), opt_.aggregates_topic, kAdminTimeout);
+  } catch (const kafka::KafkaException& e) {
+    // E.g. no DescribeConfigs permission: nothing is known to be wrong.
+    spdlog::warn("Cannot check the configuration of aggregates topic '{}': {}",
+                 opt_.aggregates_topic, e.what());
+    return;
+  }
+  if (!actual) throw kafka::KafkaException(RdKafka::ERR_UNKNOWN_TOPIC_OR_PART, aggregates_gone());
+  if (auto problem = pipeline::aggregates_topic_problem(*actual)) {
+    throw kafka::ConfigError("aggregates topic '" + opt_.aggregates_topic +
+                             "' cannot hold checkpoints: " + *problem +
+                             ". Make it compacted (kafka-configs --alter --entity-type topics "
+                             "--entity-name " +
+                             opt_.aggregates_topic +
+                             " --add-config cleanup.policy=compact) or name another "
+                             "--aggregates-topic");
+  }
+}
+
+std::string ConsumeSession::aggregates_gone() const {
+  return "aggregates topic '" + opt_.aggregates_topic +
+         "' does not exist (deleted while running?): the group's checkpoints are gone; it is not "
+         "re-created behind the operator's back. Restarting creates it again (compacted) and "
+         "starts every partition at its committed offset with an empty aggregate";
+}
+
+void ConsumeSession::check_aggregates_topic(RdKafka::ErrorCode code) {
+  // Only errors that may mean the topic is gone are worth a metadata request: unknown topic or
+  // partition, and timeouts (a transaction's checkpoints for a deleted topic are never sent).
+  switch (code) {
+    case RdKafka::ERR__UNKNOWN_TOPIC:
+    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
+    case RdKafka::ERR__UNKNOWN_PARTITION:
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__MSG_TIMED_OUT:
+      break;
+    default:
+      return;
+  }
+  // A batch's failed checkpoints are reported together: one metadata request answers them all.
+  if (fatal_ || Clock::now() < next_topic_check_) return;
+  next_topic_check_ = Clock::now() + 1s;
+  try {
+    if (!partition_count(producer_->raw(), opt_.aggregates_topic, kMetadataTimeout)) {
+      set_fatal(aggregates_gone());
+    }
+  } catch (const std::exception& e) {
+    spdlog::debug("Aggregates topic check: {}", e.what());
+  }
 }
 
 void ConsumeSession::start() {
   Properties pprops = opt_.producer_props;
-  for (auto [k, v] : {std::pair{"acks", "all"}, std::pair{"enable.idempotence", "true"}}) {
+  // A deleted aggregates (or DLQ) topic must not come back with the broker's defaults
+  // (uncompacted, other partitions): topics are created explicitly, or the run stops.
+  for (auto [k, v] : {std::pair{"acks", "all"}, std::pair{"enable.idempotence", "true"},
+                      std::pair{"allow.auto.create.topics", "false"}}) {
     const std::string* cur = pprops.find(k);
     if (cur && *cur != v && !(std::string(k) == "acks" && (*cur == "-1"))) {
       spdlog::warn("Producer: ignoring {}={} (dead letters and checkpoints need {}={})", k, *cur, k,

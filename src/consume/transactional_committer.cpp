@@ -181,7 +181,12 @@ bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint de
   if (!e) return true;
   if (kafka::ends_producer(e)) {
     host_.producer_failed(txn_->failed_step(), e);
-  } else {
+    return false;
+  }
+  // A deleted aggregates topic shows only as a commit that times out (librdkafka keeps the
+  // checkpoints queued); the run then ends without the abort, which would time out as well.
+  if (!items.empty()) host_.check_aggregates_topic(e.code);
+  if (!host_.fatal()) {
     abort_and_rewind(fmt::format("{} failed: {}", txn_->failed_step(), e.message), nullptr);
   }
   return false;

@@ -77,6 +77,48 @@ std::optional<int> partition_count(RdKafka::Handle& client, const std::string& t
   return std::nullopt;
 }
 
+std::optional<std::map<std::string, std::string>> topic_config(RdKafka::Handle& client,
+                                                               const std::string& topic,
+                                                               std::chrono::milliseconds timeout) {
+  rd_kafka_t* rk = client.c_ptr();
+  ConfigResourcePtr resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+  AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS));
+  char errstr[512];
+  const int budget = std::max(static_cast<int>(timeout.count()), 1);
+  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), budget, errstr, sizeof errstr)) {
+    throw KafkaException(RdKafka::ERR__INVALID_ARG, std::string("admin options: ") + errstr);
+  }
+  QueuePtr queue(rd_kafka_queue_new(rk));
+  rd_kafka_ConfigResource_t* resources[] = {resource.get()};
+  rd_kafka_DescribeConfigs(rk, resources, 1, options.get(), queue.get());
+  EventPtr event(rd_kafka_queue_poll(queue.get(), budget + 1000));
+  const auto failed = [&](rd_kafka_resp_err_t err, const char* why) {
+    return KafkaException(static_cast<RdKafka::ErrorCode>(err),
+                          "cannot describe topic '" + topic + "': " + why);
+  };
+  if (!event) throw failed(RD_KAFKA_RESP_ERR__TIMED_OUT, "timed out");
+  if (auto err = rd_kafka_event_error(event.get())) {
+    throw failed(err, rd_kafka_event_error_string(event.get()));
+  }
+  size_t count = 0;
+  const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
+      rd_kafka_event_DescribeConfigs_result(event.get()), &count);
+  if (count != 1) throw failed(RD_KAFKA_RESP_ERR__BAD_MSG, "no result");
+  if (auto err = rd_kafka_ConfigResource_error(results[0])) {
+    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) return std::nullopt;
+    const char* why = rd_kafka_ConfigResource_error_string(results[0]);
+    throw failed(err, why ? why : rd_kafka_err2str(err));
+  }
+  std::map<std::string, std::string> config;
+  size_t entries = 0;
+  const rd_kafka_ConfigEntry_t** list = rd_kafka_ConfigResource_configs(results[0], &entries);
+  for (size_t i = 0; i < entries; ++i) {
+    const char* value = rd_kafka_ConfigEntry_value(list[i]);
+    config.emplace(rd_kafka_ConfigEntry_name(list[i]), value ? value : "");
+  }
+  return config;
+}
+
 EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
                                std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,6 +41,12 @@ int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
 // Throws KafkaException if metadata cannot be fetched within `timeout`.
 std::optional<int> partition_count(RdKafka::Handle& client, const std::string& topic,
                                    std::chrono::milliseconds timeout);
+
+// The topic's effective configuration (every entry, defaults included), or nullopt if it does
+// not exist. Throws KafkaException when the broker does not answer within `timeout`.
+std::optional<std::map<std::string, std::string>> topic_config(RdKafka::Handle& client,
+                                                               const std::string& topic,
+                                                               std::chrono::milliseconds timeout);
 
 // Creates the topic unless it exists (an existing topic is left as it is), then waits until its
 // metadata is visible. Throws KafkaException/ConfigError.

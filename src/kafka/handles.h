@@ -20,6 +20,8 @@ using AdminOptionsPtr =
     std::unique_ptr<rd_kafka_AdminOptions_t, CDeleter<rd_kafka_AdminOptions_destroy>>;
 using QueuePtr = std::unique_ptr<rd_kafka_queue_t, CDeleter<rd_kafka_queue_destroy>>;
 using EventPtr = std::unique_ptr<rd_kafka_event_t, CDeleter<rd_kafka_event_destroy>>;
+using ConfigResourcePtr =
+    std::unique_ptr<rd_kafka_ConfigResource_t, CDeleter<rd_kafka_ConfigResource_destroy>>;
 using ErrorPtr = std::unique_ptr<rd_kafka_error_t, CDeleter<rd_kafka_error_destroy>>;
 
 }  // namespace kafka

@@ -5,11 +5,15 @@
 
 namespace pipeline {
 
-std::string checkpoint_key(std::string_view topic, std::int32_t partition) {
+std::string checkpoint_key(std::string_view group, std::string_view topic, std::int32_t partition) {
+  return std::string(group) + "/" + legacy_checkpoint_key(topic, partition);
+}
+
+std::string legacy_checkpoint_key(std::string_view topic, std::int32_t partition) {
   return std::string(topic) + "/" + std::to_string(partition);
 }
 
-std::optional<std::pair<std::string, std::int32_t>> parse_checkpoint_key(std::string_view key) {
+std::optional<CheckpointKey> parse_checkpoint_key(std::string_view key) {
   const auto slash = key.rfind('/');
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == key.size()) return {};
   const std::string_view digits = key.substr(slash + 1);
@@ -17,7 +21,13 @@ std::optional<std::pair<std::string, std::int32_t>> parse_checkpoint_key(std::st
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), partition);
   if (ec != std::errc() || end != digits.data() + digits.size() || partition < 0) return {};
   if (digits.size() > 1 && digits[0] == '0') return {};  // one spelling per partition
-  return std::pair{std::string(key.substr(0, slash)), partition};
+  const std::string_view head = key.substr(0, slash);
+  const auto before = head.rfind('/');
+  if (before == std::string_view::npos) return CheckpointKey{{}, std::string(head), partition};
+  // The group is everything before the topic, '/' included; neither may be empty.
+  if (before == 0 || before + 1 == head.size()) return {};
+  return CheckpointKey{std::string(head.substr(0, before)), std::string(head.substr(before + 1)),
+                       partition};
 }
 
 namespace {

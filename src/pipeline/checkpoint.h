@@ -1,6 +1,10 @@
 #pragma once
 // A source partition's aggregate checkpoint, as stored in the compacted aggregates topic:
-//   key   = "<topic>/<partition>"                      (topic names cannot contain '/')
+//   key   = "<group>/<topic>/<partition>"   one key per consumer group and source partition, so
+//           groups consuming the same topic keep apart; topic names cannot contain '/', so the
+//           last two '/' split it even when the group has some. Keys written before keys named
+//           the group, "<topic>/<partition>", are still read (CheckpointTable: a fallback while
+//           the group has no key of its own).
 //   value = UTF-8 JSON {"version": 1, "topic", "partition", "offset", "group", "written_at_ms",
 //                       "aggregate": stats::Aggregate::to_json()}
 //   version 2 adds "finished_above": {"through": T, "unfinished": [d1, d2, ...]}: records above
@@ -13,6 +17,7 @@
 // self-consistent. JSON (not Avro)
 // because it is tiny, self-describing and readable with any console consumer; `version` lets a
 // later format coexist (a reader refuses versions it does not know instead of guessing).
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -44,9 +49,20 @@ class CheckpointError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-std::string checkpoint_key(std::string_view topic, std::int32_t partition);
-// Inverse of checkpoint_key; nullopt for anything else.
-std::optional<std::pair<std::string, std::int32_t>> parse_checkpoint_key(std::string_view key);
+struct CheckpointKey {
+  std::string group;  // empty: the older form without a group ("<topic>/<partition>")
+  std::string topic;
+  std::int32_t partition = 0;
+
+  auto operator<=>(const CheckpointKey&) const = default;
+};
+
+// `group` must not be empty (a consumer group id never is).
+std::string checkpoint_key(std::string_view group, std::string_view topic, std::int32_t partition);
+// The older key, without a group: read for compatibility, never written.
+std::string legacy_checkpoint_key(std::string_view topic, std::int32_t partition);
+// Inverse of both; nullopt for anything else.
+std::optional<CheckpointKey> parse_checkpoint_key(std::string_view key);
 
 std::string encode_checkpoint(const Checkpoint& checkpoint);
 // Throws CheckpointError naming what is wrong (not JSON, unknown version, missing field, ...).

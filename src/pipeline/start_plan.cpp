@@ -11,8 +11,8 @@ StartPlan plan_start(const Checkpoint* checkpoint, std::optional<std::int64_t> c
   if (checkpoint && !checkpoint->group.empty() && checkpoint->group != group) {
     plan.kind = StartPlan::Kind::refuse;
     plan.note = fmt::format(
-        "the aggregates topic holds the checkpoint of {}/{} for consumer group '{}', not '{}': "
-        "each consumer group needs its own --aggregates-topic",
+        "the checkpoint found for {}/{} was written by consumer group '{}', not '{}': "
+        "refusing to start from another group's aggregate",
         checkpoint->topic, checkpoint->partition, checkpoint->group, group);
     return plan;
   }

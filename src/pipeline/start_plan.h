@@ -13,8 +13,8 @@
 //    checkpoint anyway (records between are processed again: counted as re-processed, the
 //    aggregate stays exact), or, without any checkpoint, at the committed offset with an empty
 //    aggregate (earlier records were never checkpointed: said in a warning).
-//  - a checkpoint written by another consumer group: refused; two groups would overwrite each
-//    other's state. Each group needs its own aggregates topic.
+//  - a checkpoint written by another consumer group: refused. Keys name the group, so this
+//    takes a value filed by hand under this group's key; it is never another group's state.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -41,7 +41,7 @@ class Scenario:
     """One topic, its DLQ and aggregates topic, a background producer and named consumers."""
 
     def __init__(self, bootstrap, orders_bin, semantics, replication=1, n_orders=N_ORDERS,
-                 seed=None):
+                 seed=None, fail_rate=FAIL_RATE):
         self.bootstrap, self.orders_bin, self.semantics = bootstrap, orders_bin, semantics
         self.seed = seed if seed is not None else int(os.environ.get(
             "ORDERS_EOS_SEED", random.randrange(1 << 30)))
@@ -56,7 +56,8 @@ class Scenario:
                                                config=config)]).values():
             f.result(timeout=60)
         self.orders = make_orders(n_orders, random.Random(2024), prefix="EO")
-        self.processed, self.dead, _ = expected_outcomes(self.orders, FAIL_SEED, FAIL_RATE)
+        self.fail_rate = fail_rate
+        self.processed, self.dead, _ = expected_outcomes(self.orders, FAIL_SEED, fail_rate)
         self.consumers = {}
         self.finished = []  # (name, returncode, report or None, stderr tail)
         self.log = []
@@ -111,7 +112,7 @@ class Scenario:
     def consumer_cmd(self, name):
         return [self.orders_bin, "consume", "--bootstrap", self.bootstrap, "--topic", self.topic,
                 "--group", self.group, "--dlq-topic", self.dlq, "--aggregates-topic",
-                self.aggregates, "--semantics", self.semantics, "--fail-rate", FAIL_RATE,
+                self.aggregates, "--semantics", self.semantics, "--fail-rate", self.fail_rate,
                 "--initial-backoff", "1ms", "--seed", FAIL_SEED, "--stats-interval", "5s",
                 "--json",
                 # The same transactional.id on restart: the new process fences the killed one
@@ -199,7 +200,8 @@ class Scenario:
 
     def stats(self):
         proc = run_orders(self.orders_bin, "stats", "--bootstrap", self.bootstrap, "--topic",
-                          self.topic, "--aggregates-topic", self.aggregates, "--json",
+                          self.topic, "--group", self.group, "--aggregates-topic",
+                          self.aggregates, "--json",
                           timeout=120)
         assert proc.returncode == 0, proc.stderr[-3000:]
         return json.loads(proc.stdout)
