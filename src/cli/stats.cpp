@@ -22,6 +22,7 @@
 #include "stats/consumer_report.h"
 #include "util/duration.h"
 #include "util/errors.h"
+#include "util/printable.h"
 #include "util/stop_signal.h"
 
 namespace cli {
@@ -71,12 +72,12 @@ std::string render(const pipeline::TopicTotals& t, const StatsFlags& f) {
     extra += "By partition:\n";
     for (const auto& c : t.partitions) {
       extra +=
-          fmt::format("  {}[{}]  offset {:>10}  count {:>7}  revenue {:>15}  at {} UTC\n", c.topic,
-                      c.partition, c.offset, c.aggregate.count(),
+          fmt::format("  {}[{}]  offset {:>10}  count {:>7}  revenue {:>15}  at {} UTC\n",
+                      util::printable(c.topic), c.partition, c.offset, c.aggregate.count(),
                       stats::format_cents(c.aggregate.revenue_cents()), utc_text(c.written_at_ms));
     }
   }
-  for (const auto& e : t.errors) extra += "Unreadable checkpoint: " + e + "\n";
+  for (const auto& e : t.errors) extra += "Unreadable checkpoint: " + util::printable(e) + "\n";
   return stats::render_aggregate_block(t.aggregate, extra);
 }
 
@@ -107,7 +108,7 @@ int run(const StatsFlags& f) {
     spdlog::warn("No checkpoint of topic '{}' in '{}'", f.topic, f.aggregates_topic);
   }
   if (f.json) {
-    std::cout << to_json(totals, f).dump() << std::endl;
+    std::cout << util::json_line(to_json(totals, f)) << std::endl;
   } else {
     std::cout << render(totals, f) << std::flush;
   }
