@@ -143,7 +143,7 @@ def test_two_replays_of_different_dlqs_with_default_options_do_not_fence(orders_
                                                                          admin, topic_factory):
     runs = []
     for name in ("fa", "fb"):
-        source = topic_factory(f"{name}-src", partitions=2)
+        source = topic_factory(f"{name}-src", partitions=3)
         dlq = create(admin, f"{source}-dlq", 2)
         records = make_dead_letters(source, n_processing=300, n_validation=0, n_deser=0, seed=12)
         produce_dead_letters(bootstrap, dlq, records)
