@@ -55,7 +55,8 @@ std::optional<std::string> never_target(const TargetRules& rules, std::string_vi
   if (topic.starts_with('_')) {
     return fmt::format("'{}' is an internal topic (its name starts with '_')", shown);
   }
-  if (topic == rules.dlq_topic) return fmt::format("'{}' is the dead-letter topic being read", shown);
+  if (topic == rules.dlq_topic)
+    return fmt::format("'{}' is the dead-letter topic being read", shown);
   if (std::find(rules.never_topics.begin(), rules.never_topics.end(), topic) !=
       rules.never_topics.end()) {
     return fmt::format("'{}' is the aggregates topic (--aggregates-topic)", shown);
@@ -70,10 +71,10 @@ std::optional<std::string> target_refusal(const TargetRules& rules, std::string_
   for (const auto& p : patterns) {
     if (glob_match(p, topic)) return std::nullopt;
   }
-  const std::string list =
-      patterns.empty() ? "none by default, the DLQ's name does not end in -dlq"
-                       : fmt::format("{}{}", fmt::join(patterns, ", "),
-                                     rules.allow.empty() ? ", the default" : "");
+  const std::string list = patterns.empty()
+                               ? "none by default, the DLQ's name does not end in -dlq"
+                               : fmt::format("{}{}", fmt::join(patterns, ", "),
+                                             rules.allow.empty() ? ", the default" : "");
   return fmt::format("target topic '{}' is not allowed (allowed: {}; see --allow-topic)",
                      util::printable(topic), list);
 }

@@ -15,7 +15,7 @@ struct TargetRules {
   // Glob patterns (`*`: any run of characters, `?`: one character) a header-named target must
   // match. Empty: default_allowed(dlq_topic).
   std::vector<std::string> allow;
-  std::string dlq_topic;                 // the DLQ being read: never a target (a replay loop)
+  std::string dlq_topic;                  // the DLQ being read: never a target (a replay loop)
   std::vector<std::string> never_topics;  // e.g. the consumers' aggregates topic
 };
 

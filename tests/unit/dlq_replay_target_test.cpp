@@ -86,8 +86,8 @@ TEST(DlqReplayTarget, AllowPatternsReplaceTheDefault) {
 TEST(DlqReplayTarget, InternalDlqAndAggregatesAreNeverTargetsEvenIfAPatternMatches) {
   auto o = options_for();
   o.targets.allow = {"*"};
-  for (const std::string topic :
-       {"__consumer_offsets", "__transaction_state", "_schemas", "orders-dlq", "orders-aggregates"}) {
+  for (const std::string topic : {"__consumer_offsets", "__transaction_state", "_schemas",
+                                  "orders-dlq", "orders-aggregates"}) {
     auto d = dlq::plan_replay(aimed_at(topic), o, kNow);
     EXPECT_EQ(d.verdict, Verdict::unreplayable) << topic;
     EXPECT_NE(d.reason.find("target topic '" + topic + "' is"), std::string::npos) << d.reason;
@@ -204,11 +204,13 @@ TEST(DlqReplayNumbers, ReplayCountSaturatesAndBadCountsAreRefused) {
   EXPECT_EQ(rec.replay_count, std::numeric_limits<std::int64_t>::max());
   auto d = dlq::plan_replay(rec, options_for(), kNow);
   ASSERT_EQ(d.verdict, Verdict::replay);
-  EXPECT_EQ(d.record.headers[0], (std::pair<std::string, std::string>{"dlq.replay.count", "9223372036854775807"}));
+  EXPECT_EQ(d.record.headers[0],
+            (std::pair<std::string, std::string>{"dlq.replay.count", "9223372036854775807"}));
 
   s.original_headers = {{"dlq.replay.count", "2147483647"}};
   d = dlq::plan_replay(dlq_test::record(s), options_for(), kNow);
-  EXPECT_EQ(d.record.headers[0], (std::pair<std::string, std::string>{"dlq.replay.count", "2147483648"}));
+  EXPECT_EQ(d.record.headers[0],
+            (std::pair<std::string, std::string>{"dlq.replay.count", "2147483648"}));
 
   for (const std::string bad : {"9223372036854775808", "-1", "two", ""}) {
     s.original_headers = {{"dlq.replay.count", bad}};

@@ -16,7 +16,9 @@
 namespace {
 
 // ESC, a fake log line, a C1 CSI and a right-to-left override.
-const std::string kHostile = "X\x1b[2J\nINFO - fake\xc2\x9b\xe2\x80\xae" "gpj.exe";
+const std::string kHostile =
+    "X\x1b[2J\nINFO - fake\xc2\x9b\xe2\x80\xae"
+    "gpj.exe";
 const std::string kEscaped = "X\\x1b[2J\\x0aINFO - fake\\u009b\\u202egpj.exe";
 
 void expect_clean(const std::string& text) {

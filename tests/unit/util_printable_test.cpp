@@ -1,11 +1,11 @@
-#include "util/printable.h"
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+
+#include "util/printable.h"
 
 using util::printable;
 
@@ -45,7 +45,8 @@ bool has_raw_dangerous(const std::string& s) {
 
 TEST(UtilPrintable, KeepsOrdinaryTextIncludingNonAscii) {
   EXPECT_EQ(printable("ORD-1 Laptop"), "ORD-1 Laptop");
-  EXPECT_EQ(printable("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x93\xa6"), "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x93\xa6");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x93\xa6"),
+            "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x93\xa6");
   EXPECT_EQ(printable("a\\x1b"), "a\\x1b");  // a backslash is text, not an escape
   EXPECT_EQ(printable(""), "");
 }
@@ -59,8 +60,10 @@ TEST(UtilPrintable, EscapesC0ControlsAndDel) {
 }
 
 TEST(UtilPrintable, EscapesC1ControlsAsCodePoints) {
-  EXPECT_EQ(printable("\xc2\x9b" "31m"), "\\u009b31m");  // CSI
-  EXPECT_EQ(printable("x\xc2\x85y"), "x\\u0085y");       // NEL: a newline to some terminals
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m"),
+            "\\u009b31m");                          // CSI
+  EXPECT_EQ(printable("x\xc2\x85y"), "x\\u0085y");  // NEL: a newline to some terminals
   EXPECT_EQ(printable("\xc2\x80\xc2\x9f\xc2\xa0"), "\\u0080\\u009f\xc2\xa0");  // NBSP is text
 }
 
@@ -76,10 +79,12 @@ TEST(UtilPrintable, EscapesBidiControlsAndLineSeparators) {
 }
 
 TEST(UtilPrintable, InvalidUtf8BecomesHexBytes) {
-  EXPECT_EQ(printable("a\xff" "b"), "a\\xffb");
-  EXPECT_EQ(printable("\xc0\x80"), "\\xc0\\x80");                // overlong NUL
-  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");        // surrogate
-  EXPECT_EQ(printable("\xe2\x80"), "\\xe2\\x80");                 // truncated
+  EXPECT_EQ(printable("a\xff"
+                      "b"),
+            "a\\xffb");
+  EXPECT_EQ(printable("\xc0\x80"), "\\xc0\\x80");                    // overlong NUL
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // surrogate
+  EXPECT_EQ(printable("\xe2\x80"), "\\xe2\\x80");                    // truncated
   EXPECT_EQ(printable("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // above U+10FFFF
   // An overlong or truncated form of a bidi override is not let through either.
   EXPECT_FALSE(has_raw_dangerous(printable("\xe2\x80\xae\xe2\x80")));
