@@ -96,7 +96,8 @@ CLI::App* add_replay_command(CLI::App& dlq, int& exit_code) {
                 "pass over (and list) records whose target is refused instead of stopping at "
                 "the first one with exit status 1");
   sub->add_flag("--force", o.force,
-                "also replay records that would fail again (class deserialization)");
+                "also replay records that would fail again (class deserialization) or whose dlq.* "
+                "headers are unreadable");
   sub->add_option("--limit", o.limit, "replay at most N records")
       ->type_name("N")
       ->check(CLI::PositiveNumber);

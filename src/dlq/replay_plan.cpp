@@ -32,7 +32,7 @@ void check_replay_options(const ReplayOptions& options) {
   if (options.to && options.to->empty()) throw std::invalid_argument("--to needs a topic name");
   if (options.to) {
     if (auto why = never_target(options.targets, *options.to)) {
-      throw std::invalid_argument("--to must not be " + *why);
+      throw std::invalid_argument("--to refused: " + *why);
     }
   }
   check_allow_patterns(options.targets.allow);
