@@ -21,6 +21,7 @@
 #include "pipeline/simulated_processor.h"
 #include "pipeline/window.h"
 #include "util/errors.h"
+#include "util/printable.h"
 #include "util/stop_signal.h"
 
 namespace cli {
@@ -91,7 +92,7 @@ int run(ConsumeFlags& f) {
   util::install_stop_handlers();
   const consume::ConsumeResult result = consume::run_consume(o, processor);
   if (f.json) {
-    std::cout << stats::to_json(result.metrics).dump() << std::endl;
+    std::cout << util::json_line(stats::to_json(result.metrics)) << std::endl;
   } else {
     std::cout << stats::render_report(result.metrics) << std::flush;
   }

@@ -74,11 +74,30 @@ CLI::App* add_replay_command(CLI::App& dlq, int& exit_code) {
                   "run stopped")
       ->capture_default_str()
       ->type_name("GROUP");
-  sub->add_option("--to", o.to, "send every replayed record to this topic instead")
+  sub->add_option("--to", o.to,
+                  "send every replayed record to this topic instead (allowed whatever "
+                  "--allow-topic says, unless internal, the DLQ or the aggregates topic)")
       ->type_name("TOPIC")
       ->check(topic_name_check());
+  sub->add_option("--allow-topic", o.allow_topics,
+                  "a topic the records' dlq.original.topic may send them to; * and ? are "
+                  "wildcards; repeatable (default: the DLQ's name without -dlq, e.g. orders for "
+                  "orders-dlq). Internal topics (_*), the DLQ and --aggregates-topic are never "
+                  "allowed")
+      ->type_name("PATTERN")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--aggregates-topic", o.aggregates_topic,
+                  "the consumers' checkpoint topic: never a replay target")
+      ->capture_default_str()
+      ->type_name("TOPIC")
+      ->check(topic_name_check());
+  sub->add_flag("--skip-refused", o.skip_refused,
+                "pass over (and list) records whose target is refused instead of stopping at "
+                "the first one with exit status 1");
   sub->add_flag("--force", o.force,
-                "also replay records that would fail again (class deserialization)");
+                "also replay records that would fail again (class deserialization) or whose dlq.* "
+                "headers are unreadable");
   sub->add_option("--limit", o.limit, "replay at most N records")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
@@ -92,8 +111,8 @@ CLI::App* add_replay_command(CLI::App& dlq, int& exit_code) {
       ->type_name("N")
       ->check(CLI::Range(1u, 100000u));
   sub->add_option("--transactional-id", o.transactional_id,
-                  "producer transactional.id (default: orders-dlq-replay.<group>); runs with "
-                  "the same id fence each other off")
+                  "producer transactional.id (default: orders-dlq-replay.<group>.<topic>); runs "
+                  "with the same id fence each other off")
       ->type_name("ID");
   sub->callback([&dlq, flags, &exit_code] {
     // `orders dlq --topic x replay` would silently read the default topic: refuse it.

@@ -5,7 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
+
+#include "util/printable.h"
 
 namespace cli {
 namespace {
@@ -46,6 +49,21 @@ class UpperLevelFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// The message, escaped (util::printable): log lines quote order ids, header values and error
+// texts that anyone who can write to a topic chose. No escape sequence, newline or bidi control
+// reaches the terminal or the log file from any of them, whichever call site forgot to escape.
+class EscapedMessageFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string text = util::printable({msg.payload.data(), msg.payload.size()});
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessageFlag>();
+  }
+};
+
 }  // namespace
 
 void setup_logging() {
@@ -54,7 +72,8 @@ void setup_logging() {
   done = true;
   auto logger = spdlog::stderr_color_mt("orders");
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<UpperLevelFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%*%$ - %v");
+  formatter->add_flag<UpperLevelFlag>('*').add_flag<EscapedMessageFlag>('~').set_pattern(
+      "%Y-%m-%d %H:%M:%S.%e %^%*%$ - %~");
   logger->set_formatter(std::move(formatter));
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::info);

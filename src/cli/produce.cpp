@@ -13,6 +13,7 @@
 #include "cli/exit_status.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
+#include "util/printable.h"
 
 namespace cli {
 namespace {
@@ -31,7 +32,7 @@ int run_produce(ProduceFlags& f) {
   const auto props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
   const stats::ProduceMetrics metrics = produce::run_produce(f.run, props);
   if (f.json) {
-    std::cout << stats::to_json(metrics).dump() << std::endl;
+    std::cout << util::json_line(stats::to_json(metrics)) << std::endl;
   } else {
     std::cout << stats::render_report(metrics) << std::flush;
   }

@@ -24,6 +24,7 @@
 #include "stats/consumer_report.h"
 #include "util/duration.h"
 #include "util/errors.h"
+#include "util/printable.h"
 #include "util/stop_signal.h"
 
 namespace cli {
@@ -70,18 +71,19 @@ nlohmann::json to_json(const pipeline::TopicTotals& t, const StatsFlags& f,
 }
 
 std::string render(const pipeline::TopicTotals& t, const StatsFlags& f, const std::string& group) {
-  std::string extra = fmt::format("Source: topic '{}', group '{}', checkpoints in '{}'\n", f.topic,
-                                  group, f.aggregates_topic);
+  std::string extra =
+      fmt::format("Source: topic '{}', group '{}', checkpoints in '{}'\n", util::printable(f.topic),
+                  util::printable(group), util::printable(f.aggregates_topic));
   if (!t.partitions.empty()) {
     extra += "By partition:\n";
     for (const auto& c : t.partitions) {
       extra +=
-          fmt::format("  {}[{}]  offset {:>10}  count {:>7}  revenue {:>15}  at {} UTC\n", c.topic,
-                      c.partition, c.offset, c.aggregate.count(),
+          fmt::format("  {}[{}]  offset {:>10}  count {:>7}  revenue {:>15}  at {} UTC\n",
+                      util::printable(c.topic), c.partition, c.offset, c.aggregate.count(),
                       stats::format_cents(c.aggregate.revenue_cents()), utc_text(c.written_at_ms));
     }
   }
-  for (const auto& e : t.errors) extra += "Unreadable checkpoint: " + e + "\n";
+  for (const auto& e : t.errors) extra += "Unreadable checkpoint: " + util::printable(e) + "\n";
   return stats::render_aggregate_block(t.aggregate, extra);
 }
 
@@ -128,7 +130,7 @@ int run(const StatsFlags& f) {
                  f.aggregates_topic);
   }
   if (f.json) {
-    std::cout << to_json(totals, f, group).dump() << std::endl;
+    std::cout << util::json_line(to_json(totals, f, group)) << std::endl;
   } else {
     std::cout << render(totals, f, group) << std::flush;
   }

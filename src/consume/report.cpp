@@ -16,8 +16,8 @@ std::string order_text(const orders::Order& o) {
   std::string price = fmt::format("{}", o.price);
   // Like Python's repr of a float: "10.0", not "10".
   if (price.find_first_of(".enai") == std::string::npos) price += ".0";
-  return fmt::format("{{'orderId': '{}', 'product': '{}', 'price': {}}}", o.order_id, o.product,
-                     price);
+  return fmt::format("{{'orderId': '{}', 'product': '{}', 'price': {}}}",
+                     dlq::printable(o.order_id), dlq::printable(o.product), price);
 }
 
 stats::LatencySummary summarize(const stats::LatencyHistogram& h) {

@@ -42,9 +42,12 @@ DlqRecord to_dlq_record(pipeline::SourceRecord raw) {
   }
   for (const auto& [k, v] : raw.headers) {
     if (k != kReplayCountHeader) continue;
-    int n = 0;
+    std::int64_t n = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    r.replay_count = (ec == std::errc() && p == v.data() + v.size() && n >= 0) ? n : 0;
+    const bool ok = ec == std::errc() && p == v.data() + v.size() && !v.empty() && n >= 0;
+    r.replay_count = ok ? n : 0;
+    r.replay_count_error =
+        ok ? "" : "bad value for dlq.replay.count: '" + pipeline::quoted_value(v) + "'";
   }
   r.raw = std::move(raw);
   return r;

@@ -22,7 +22,10 @@ struct DlqRecord {
   std::string header_error;  // why `info` is absent
   std::optional<orders::Order> order;
   std::string decode_error;  // why `order` is absent
-  int replay_count = 0;      // the last dlq.replay.count header; 0 if none or unreadable
+  // The last dlq.replay.count header; 0 if none or unreadable (then replay_count_error says why:
+  // not a number >= 0, or beyond int64).
+  std::int64_t replay_count = 0;
+  std::string replay_count_error;
 
   std::optional<pipeline::ErrorClass> error_class() const;
   // "deserialization" | "validation" | "processing" | "unknown" (no readable dlq.* headers).

@@ -110,7 +110,7 @@ nlohmann::json summary_json(const Summary& s, std::string_view topic, std::int64
 }
 
 std::string dump_line(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return util::json_line(j);
 }
 
 }  // namespace dlq

@@ -15,7 +15,8 @@ namespace dlq {
 nlohmann::json record_json(const DlqRecord& record, std::uint64_t n, std::int64_t now_ms);
 nlohmann::json summary_json(const Summary& summary, std::string_view topic, std::int64_t now_ms);
 
-// Compact, one line, invalid UTF-8 replaced by U+FFFD (never throws on bad bytes).
+// util::json_line: compact, one line, ASCII only, invalid UTF-8 replaced by U+FFFD (never throws
+// on bad bytes).
 std::string dump_line(const nlohmann::json& j);
 
 }  // namespace dlq

@@ -56,7 +56,7 @@ std::string render_summary_text(const Summary& s, std::string_view scope, std::i
     out += '\n';
   };
   add(kRule);
-  add(fmt::format("DEAD LETTER QUEUE SUMMARY: {}", scope));
+  add(fmt::format("DEAD LETTER QUEUE SUMMARY: {}", printable(scope)));
   add(kRule);
   add(fmt::format("Total failed messages: {}", s.total));
   if (s.total > 0) {

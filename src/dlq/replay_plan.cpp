@@ -1,5 +1,6 @@
 #include "dlq/replay_plan.h"
 
+#include <limits>
 #include <stdexcept>
 
 namespace dlq {
@@ -7,6 +8,17 @@ namespace {
 
 bool is_dlq_header(const std::string& key) {
   return key.starts_with("dlq.");
+}
+
+// Why a selected record would fail again, or cannot be read well enough to replay; empty if
+// none. --force overrides these.
+std::string would_fail_again(const DlqRecord& record) {
+  if (!record.info) return "unreadable dlq.* headers (" + record.header_error + ")";
+  if (record.info->error_class == pipeline::ErrorClass::deserialization) {
+    return "deserialization failures would fail again";
+  }
+  if (!record.replay_count_error.empty()) return record.replay_count_error;
+  return {};
 }
 
 }  // namespace
@@ -18,6 +30,12 @@ void check_replay_options(const ReplayOptions& options) {
         "again (pass --force to replay them anyway)");
   }
   if (options.to && options.to->empty()) throw std::invalid_argument("--to needs a topic name");
+  if (options.to) {
+    if (auto why = never_target(options.targets, *options.to)) {
+      throw std::invalid_argument("--to refused: " + *why);
+    }
+  }
+  check_allow_patterns(options.targets.allow);
 }
 
 pipeline::Headers replay_headers(const DlqRecord& record, std::int64_t now_ms) {
@@ -29,9 +47,24 @@ pipeline::Headers replay_headers(const DlqRecord& record, std::int64_t now_ms) {
   for (const auto& h : source) {
     if (!is_dlq_header(h.first)) out.push_back(h);
   }
-  out.emplace_back(kReplayCountHeader, std::to_string(record.replay_count + 1));
+  // The count comes from a header: any value up to the maximum, which stays the maximum.
+  const std::int64_t count = record.replay_count < std::numeric_limits<std::int64_t>::max()
+                                 ? record.replay_count + 1
+                                 : record.replay_count;
+  out.emplace_back(kReplayCountHeader, std::to_string(count));
   out.emplace_back(kReplayedAtHeader, std::to_string(now_ms));
   return out;
+}
+
+void refuse_target(ReplayDecision& d, std::string reason, const ReplayOptions& options) {
+  d.record = {};
+  if (options.skip_refused) {
+    d.verdict = Verdict::refused;
+    d.reason = std::move(reason);
+  } else {
+    d.verdict = Verdict::unreplayable;
+    d.reason = std::move(reason) + "; stopped here (--skip-refused passes over such records)";
+  }
 }
 
 ReplayDecision plan_replay(const DlqRecord& record, const ReplayOptions& options,
@@ -39,14 +72,9 @@ ReplayDecision plan_replay(const DlqRecord& record, const ReplayOptions& options
   ReplayDecision d;
   if (!options.filter.matches(record)) return d;
   if (!options.force) {
-    if (!record.info) {
+    if (auto why = would_fail_again(record); !why.empty()) {
       d.verdict = Verdict::refused;
-      d.reason = "unreadable dlq.* headers (" + record.header_error + ")";
-      return d;
-    }
-    if (record.info->error_class == pipeline::ErrorClass::deserialization) {
-      d.verdict = Verdict::refused;
-      d.reason = "deserialization failures would fail again";
+      d.reason = std::move(why);
       return d;
     }
   }
@@ -63,6 +91,10 @@ ReplayDecision plan_replay(const DlqRecord& record, const ReplayOptions& options
   } else {
     out.topic = record.info->original_topic;
     out.partition = record.info->original_partition;
+    if (auto why = target_refusal(options.targets, out.topic)) {
+      refuse_target(d, std::move(*why), options);
+      return d;
+    }
   }
   out.key = record.raw.key;
   out.value = record.raw.value;

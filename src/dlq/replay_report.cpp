@@ -6,6 +6,17 @@
 #include "stats/aggregate.h"
 
 namespace dlq {
+namespace {
+
+std::string where(const DlqRecord& r) {
+  return fmt::format("{}[{}]@{}", r.raw.topic, r.raw.partition, r.raw.offset);
+}
+
+void list_refusal(std::vector<std::string>& list, std::string text) {
+  if (list.size() < kMaxListedRefusals) list.push_back(std::move(text));
+}
+
+}  // namespace
 
 void ReplayReport::count(const DlqRecord& record, const ReplayDecision& decision) {
   ++read;
@@ -24,10 +35,10 @@ void ReplayReport::count(const DlqRecord& record, const ReplayDecision& decision
     case Verdict::refused:
       ++refused;
       ++refused_by_class[record.class_name()];
+      list_refusal(refusals, where(record) + ": " + decision.reason);
       break;
     case Verdict::unreplayable:
-      problems.push_back(fmt::format("{}[{}]@{}: {}", record.raw.topic, record.raw.partition,
-                                     record.raw.offset, decision.reason));
+      problems.push_back(where(record) + ": " + decision.reason);
       break;
   }
 }
@@ -41,6 +52,7 @@ void ReplayReport::merge(const ReplayReport& o) {
   for (const auto& [k, v] : o.refused_by_class) refused_by_class[k] += v;
   for (const auto& [k, v] : o.replayed_by_topic) replayed_by_topic[k] += v;
   replayed_value_cents += o.replayed_value_cents;
+  for (const auto& r : o.refusals) list_refusal(refusals, r);
   problems.insert(problems.end(), o.problems.begin(), o.problems.end());
 }
 
@@ -67,8 +79,12 @@ std::string render_replay_text(const ReplayReport& r, const ReplayRunInfo& run) 
                   stats::format_cents(r.replayed_value_cents)));
   add(fmt::format("Not selected by the filters: {}", r.not_selected));
   if (r.refused > 0) {
-    add(fmt::format("Refused: {} (would fail again; --force replays them)", r.refused));
+    add(fmt::format("Refused: {} (passed over, the reasons below)", r.refused));
     for (const auto& [cls, n] : r.refused_by_class) add(fmt::format("  - {}: {}", cls, n));
+    for (const auto& why : r.refusals) add(fmt::format("  REFUSED {}", printable(why)));
+    if (r.refused > r.refusals.size()) {
+      add(fmt::format("  ... and {} more (each one is in the log)", r.refused - r.refusals.size()));
+    }
   }
   if (run.limit_reached) add("Stopped at --limit.");
   if (run.interrupted) add("Interrupted: the next run with this group continues from here.");
@@ -92,6 +108,7 @@ nlohmann::json replay_json(const ReplayReport& r, const ReplayRunInfo& run) {
           {"not_selected", r.not_selected},
           {"refused", r.refused},
           {"refused_by_class", r.refused_by_class},
+          {"refusals", r.refusals},
           {"problems", r.problems},
           {"ok", r.ok()}};
 }

@@ -3,6 +3,8 @@
 // stdout (text or --json). Both throw util::UsageError for a bad filter or option combination,
 // kafka::ConfigError for a bad property and KafkaException when the dead-letter topic cannot be
 // read.
+#include <string>
+
 #include "dlq_tools/options.h"
 #include "kafka/config.h"
 
@@ -16,5 +18,8 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
 // whether the run ended without problems; the problems are reported and logged.
 bool run_replay(const ReplayOptions& options, const kafka::Properties& consumer_props,
                 const kafka::Properties& producer_props);
+
+// "orders-dlq-replay.<group>.<dlq topic>".
+std::string default_transactional_id(const std::string& group, const std::string& dlq_topic);
 
 }  // namespace dlq_tools

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dlq/filter.h"
 
@@ -27,12 +28,16 @@ struct ReplayOptions {
   CommonOptions common;
   std::string group = "orders-dlq-replay";
   std::optional<std::string> to;
+  std::vector<std::string> allow_topics;               // empty: dlq::default_allowed(common.topic)
+  std::string aggregates_topic = "orders-aggregates";  // never a target
+  bool skip_refused = false;
   bool force = false;
   std::optional<std::uint64_t> limit;
   bool dry_run = false;
   double rate = 0;            // replayed records per second; 0: as fast as acknowledged
   std::uint32_t batch = 500;  // records per transaction (at most; also cut every second)
-  std::optional<std::string> transactional_id;  // default: orders-dlq-replay.<group>
+  // default: default_transactional_id(group, common.topic)
+  std::optional<std::string> transactional_id;
 };
 
 }  // namespace dlq_tools

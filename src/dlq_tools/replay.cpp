@@ -14,6 +14,10 @@
 
 namespace dlq_tools {
 
+std::string default_transactional_id(const std::string& group, const std::string& dlq_topic) {
+  return "orders-dlq-replay." + group + "." + dlq_topic;
+}
+
 bool run_replay(const ReplayOptions& options, const kafka::Properties& consumer_props,
                 const kafka::Properties& producer_props) {
   dlq::ReplayOptions plan;
@@ -21,11 +25,12 @@ bool run_replay(const ReplayOptions& options, const kafka::Properties& consumer_
     plan.filter = dlq::parse_filter(options.common.filter, util::wall_ms());
     plan.to = options.to;
     plan.force = options.force;
+    plan.skip_refused = options.skip_refused;
+    plan.targets.allow = options.allow_topics;
+    plan.targets.dlq_topic = options.common.topic;
+    plan.targets.never_topics = {options.aggregates_topic};
     dlq::check_replay_options(plan);
   });
-  if (options.to && *options.to == options.common.topic) {
-    throw util::UsageError("--to must not be the dead-letter topic being read");
-  }
   DlqSourceOptions source;
   source.consumer_props = consumer_props;
   source.topic = options.common.topic;
@@ -33,8 +38,10 @@ bool run_replay(const ReplayOptions& options, const kafka::Properties& consumer_
   source.consumer_props.set("group.id", options.group);
   source.consumer_props.set("client.id", "orders-dlq-replay");
   kafka::Properties producer = producer_props;
-  producer.set("transactional.id",
-               options.transactional_id.value_or("orders-dlq-replay." + options.group));
+  // One id per group and DLQ: replays of two DLQs with the same (default) group must not fence
+  // each other off; two runs of the same replay must.
+  producer.set("transactional.id", options.transactional_id.value_or(default_transactional_id(
+                                       options.group, options.common.topic)));
   producer.set("client.id", "orders-dlq-replay");
 
   util::install_stop_handlers();

@@ -10,6 +10,7 @@
 #include "kafka/admin.h"
 #include "kafka/error.h"
 #include "util/duration.h"
+#include "util/printable.h"
 #include "util/stop_signal.h"
 #include "util/wall_clock.h"
 
@@ -94,12 +95,12 @@ void Replayer::loop() {
     if (!raw) continue;
     const auto record = dlq::to_dlq_record(std::move(*raw));
     auto decision = dlq::plan_replay(record, plan_, util::wall_ms());
+    if (decision.verdict == dlq::Verdict::replay && !check_target(record, decision)) return;
     if (decision.verdict == dlq::Verdict::unreplayable) {
       report_.count(record, decision);  // a problem: the run stops before this record
       return;
     }
     if (decision.verdict == dlq::Verdict::replay) {
-      if (!check_target(record, decision.record)) return;
       if (options_.rate > 0 && !pace(started)) return;
       ++n;
       if (!options_.dry_run && !ensure_transaction()) return;
@@ -110,7 +111,7 @@ void Replayer::loop() {
       }
       ++replayed_;
     } else if (decision.verdict == dlq::Verdict::refused) {
-      spdlog::debug("refused {}: {}", where(record), decision.reason);
+      spdlog::warn("refused {}: {}", where(record), decision.reason);
     }
     if (options_.dry_run) {
       report_.count(record, decision);
@@ -142,9 +143,11 @@ bool Replayer::pace(Clock::time_point started) {
   return true;
 }
 
-// The target topic must exist (the broker might otherwise auto-create it with defaults); a
-// record's original partition is kept only if the target has it.
-bool Replayer::check_target(const dlq::DlqRecord& record, dlq::OutgoingRecord& out) {
+// The target topic must exist (the broker might otherwise auto-create it with defaults), and a
+// record going back to its original partition must name one the topic has. False: the target
+// does not exist, a problem that stops the run.
+bool Replayer::check_target(const dlq::DlqRecord& record, dlq::ReplayDecision& decision) {
+  dlq::OutgoingRecord& out = decision.record;
   auto it = partitions_.find(out.topic);
   if (it == partitions_.end()) {
     auto& handle = producer_ ? static_cast<RdKafka::Handle&>(producer_->raw())
@@ -157,7 +160,11 @@ bool Replayer::check_target(const dlq::DlqRecord& record, dlq::OutgoingRecord& o
                                "' does not exist (create it, or choose another with --to)");
     return false;
   }
-  if (out.partition && *out.partition >= *it->second) out.partition.reset();
+  if (out.partition) {
+    if (auto why = dlq::partition_refusal(*out.partition, *it->second, out.topic)) {
+      dlq::refuse_target(decision, std::move(*why), plan_);
+    }
+  }
   return true;
 }
 
@@ -171,7 +178,7 @@ void Replayer::show_planned(const dlq::DlqRecord& record, const dlq::OutgoingRec
     std::cout << dlq::dump_line(j) << '\n';
   } else {
     std::cout << dlq::render_record_text(record, n, now) << " -> would replay to "
-              << destination(out) << '\n';
+              << util::printable(destination(out)) << '\n';
   }
 }
 

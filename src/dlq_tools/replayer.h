@@ -5,7 +5,12 @@
 // replay group's new DLQ offsets commit together or not at all. An interrupted or crashed run
 // leaves an aborted (invisible to read_committed readers) or committed batch, never half of one,
 // and the next run with the same group starts right after the last committed batch. The
-// transactional.id is derived from the group, so a new run also fences off a stuck old one.
+// transactional.id is derived from the group and the DLQ topic, so a new run of the same replay
+// fences off a stuck old one, while replays of different DLQs run side by side.
+//
+// A record whose target is refused (dlq::TargetRules, an out-of-range partition) stops the run
+// before it, so the group never commits past it, unless skip_refused passes it over. Refused
+// records are logged one by one and listed in the report.
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
@@ -46,7 +51,7 @@ class Replayer {
   void loop();
   // Waits until the rate limit allows the next record. False: stop the run.
   bool pace(Clock::time_point started);
-  bool check_target(const dlq::DlqRecord& record, dlq::OutgoingRecord& out);
+  bool check_target(const dlq::DlqRecord& record, dlq::ReplayDecision& decision);
   void show_planned(const dlq::DlqRecord& record, const dlq::OutgoingRecord& out, std::uint64_t n);
   bool ensure_transaction();
   bool send(const dlq::DlqRecord& record, const dlq::OutgoingRecord& out);

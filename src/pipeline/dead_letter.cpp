@@ -10,23 +10,34 @@ namespace {
 
 // Keeps a header's text bounded; error messages come from decoders and processors.
 constexpr std::size_t kMaxMessageBytes = 4096;
+constexpr std::size_t kMaxQuotedBytes = 64;
 
-std::string bounded(std::string s) {
-  if (s.size() <= kMaxMessageBytes) return s;
-  std::size_t cut = kMaxMessageBytes;
+std::string bounded(std::string s, std::size_t max_bytes = kMaxMessageBytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t cut = max_bytes;
   // Do not split a UTF-8 sequence: back up over continuation bytes.
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   s.resize(cut);
   return s + "...";
 }
 
+// from_chars reports values beyond Int as errors (no wrap-around).
 template <typename Int>
 bool parse_int(std::string_view s, Int& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
 }
 
+template <typename Int>
+bool parse_non_negative(std::string_view s, Int& out) {
+  return parse_int(s, out) && out >= 0;
+}
+
 }  // namespace
+
+std::string quoted_value(std::string_view value) {
+  return bounded(std::string(value), kMaxQuotedBytes);
+}
 
 Headers dead_letter_headers(const SourceRecord& record, const DeadLetter& dead_letter,
                             const DeadLetterContext& context) {
@@ -73,17 +84,17 @@ ParsedDeadLetter parse_dead_letter_headers(const Headers& headers) {
   DeadLetterInfo info;
   info.original_topic = value(0);
   auto bad = [&](std::size_t j) {
-    r.error = "bad value for " + std::string(keys[j]) + ": '" + value(j) + "'";
+    r.error = "bad value for " + std::string(keys[j]) + ": '" + quoted_value(value(j)) + "'";
     return r;
   };
-  if (!parse_int(value(1), info.original_partition)) return bad(1);
-  if (!parse_int(value(2), info.original_offset)) return bad(2);
+  if (!parse_non_negative(value(1), info.original_partition)) return bad(1);
+  if (!parse_non_negative(value(2), info.original_offset)) return bad(2);
   if (!parse_int(value(3), info.original_timestamp_ms)) return bad(3);
   auto cls = parse_error_class(value(4));
   if (!cls) return bad(4);
   info.error_class = *cls;
   info.error_message = value(5);
-  if (!parse_int(value(6), info.attempts)) return bad(6);
+  if (!parse_non_negative(value(6), info.attempts)) return bad(6);
   if (!parse_int(value(7), info.failed_at_ms)) return bad(7);
   info.consumer_group = value(8);
   info.host = value(9);

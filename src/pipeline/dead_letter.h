@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "pipeline/outcome.h"
 #include "pipeline/source_record.h"
@@ -57,9 +58,15 @@ struct DeadLetterInfo {
 
 struct ParsedDeadLetter {
   std::optional<DeadLetterInfo> info;
-  std::string error;  // why parsing failed (missing header, bad number, unknown class)
+  // Why parsing failed: a missing header, an unknown class, a number that is malformed, beyond
+  // its type, or negative where it cannot be (partition, offset, attempts).
+  std::string error;
 };
 
 ParsedDeadLetter parse_dead_letter_headers(const Headers& headers);
+
+// A header value as quoted in an error message: its first 64 bytes (cut on a character boundary),
+// then "..." if there was more. Header values are untrusted and may be huge.
+std::string quoted_value(std::string_view value);
 
 }  // namespace pipeline

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "util/printable.h"
+
 namespace stats {
 
 double ConsumerMetrics::success_rate() const {
@@ -147,13 +149,16 @@ std::string render_aggregate_block(const Aggregate& a, const std::string& extra)
   line(fmt::format("Total revenue: {}{}", format_cents(a.revenue_cents()),
                    a.revenue_saturated() ? " (saturated: the true total is larger)" : ""));
   if (!a.by_product().empty()) {
+    // Product names are whatever the orders said: escaped (util/printable.h).
     std::size_t width = 7;
-    for (const auto& [name, t] : a.by_product()) width = std::max(width, name.size());
+    for (const auto& [name, t] : a.by_product()) {
+      width = std::max(width, util::printable(name).size());
+    }
     width = std::min<std::size_t>(width, 40);
     line("By product:");
     for (const auto& [name, t] : a.by_product()) {
-      line(fmt::format("  {:<{}}  count {:>7}  revenue {:>15}  avg {:>12}", name, width, t.count,
-                       format_cents(t.revenue_cents), format_dollars(t.avg())));
+      line(fmt::format("  {:<{}}  count {:>7}  revenue {:>15}  avg {:>12}", util::printable(name),
+                       width, t.count, format_cents(t.revenue_cents), format_dollars(t.avg())));
     }
   }
   out += extra;

@@ -72,7 +72,8 @@ def test_replay_processing_failures_to_a_topic(orders_bin, bootstrap, topic_fact
 def test_replay_default_goes_back_to_original_partitions_and_refuses_poison(
         orders_bin, bootstrap, dlq_setup):
     source, dlq, records = dlq_setup
-    _, report = replay(orders_bin, bootstrap, dlq, "--group", f"rd-{uuid.uuid4().hex[:8]}")
+    _, report = replay(orders_bin, bootstrap, dlq, "--group", f"rd-{uuid.uuid4().hex[:8]}",
+                       "--allow-topic", source)
     replayable = [r for r in records if r["class"] != "deserialization"]
     assert report["replayed"] == len(replayable)
     assert report["refused"] == len(records) - len(replayable)
@@ -240,7 +241,7 @@ def test_end_to_end_replayed_failures_are_processed(orders_bin, bootstrap, topic
     assert first["aggregate"]["revenue_cents"] + failed_cents == sum(cents(o["price"]) for o in orders)
 
     _, report = replay(orders_bin, bootstrap, dlq, "--error-class", "processing",
-                       "--group", f"e2e-replay-{uuid.uuid4().hex[:8]}")
+                       "--group", f"e2e-replay-{uuid.uuid4().hex[:8]}", "--allow-topic", source)
     assert report["replayed"] == failed and report["replayed_by_topic"] == {source: failed}
 
     second = consume(expect=failed)  # failures off: every replayed order is processed

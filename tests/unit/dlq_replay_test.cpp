@@ -12,14 +12,23 @@ using pipeline::ErrorClass;
 
 namespace {
 constexpr std::int64_t kNow = 1'800'000'000'000;
+
+// Replaying orders-dlq: its records may go back to "orders" (dlq::default_allowed).
+dlq::ReplayOptions defaults() {
+  dlq::ReplayOptions o;
+  o.targets.dlq_topic = "orders-dlq";
+  return o;
 }
+}  // namespace
 
 TEST(DlqReplayPlan, ReplaysToTheOriginalTopicAndPartition) {
   Spec s;
   s.source_topic = "orders-x";
   s.source_partition = 5;
   auto rec = dlq_test::record(s);
-  auto d = dlq::plan_replay(rec, {}, kNow);
+  auto o = defaults();
+  o.targets.allow = {"orders-x"};
+  auto d = dlq::plan_replay(rec, o, kNow);
   ASSERT_EQ(d.verdict, Verdict::replay);
   EXPECT_EQ(d.record.topic, "orders-x");
   EXPECT_EQ(d.record.partition, 5);
@@ -31,7 +40,7 @@ TEST(DlqReplayPlan, ReplaysToTheOriginalTopicAndPartition) {
 }
 
 TEST(DlqReplayPlan, ToOverridesTopicAndLetsThePartitionerChoose) {
-  dlq::ReplayOptions o;
+  auto o = defaults();
   o.to = "elsewhere";
   auto d = dlq::plan_replay(dlq_test::record(Spec{}), o, kNow);
   ASSERT_EQ(d.verdict, Verdict::replay);
@@ -42,14 +51,14 @@ TEST(DlqReplayPlan, ToOverridesTopicAndLetsThePartitionerChoose) {
 TEST(DlqReplayPlan, SecondReplayIncrementsAndDropsOldMarkers) {
   Spec s;
   s.original_headers = {{"trace-id", "t-1"}, {"dlq.replay.count", "1"}, {"dlq.replayed.at", "5"}};
-  auto d = dlq::plan_replay(dlq_test::record(s), {}, kNow);
+  auto d = dlq::plan_replay(dlq_test::record(s), defaults(), kNow);
   pipeline::Headers expected = {
       {"trace-id", "t-1"}, {"dlq.replay.count", "2"}, {"dlq.replayed.at", "1800000000000"}};
   EXPECT_EQ(d.record.headers, expected);
 }
 
 TEST(DlqReplayPlan, FilterDecidesSelection) {
-  dlq::ReplayOptions o;
+  auto o = defaults();
   o.filter.classes = {ErrorClass::validation};
   EXPECT_EQ(dlq::plan_replay(dlq_test::record(Spec{}), o, kNow).verdict, Verdict::not_selected);
 }
@@ -59,7 +68,7 @@ TEST(DlqReplayPlan, DeserializationRefusedUnlessForced) {
   s.error_class = ErrorClass::deserialization;
   s.raw_value = "junk";
   auto rec = dlq_test::record(s);
-  dlq::ReplayOptions o;
+  auto o = defaults();
   auto d = dlq::plan_replay(rec, o, kNow);
   EXPECT_EQ(d.verdict, Verdict::refused);
   EXPECT_FALSE(d.reason.empty());
@@ -73,7 +82,7 @@ TEST(DlqReplayPlan, UnreadableHeaders) {
   auto src = dlq_test::source_record(Spec{});
   src.headers = {{"trace-id", "t"}, {"dlq.replay.count", "4"}};
   auto rec = dlq::to_dlq_record(src);
-  dlq::ReplayOptions o;
+  auto o = defaults();
   EXPECT_EQ(dlq::plan_replay(rec, o, kNow).verdict, Verdict::refused);
   o.force = true;
   EXPECT_EQ(dlq::plan_replay(rec, o, kNow).verdict, Verdict::unreplayable);
@@ -86,7 +95,7 @@ TEST(DlqReplayPlan, UnreadableHeaders) {
 }
 
 TEST(DlqReplayPlan, OptionChecks) {
-  dlq::ReplayOptions o;
+  auto o = defaults();
   EXPECT_NO_THROW(dlq::check_replay_options(o));
   o.filter.classes = {ErrorClass::deserialization};
   EXPECT_THROW(dlq::check_replay_options(o), std::invalid_argument);
@@ -97,7 +106,7 @@ TEST(DlqReplayPlan, OptionChecks) {
 }
 
 TEST(DlqReplayReport, CountsAndMerges) {
-  dlq::ReplayOptions o;
+  auto o = defaults();
   dlq::ReplayReport a, b;
   auto rec = dlq_test::record(Spec{});
   a.count(rec, dlq::plan_replay(rec, o, kNow));
@@ -133,7 +142,7 @@ TEST(DlqReplayReport, UnreplayableIsAProblem) {
   auto src = dlq_test::source_record(Spec{});
   src.headers.clear();
   auto rec = dlq::to_dlq_record(src);
-  dlq::ReplayOptions o;
+  auto o = defaults();
   o.force = true;
   dlq::ReplayReport r;
   r.count(rec, dlq::plan_replay(rec, o, kNow));
