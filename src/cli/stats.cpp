@@ -32,6 +32,7 @@ struct StatsFlags {
   std::string aggregates_topic = "orders-aggregates";
   std::string topic = "orders";
   util::Duration timeout = std::chrono::seconds(30);
+  std::size_t max_products = stats::kDefaultMaxProducts;
   bool json = false;
   Verbosity verbosity;
 };
@@ -94,7 +95,7 @@ pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& 
   if (util::stop_requested()) throw util::Interrupted("interrupted");
   spdlog::debug("read {} checkpoint record(s) from '{}'", reader.records_read(),
                 f.aggregates_topic);
-  return pipeline::merge_topic(reader.table(), f.topic);
+  return pipeline::merge_topic(reader.table(), f.topic, f.max_products);
 }
 
 int run(const StatsFlags& f) {
@@ -135,6 +136,10 @@ void add_stats_command(CLI::App& root, int& exit_code) {
       ->check(topic_name_check());
   add_duration_option(*sub, "--timeout", f.timeout, "give up connecting/reading after this long",
                       true);
+  sub->add_option("--max-products", f.max_products,
+                  "products named in the merged aggregate; the rest are shown as '(other)'")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   sub->add_flag("--json", f.json,
                 "one JSON object: {topic, aggregates_topic, aggregate, partitions, errors}");
   add_kafka_options(*sub, f.kafka);

@@ -110,7 +110,10 @@ void Replayer::loop() {
       }
       ++replayed_;
     } else if (decision.verdict == dlq::Verdict::refused) {
-      spdlog::debug("refused {}: {}", where(record), decision.reason);
+      // A dead letter without its value can never be replayed from here: say so every time.
+      const bool omitted = record.info && record.info->value_omitted;
+      spdlog::log(omitted ? spdlog::level::warn : spdlog::level::debug, "refused {}: {}",
+                  where(record), decision.reason);
     }
     if (options_.dry_run) {
       report_.count(record, decision);

@@ -1,5 +1,7 @@
 #include "pipeline/checkpoint_table.h"
 
+#include <limits>
+
 namespace pipeline {
 
 void CheckpointTable::apply(std::string_view key, const std::optional<std::string>& value) {
@@ -42,8 +44,11 @@ std::map<std::int32_t, const CheckpointTable::Entry*> CheckpointTable::for_topic
   return out;
 }
 
-TopicTotals merge_topic(const CheckpointTable& table, std::string_view topic) {
+TopicTotals merge_topic(const CheckpointTable& table, std::string_view topic,
+                        std::size_t max_products) {
   TopicTotals totals;
+  // Merged unbounded, folded once: the names kept are the most counted over the whole topic.
+  totals.aggregate.set_max_products(std::numeric_limits<std::size_t>::max());
   for (const auto& [partition, entry] : table.for_topic(topic)) {
     if (entry->checkpoint) {
       totals.aggregate.merge(entry->checkpoint->aggregate);
@@ -52,6 +57,7 @@ TopicTotals merge_topic(const CheckpointTable& table, std::string_view topic) {
       totals.errors.push_back(checkpoint_key(topic, partition) + ": " + entry->error);
     }
   }
+  totals.aggregate.set_max_products(max_products);
   return totals;
 }
 
