@@ -246,11 +246,17 @@ void ConsumeSession::poll_once() {
 std::uint64_t ConsumeSession::rolled_back_not_redone(bool finished) const {
   std::uint64_t n = 0;
   for (const auto& [p, ps] : partitions_) {
-    if (ps.rolled_back.empty()) continue;
     if (finished && ps.pipeline) {
       n += ps.rolled_back.not_redone({ps.pipeline->commit_offset(), ps.pipeline->finished_above()});
     } else {
       n += ps.rolled_back.not_redone({ps.durable_offset, ps.durable_finished});
+    }
+    if (!finished && ps.pipeline) {
+      // Finished and never committed (at-least-once: a checkpoint that could not be written).
+      pipeline::RolledBack open;
+      open.rewound({ps.pipeline->commit_offset(), ps.pipeline->finished_above()},
+                   {ps.durable_offset, ps.durable_finished});
+      n += open.not_redone({ps.durable_offset, ps.durable_finished});
     }
   }
   return n;
@@ -299,8 +305,8 @@ ConsumeResult ConsumeSession::run() {
   }
   if (const auto lost = rolled_back_not_redone(); lost > 0 && problem_.empty()) {
     problem_ = fmt::format(
-        "{} record(s) finished in an aborted commit were not committed again; they will be "
-        "processed again by the next run",
+        "{} finished record(s) not committed (a commit failed, or an aborted one was not "
+        "redone); they will be processed again by the next run",
         lost);
   }
   closing_ = true;

@@ -134,8 +134,9 @@ class ConsumeSession : private CommitHost {
   bool max_messages_reached() const {
     return opt_.max_messages && taken_distinct_ >= *opt_.max_messages;
   }
-  // Records rolled back by an aborted commit and not committed again (at exit, before close);
-  // `finished`: not finished again either (the run may end once they are).
+  // Finished records not committed: rolled back by an aborted commit and not committed again, or
+  // finished and never committed (at exit, before close). `finished`: only rolled-back records
+  // not finished again either (the run may end once they are).
   std::uint64_t rolled_back_not_redone(bool finished = false) const;
 
   std::optional<TimePoint> first_consumed_;
