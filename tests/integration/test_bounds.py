@@ -12,7 +12,8 @@ import subprocess
 import time
 
 from confluent_kafka import Producer
-from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource, ResourceType
+from confluent_kafka.admin import (AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic,
+                                   ResourceType)
 
 from helpers import Running, cents, encode, f32, make_orders, read_all, run_orders
 
@@ -201,6 +202,34 @@ def test_a_record_near_the_size_limit_is_dead_lettered_without_its_value(
     assert "value omitted" in replay.stderr, replay.stderr
     # Nothing was re-published in its place.
     assert len(read_all(bootstrap, topic)) == 41
+
+
+def test_a_dlq_that_refuses_the_copy_as_too_large_gets_it_without_its_value(
+        bootstrap, orders_bin, topic_factory, admin, semantics):
+    rng = random.Random(33)
+    topic = topic_factory("bounds-dlqsize", partitions=1)
+    aggregates = topic_factory("bounds-dlqsize-agg", config={"cleanup.policy": "compact"})
+    # The DLQ takes less than the consumer's producer sends: the broker refuses the full copy.
+    dlq = f"{topic}-dlq"
+    for f in admin.create_topics([NewTopic(dlq, num_partitions=1, replication_factor=1,
+                                           config={"max.message.bytes": "3000"})]).values():
+        f.result(timeout=30)
+    orders = make_orders(10, rng)
+    bad = {"key": "BAD-1", "value": b"\xff" + rng.randbytes(4999)}  # incompressible
+    produce(bootstrap, topic, orders[:5] + [bad] + orders[5:])
+
+    proc = subprocess.run(
+        consume_args(orders_bin, bootstrap, topic, aggregates, semantics, "--max-messages", 11),
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    assert report["processed"] == 10 and report["dead_lettered"] == 1
+    assert stats(orders_bin, bootstrap, topic, aggregates)["aggregate"]["count"] == 10
+    dead = read_all(bootstrap, dlq)
+    assert len(dead) == 1
+    headers = {k: v.decode() for k, v in dead[0]["headers"]}
+    assert not dead[0]["value"] and headers["dlq.value.omitted"] == "true"
+    assert headers["dlq.original.value.size"] == "5000"
 
 
 # --- item 4: memory bounded in bytes --------------------------------------------------------
