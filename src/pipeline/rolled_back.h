@@ -18,9 +18,7 @@ struct Coverage {
   std::optional<std::int64_t> offset;
   FinishedSet finished;
 
-  bool covers(std::int64_t o) const {
-    return offset && (o < *offset || finished.contains(o));
-  }
+  bool covers(std::int64_t o) const { return offset && (o < *offset || finished.contains(o)); }
   // One past the highest offset covered (nullopt: none).
   std::optional<std::int64_t> end() const;
 };

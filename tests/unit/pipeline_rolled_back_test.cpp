@@ -1,7 +1,7 @@
 // Records finished, rolled back by an aborted commit, and whether a later state covers them again.
-#include "pipeline/rolled_back.h"
-
 #include <gtest/gtest.h>
+
+#include "pipeline/rolled_back.h"
 
 using pipeline::Coverage;
 using pipeline::FinishedSet;
@@ -11,8 +11,8 @@ TEST(RolledBack, WhatOnlyThePipelineCoveredIsRolledBack) {
   RolledBack r;
   // Durable: below 10. Done: below 20, plus 22 and 24 (23 waits for a retry).
   r.rewound({20, FinishedSet{20, 24, {23}}}, {10, {}});
-  EXPECT_EQ(r.not_redone({10, {}}), 12u);             // 10..19, 22, 24
-  EXPECT_EQ(r.not_redone({20, {}}), 2u);              // 22 and 24
+  EXPECT_EQ(r.not_redone({10, {}}), 12u);                        // 10..19, 22, 24
+  EXPECT_EQ(r.not_redone({20, {}}), 2u);                         // 22 and 24
   EXPECT_EQ(r.not_redone({21, FinishedSet{21, 24, {23}}}), 0u);  // 23 was never finished
   EXPECT_EQ(r.not_redone({25, {}}), 0u);
 }
@@ -20,7 +20,7 @@ TEST(RolledBack, WhatOnlyThePipelineCoveredIsRolledBack) {
 TEST(RolledBack, RecordsInTheDurableFinishedSetWereNotRolledBack) {
   RolledBack r;
   r.rewound({8, {}}, {5, FinishedSet{5, 7, {6}}});  // durable covers <5 and 7
-  EXPECT_EQ(r.not_redone({5, {}}), 2u);              // 5 and 6
+  EXPECT_EQ(r.not_redone({5, {}}), 2u);             // 5 and 6
   EXPECT_FALSE(r.empty());
 }
 
