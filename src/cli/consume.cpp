@@ -192,6 +192,11 @@ void add_window_flags(CLI::App& sub, pipeline::PipelineSettings& p) {
       ->capture_default_str()
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40));
+  sub.add_option("--max-products", p.max_products,
+                 "products the aggregate names; orders of any further product count as "
+                 "'(other)' (totals stay exact; checkpoints stay small)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   sub.add_option("--window-span", p.window.span,
                  "per partition: offsets between the commit offset and the last record taken in "
                  "before fetching pauses")

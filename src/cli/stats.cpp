@@ -36,6 +36,7 @@ struct StatsFlags {
   std::string topic = "orders";
   std::string group;  // empty: the only group with checkpoints of `topic`
   util::Duration timeout = std::chrono::seconds(30);
+  std::size_t max_products = stats::kDefaultMaxProducts;
   bool json = false;
   Verbosity verbosity;
 };
@@ -114,7 +115,7 @@ pipeline::TopicTotals read_totals(const StatsFlags& f, const kafka::Properties& 
   spdlog::debug("read {} checkpoint record(s) from '{}'", reader.records_read(),
                 f.aggregates_topic);
   group = choose_group(reader.table(), f);
-  return pipeline::merge_topic(reader.table(), group, f.topic);
+  return pipeline::merge_topic(reader.table(), group, f.topic, f.max_products);
 }
 
 int run(const StatsFlags& f) {
@@ -162,6 +163,10 @@ void add_stats_command(CLI::App& root, int& exit_code) {
       ->type_name("GROUP");
   add_duration_option(*sub, "--timeout", f.timeout, "give up connecting/reading after this long",
                       true);
+  sub->add_option("--max-products", f.max_products,
+                  "products named in the merged aggregate; the rest are shown as '(other)'")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   sub->add_flag("--json", f.json,
                 "one JSON object: {topic, group, aggregates_topic, aggregate, partitions, errors}");
   add_kafka_options(*sub, f.kafka);

@@ -90,7 +90,10 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
   committer_->pipeline_started(partition);
   ps.uncommitted.clear();
   const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
-  if (seek) ps.held.clear();
+  if (seek) {
+    ps.held.clear();
+    ps.held_bytes = 0;
+  }
   Error e;
   if (seek) e = consumer_->seek({opt_.topic, partition, at}, kSeekTimeout);
   if (e) {
@@ -191,6 +194,7 @@ void ConsumeSession::restore_partitions() {
     if (!start_pipeline(tp.partition, ps, seek)) continue;
     auto held = std::move(ps.held);
     ps.held.clear();
+    ps.held_bytes = 0;
     for (const auto& msg : held) accept(ps, *msg);
     if (plan.restored) {
       ++metrics_.partitions_restored;
@@ -215,6 +219,8 @@ void ConsumeSession::rewind_all(const std::set<int>* skip) {
     if (auto last = ps.pipeline->last_offset()) {
       ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
     }
+    ps.rolled_back.rewound({ps.pipeline->commit_offset(), ps.pipeline->finished_above()},
+                           {ps.durable_offset, ps.durable_finished});
     start_pipeline(partition, ps);  // on failure the partition is restored again
   }
 }

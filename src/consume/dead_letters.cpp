@@ -18,16 +18,31 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
     return;
   }
   const auto& rec = pending.record;
-  auto headers = pipeline::dead_letter_headers(rec, pending.dead_letter,
-                                               {opt_.group, opt_.host, util::wall_ms()});
-  std::vector<kafka::Header> views;
-  views.reserve(headers.size());
-  for (const auto& [k, v] : headers) views.push_back({k, v});
+  const pipeline::DeadLetterContext context{opt_.group, opt_.host, util::wall_ms()};
+  const auto source = std::pair{partition, offset};
   const std::string_view key = rec.key ? std::string_view(*rec.key) : std::string_view();
-  const std::string_view value = rec.value ? std::string_view(*rec.value) : std::string_view();
   // The DLQ mirrors the source's partitioning, so a partition's dead letters stay in order.
   const std::int32_t dlq_partition = partition % *dlq_partitions_;
-  Error e = producer_->produce(opt_.dlq_topic, key, value, views, dlq_partition);
+  std::string_view value;
+  auto produce = [&](bool omit) {
+    const auto m =
+        pipeline::dead_letter_message(rec, pending.dead_letter, context, dlq_max_bytes_, omit);
+    value = rec.value && !m.value_omitted ? std::string_view(*rec.value) : std::string_view();
+    if (m.value_omitted) {
+      spdlog::warn(
+          "Dead letter for {}[{}]@{} written without its value ({} bytes: too large for the "
+          "DLQ); the original stays in {}",
+          opt_.topic, partition, offset, rec.value ? rec.value->size() : 0, opt_.topic);
+    }
+    std::vector<kafka::Header> views;
+    views.reserve(m.headers.size());
+    for (const auto& [k, v] : m.headers) views.push_back({k, v});
+    return producer_->produce(opt_.dlq_topic, key, value, views, dlq_partition);
+  };
+  const bool omitted = dlq_omit_value_.count(source) > 0;
+  Error e = produce(omitted);
+  // The local size check (message.max.bytes) counts differently than estimated: omit the value.
+  if (e.code == RdKafka::ERR_MSG_SIZE_TOO_LARGE && !omitted) e = produce(true);
   if (e) {
     ++metrics_.dead_letter_write_failures;
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
@@ -68,7 +83,13 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
     return;
   }
   PartitionState& ps = partitions_.at(entry->source_partition);
+  const auto source = std::pair{entry->source_partition, entry->source_offset};
+  if (report.error == RdKafka::ERR_MSG_SIZE_TOO_LARGE) {
+    // The DLQ topic takes less than the producer: the next write goes without the value.
+    dlq_omit_value_.insert(source);
+  }
   if (report.ok()) {
+    dlq_omit_value_.erase(source);
     Tally& t = committer_->tally(entry->source_partition);
     ++t.dead_lettered;
     ++t.dead_lettered_by_class[std::string(pipeline::to_string(entry->error_class))];

@@ -38,7 +38,13 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
   }
   metrics_.semantics = to_string(opt_.semantics);
   metrics_.ordering = std::string(pipeline::to_string(opt_.pipeline.ordering));
+  metrics_.aggregate.set_max_products(opt_.pipeline.max_products);
   stall_test_partition_ = opt_.test_stall_partition;
+  try {
+    dlq_max_bytes_ = std::stoul(opt_.producer_props.get_or("message.max.bytes", "1000000"));
+  } catch (const std::exception&) {
+    // librdkafka refuses the bad value when the producer is created, with a clear message.
+  }
   committer_ = make_committer(opt_.semantics, *this);
 }
 
@@ -131,6 +137,7 @@ void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
   if (it->second.restoring()) {
     // Held until its checkpoint is restored: kept when reading starts where librdkafka started
     // fetching, dropped when a seek moves it.
+    it->second.held_bytes += msg->len() + msg->key_len();
     it->second.held.push_back(std::move(msg));
     return;
   }
@@ -153,7 +160,10 @@ void ConsumeSession::pause_if_full(std::int32_t partition, PartitionState& ps) {
 }
 
 void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
-  if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // not tracked
+  auto [end, inserted] = taken_end_.try_emplace(msg.partition(), 0);
+  const bool fresh = msg.offset() >= end->second;
+  // Beyond --max-messages only records taken before (a rewind brings them back) are taken again.
+  if (fresh && max_messages_reached()) return;  // not tracked
   const auto now = Clock::now();
   if (ps.durable_offset && msg.offset() < *ps.durable_offset) return;  // covered already
   const auto skipped = ps.pipeline->skipped();
@@ -163,6 +173,10 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
   }
   if (!ps.durable_offset) ps.durable_offset = msg.offset();  // where a rewind returns
   ++metrics_.consumed;
+  if (fresh) {
+    ++taken_distinct_;
+    end->second = msg.offset() + 1;
+  }
   ps.last_record_at = now;
   if (ps.reprocess_below && msg.offset() < *ps.reprocess_below) ++metrics_.reprocessed;
   if (!first_consumed_) first_consumed_ = now;
@@ -199,6 +213,7 @@ void ConsumeSession::update_pauses() {
         {.restoring = ps.restoring(),
          .awaiting_checkpoint = ps.phase == Phase::awaiting_checkpoint,
          .held = ps.held.size(),
+         .held_bytes = ps.held_bytes,
          .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}},
         opt_.pipeline.window);
     if (want == ps.paused) continue;
@@ -235,6 +250,25 @@ void ConsumeSession::poll_once() {
   log_summary();
 }
 
+std::uint64_t ConsumeSession::rolled_back_not_redone(bool finished) const {
+  std::uint64_t n = 0;
+  for (const auto& [p, ps] : partitions_) {
+    if (finished && ps.pipeline) {
+      n += ps.rolled_back.not_redone({ps.pipeline->commit_offset(), ps.pipeline->finished_above()});
+    } else {
+      n += ps.rolled_back.not_redone({ps.durable_offset, ps.durable_finished});
+    }
+    if (!finished && ps.pipeline) {
+      // Finished and never committed (at-least-once: a checkpoint that could not be written).
+      pipeline::RolledBack open;
+      open.rewound({ps.pipeline->commit_offset(), ps.pipeline->finished_above()},
+                   {ps.durable_offset, ps.durable_finished});
+      n += open.not_redone({ps.durable_offset, ps.durable_finished});
+    }
+  }
+  return n;
+}
+
 ConsumeResult ConsumeSession::run() {
   start();
   const char* why = "stop requested";
@@ -251,7 +285,8 @@ ConsumeResult ConsumeSession::run() {
       fatal_ = true;
       break;
     }
-    if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages && !busy()) {
+    // Records an aborted commit rolled back are taken again and must be finished again first.
+    if (max_messages_reached() && !busy() && rolled_back_not_redone(true) == 0) {
       why = "max messages reached";
       break;
     }
@@ -274,6 +309,12 @@ ConsumeResult ConsumeSession::run() {
   std::size_t undelivered = outbox_.in_flight();
   for (const auto& [p, ps] : partitions_) {
     if (ps.pipeline && ps.pipeline->halted()) ++undelivered;
+  }
+  if (const auto lost = rolled_back_not_redone(); lost > 0 && problem_.empty()) {
+    problem_ = fmt::format(
+        "{} finished record(s) not committed (a commit failed, or an aborted one was not "
+        "redone); they will be processed again by the next run",
+        lost);
   }
   closing_ = true;
   consumer_->close();  // leaves the group; the revoke hook drops the partitions' state

@@ -14,6 +14,7 @@
 #include "pipeline/finished_set.h"
 #include "pipeline/outcome.h"
 #include "pipeline/partition_pipeline.h"
+#include "pipeline/rolled_back.h"
 #include "stats/aggregate.h"
 #include "stats/consumer_report.h"
 
@@ -53,6 +54,7 @@ struct PartitionState {
   bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
   bool seek_warned = false;  // a refused seek was logged at warn level already
   std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
+  std::size_t held_bytes = 0;                           // their keys and values
   TimePoint last_record_at{};                           // for the stall watchdog
   TimePoint assigned_at{};
   std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
@@ -65,6 +67,8 @@ struct PartitionState {
   // The pipeline's progress() that the durable checkpoint covers (0 for a fresh pipeline).
   std::uint64_t durable_progress = 0;
   std::optional<std::int64_t> reprocess_below;
+  // Finished, then lost to an aborted commit: covered again once redone and committed.
+  pipeline::RolledBack rolled_back;
   // Finished records not yet committed (offset, consumed at), for the commit latency.
   std::deque<std::pair<std::int64_t, TimePoint>> uncommitted;
 };

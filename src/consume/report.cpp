@@ -60,6 +60,9 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
   Tally& t = committer_->tally(partition);
   if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
     ++t.processed;
+    if (t.aggregate.max_products() != opt_.pipeline.max_products) {
+      t.aggregate.set_max_products(opt_.pipeline.max_products);
+    }
     t.aggregate.add(p->order);
     finished();
     last_finished_ = decided_at;

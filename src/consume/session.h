@@ -116,6 +116,10 @@ class ConsumeSession : private CommitHost {
   pipeline::Epochs epochs_;
   pipeline::DeadLetterOutbox outbox_;
   std::optional<int> dlq_partitions_;
+  // The producer's message.max.bytes: a larger dead letter is written without its value.
+  std::size_t dlq_max_bytes_ = 1'000'000;
+  // Dead letters (source partition, offset) the DLQ refused as too large: written without value.
+  std::set<std::pair<std::int32_t, std::int64_t>> dlq_omit_value_;
   std::string problem_;
   bool fatal_ = false;
   bool closing_ = false;  // the final close: revoked work counts as unfinished at exit
@@ -127,6 +131,18 @@ class ConsumeSession : private CommitHost {
   std::map<std::int32_t, pipeline::StallMark> stall_marks_;  // survive a consumer restart
   // Test hook (ConsumeOptions::test_stall_partition), used up once.
   std::optional<std::int32_t> stall_test_partition_;
+
+  // --max-messages counts distinct records: per partition, one past the highest offset taken in
+  // (kept across rewinds and reassignments, so records taken again do not count again).
+  std::map<std::int32_t, std::int64_t> taken_end_;
+  std::uint64_t taken_distinct_ = 0;
+  bool max_messages_reached() const {
+    return opt_.max_messages && taken_distinct_ >= *opt_.max_messages;
+  }
+  // Finished records not committed: rolled back by an aborted commit and not committed again, or
+  // finished and never committed (at exit, before close). `finished`: only rolled-back records
+  // not finished again either (the run may end once they are).
+  std::uint64_t rolled_back_not_redone(bool finished = false) const;
 
   std::optional<TimePoint> first_consumed_;
   TimePoint last_finished_{};

@@ -30,7 +30,13 @@ DlqRecord to_dlq_record(pipeline::SourceRecord raw) {
   } else {
     r.header_error = std::move(parsed.error);
   }
-  if (!raw.value) {
+  if (r.info && r.info->value_omitted) {
+    // Too large to copy into the DLQ (pipeline/dead_letter.h): the original is in its topic.
+    r.decode_error = "value omitted (" + std::to_string(r.info->original_value_size) +
+                     " bytes, too large for the DLQ); the original is at " +
+                     r.info->original_topic + "[" + std::to_string(r.info->original_partition) +
+                     "]@" + std::to_string(r.info->original_offset);
+  } else if (!raw.value) {
     r.decode_error = "null value";
   } else {
     orders::Order order;

@@ -21,6 +21,15 @@ std::string would_fail_again(const DlqRecord& record) {
   return {};
 }
 
+// Also when the rest of the dlq.* headers is unreadable.
+bool value_omitted(const DlqRecord& record) {
+  if (record.info) return record.info->value_omitted;
+  for (const auto& [k, v] : record.raw.headers) {
+    if (k == pipeline::dlq_header::kValueOmitted) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void check_replay_options(const ReplayOptions& options) {
@@ -71,6 +80,12 @@ ReplayDecision plan_replay(const DlqRecord& record, const ReplayOptions& options
                            std::int64_t now_ms) {
   ReplayDecision d;
   if (!options.filter.matches(record)) return d;
+  if (value_omitted(record)) {
+    // Never re-publish an empty value in its place, not even with --force.
+    d.verdict = Verdict::refused;
+    d.reason = record.info ? record.decode_error : "value omitted from the DLQ";
+    return d;
+  }
   if (!options.force) {
     if (auto why = would_fail_again(record); !why.empty()) {
       d.verdict = Verdict::refused;

@@ -64,19 +64,45 @@ FinishedSet decode_finished(const nlohmann::json& j, std::int64_t offset) {
   return s;
 }
 
-}  // namespace
-
-std::string encode_checkpoint(const Checkpoint& c) {
+std::string encode_with(const Checkpoint& c, const stats::Aggregate& aggregate) {
   const bool v2 = c.finished.through > c.offset;
-  nlohmann::json j = {{"version", v2 ? 2 : 1},
+  const int version = aggregate.other().count > 0 ? 3 : v2 ? 2 : 1;
+  nlohmann::json j = {{"version", version},
                       {"topic", c.topic},
                       {"partition", c.partition},
                       {"offset", c.offset},
                       {"group", c.group},
                       {"written_at_ms", c.written_at_ms},
-                      {"aggregate", c.aggregate.to_json()}};
+                      {"aggregate", aggregate.to_json()}};
   if (v2) j["finished_above"] = encode_finished(c);
-  return j.dump();
+  // Invalid UTF-8 in a product name is replaced, never thrown on: a checkpoint is always written.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string encode_checkpoint(const Checkpoint& c, std::size_t max_bytes) {
+  std::string value = encode_with(c, c.aggregate);
+  if (value.size() <= max_bytes || c.aggregate.by_product().empty()) return value;
+  // Too large: keep the most counted products that fit (binary search on how many).
+  auto folded = [&](std::size_t keep) {
+    stats::Aggregate a = c.aggregate;
+    a.fold_products(keep);
+    return encode_with(c, a);
+  };
+  std::size_t lo = 0, hi = c.aggregate.by_product().size() - 1;  // `hi + 1` names are too many
+  std::string best = folded(0);
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo + 1) / 2;
+    std::string attempt = folded(mid);
+    if (attempt.size() <= max_bytes) {
+      lo = mid;
+      best = std::move(attempt);
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return best;
 }
 
 Checkpoint decode_checkpoint(std::string_view value) {

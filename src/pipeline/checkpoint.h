@@ -12,12 +12,18 @@
 //   offset+d1, offset+d1+d2, ... (deltas keep it short). Written only when that set is not
 //   empty, so a checkpoint without one stays readable by version-1 builds, and a version-1
 //   build refuses one it would misread.
+//   version 3: the aggregate has an "other" bucket (orders of products it does not name, see
+//   stats/aggregate.h); written only then, so version-2 builds refuse what they would misread.
+// Size: a value never exceeds its byte budget (below the producer's message.max.bytes) while
+// the aggregate names products: the least counted ones are folded into "other" until it fits,
+// so a checkpoint can always be written and commits never fail for its size.
 // `offset` is the next offset to read: the aggregate covers exactly the records below it plus the
 // finished ones above it. It is written in one record, so any checkpoint ever written is
 // self-consistent. JSON (not Avro)
 // because it is tiny, self-describing and readable with any console consumer; `version` lets a
 // later format coexist (a reader refuses versions it does not know instead of guessing).
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -30,7 +36,7 @@
 
 namespace pipeline {
 
-inline constexpr int kCheckpointVersion = 2;  // the newest version read and written
+inline constexpr int kCheckpointVersion = 3;  // the newest version read and written
 
 struct Checkpoint {
   std::string topic;
@@ -64,7 +70,14 @@ std::string legacy_checkpoint_key(std::string_view topic, std::int32_t partition
 // Inverse of both; nullopt for anything else.
 std::optional<CheckpointKey> parse_checkpoint_key(std::string_view key);
 
-std::string encode_checkpoint(const Checkpoint& checkpoint);
+// Room for a checkpoint value under librdkafka's default message.max.bytes (1,000,000), leaving
+// space for its key and the record's framing.
+inline constexpr std::size_t kMaxCheckpointBytes = 900'000;
+
+// At most `max_bytes` unless even an aggregate naming no product is larger (then as small as it
+// gets; the write fails and is reported).
+std::string encode_checkpoint(const Checkpoint& checkpoint,
+                              std::size_t max_bytes = kMaxCheckpointBytes);
 // Throws CheckpointError naming what is wrong (not JSON, unknown version, missing field, ...).
 Checkpoint decode_checkpoint(std::string_view value);
 

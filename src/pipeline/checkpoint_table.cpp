@@ -1,5 +1,7 @@
 #include "pipeline/checkpoint_table.h"
 
+#include <limits>
+
 namespace pipeline {
 void CheckpointTable::apply(std::string_view key, const std::optional<std::string>& value) {
   auto parsed = parse_checkpoint_key(key);
@@ -66,8 +68,10 @@ std::set<std::string> CheckpointTable::groups(std::string_view topic) const {
 }
 
 TopicTotals merge_topic(const CheckpointTable& table, std::string_view group,
-                        std::string_view topic) {
+                        std::string_view topic, std::size_t max_products) {
   TopicTotals totals;
+  // Merged unbounded, folded once: the names kept are the most counted over the whole topic.
+  totals.aggregate.set_max_products(std::numeric_limits<std::size_t>::max());
   for (const auto& [partition, entry] : table.for_topic(group, topic)) {
     if (entry->checkpoint) {
       totals.aggregate.merge(entry->checkpoint->aggregate);
@@ -76,6 +80,7 @@ TopicTotals merge_topic(const CheckpointTable& table, std::string_view group,
       totals.errors.push_back(entry->key + ": " + entry->error);
     }
   }
+  totals.aggregate.set_max_products(max_products);
   return totals;
 }
 

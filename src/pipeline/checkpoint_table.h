@@ -53,7 +53,9 @@ struct TopicTotals {
   std::vector<Checkpoint> partitions;  // by partition
   std::vector<std::string> errors;     // "<key>: <why>" for unusable entries
 };
+// The merged aggregate names at most `max_products` products (the rest count as "other").
 TopicTotals merge_topic(const CheckpointTable& table, std::string_view group,
-                        std::string_view topic);
+                        std::string_view topic,
+                        std::size_t max_products = stats::kDefaultMaxProducts);
 
 }  // namespace pipeline

@@ -56,6 +56,42 @@ Headers dead_letter_headers(const SourceRecord& record, const DeadLetter& dead_l
   return h;
 }
 
+std::size_t dead_letter_size(std::size_t key_bytes, std::size_t value_bytes,
+                             const Headers& headers) {
+  constexpr std::size_t kFraming = 512;  // batch and record framing, varints (generous)
+  std::size_t n = key_bytes + value_bytes + kFraming;
+  for (const auto& [k, v] : headers) n += k.size() + v.size() + 10;
+  return n;
+}
+
+DeadLetterMessage dead_letter_message(const SourceRecord& record, const DeadLetter& dead_letter,
+                                      const DeadLetterContext& context, std::size_t max_bytes,
+                                      bool omit_value) {
+  const std::size_t key = record.key ? record.key->size() : 0;
+  const std::size_t value = record.value ? record.value->size() : 0;
+  DeadLetterMessage m{false, dead_letter_headers(record, dead_letter, context)};
+  if (!omit_value && dead_letter_size(key, value, m.headers) <= max_bytes) return m;
+  m.value_omitted = true;
+  auto mark = [&](Headers& h) {
+    h.emplace_back(dlq_header::kValueOmitted, "true");
+    h.emplace_back(dlq_header::kOriginalValueSize, std::to_string(value));
+  };
+  mark(m.headers);
+  if (dead_letter_size(key, 0, m.headers) <= max_bytes) return m;
+  // The original headers are too large as well: only the dlq.* set stays.
+  const SourceRecord bare{record.topic,
+                          record.partition,
+                          record.offset,
+                          record.timestamp_ms,
+                          std::nullopt,
+                          std::nullopt,
+                          {}};
+  m.headers = dead_letter_headers(bare, dead_letter, context);
+  mark(m.headers);
+  m.headers.emplace_back(dlq_header::kHeadersOmitted, "true");
+  return m;
+}
+
 ParsedDeadLetter parse_dead_letter_headers(const Headers& headers) {
   namespace k = dlq_header;
   const std::array<std::string_view, 10> keys = {k::kOriginalTopic,  k::kOriginalPartition,
@@ -98,10 +134,22 @@ ParsedDeadLetter parse_dead_letter_headers(const Headers& headers) {
   if (!parse_int(value(7), info.failed_at_ms)) return bad(7);
   info.consumer_group = value(8);
   info.host = value(9);
+  // The omission markers belong to the last set: they follow its dlq.host.
+  std::vector<bool> ours(headers.size(), false);
+  for (long a : at) ours[static_cast<std::size_t>(a)] = true;
+  for (auto i = static_cast<std::size_t>(at[9]) + 1; i < headers.size(); ++i) {
+    const auto& [name, v] = headers[i];
+    if (name == k::kValueOmitted) {
+      info.value_omitted = v == "true";
+    } else if (name == k::kOriginalValueSize) {
+      if (!parse_int(v, info.original_value_size)) info.original_value_size = -1;
+    } else if (name != k::kHeadersOmitted) {
+      continue;
+    }
+    ours[i] = true;
+  }
   for (std::size_t i = 0; i < headers.size(); ++i) {
-    bool ours = false;
-    for (long a : at) ours = ours || a == static_cast<long>(i);
-    if (!ours) info.original_headers.push_back(headers[i]);
+    if (!ours[i]) info.original_headers.push_back(headers[i]);
   }
   r.info = std::move(info);
   return r;

@@ -7,6 +7,13 @@
 //   dlq.attempts (processing attempts made; 0 when rejected before processing),
 //   dlq.failed.at (ms since epoch), dlq.consumer.group, dlq.host
 // A record dead-lettered twice (replayed, failed again) carries two sets; the last one wins.
+// A dead letter too large for the producer's message.max.bytes (the original near the limit,
+// plus these headers) is written anyway, without its value (null), followed by
+//   dlq.value.omitted = "true", dlq.original.value.size (bytes)
+// and, if still too large without its value, without the original headers too:
+//   dlq.original.headers.omitted = "true"
+// The original stays at dlq.original.topic/partition/offset (until retention removes it); replay
+// refuses such a record.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +35,9 @@ inline constexpr const char* kAttempts = "dlq.attempts";
 inline constexpr const char* kFailedAt = "dlq.failed.at";
 inline constexpr const char* kConsumerGroup = "dlq.consumer.group";
 inline constexpr const char* kHost = "dlq.host";
+inline constexpr const char* kValueOmitted = "dlq.value.omitted";
+inline constexpr const char* kOriginalValueSize = "dlq.original.value.size";
+inline constexpr const char* kHeadersOmitted = "dlq.original.headers.omitted";
 }  // namespace dlq_header
 
 struct DeadLetterContext {
@@ -40,6 +50,21 @@ struct DeadLetterContext {
 Headers dead_letter_headers(const SourceRecord& record, const DeadLetter& dead_letter,
                             const DeadLetterContext& context);
 
+// The size librdkafka holds against message.max.bytes (key, value, headers), with room for the
+// record's framing on the broker.
+std::size_t dead_letter_size(std::size_t key_bytes, std::size_t value_bytes,
+                             const Headers& headers);
+
+// The dead letter as written: the full copy while it fits `max_bytes`, otherwise (or when
+// `omit_value`: the DLQ refused the full copy as too large) without the value, see above.
+struct DeadLetterMessage {
+  bool value_omitted = false;
+  Headers headers;
+};
+DeadLetterMessage dead_letter_message(const SourceRecord& record, const DeadLetter& dead_letter,
+                                      const DeadLetterContext& context, std::size_t max_bytes,
+                                      bool omit_value = false);
+
 struct DeadLetterInfo {
   std::string original_topic;
   std::int32_t original_partition = 0;
@@ -51,7 +76,9 @@ struct DeadLetterInfo {
   std::int64_t failed_at_ms = 0;
   std::string consumer_group;
   std::string host;
-  Headers original_headers;  // everything except the (last) dlq.* set, in order
+  Headers original_headers;               // everything except the (last) dlq.* set, in order
+  bool value_omitted = false;             // dlq.value.omitted: the DLQ holds no copy of the value
+  std::int64_t original_value_size = -1;  // dlq.original.value.size; -1 when absent
 
   bool operator==(const DeadLetterInfo&) const = default;
 };

@@ -47,6 +47,8 @@ struct PipelineSettings {
   std::chrono::microseconds dead_letter_resend_delay = std::chrono::seconds(5);
   Ordering ordering = Ordering::key;
   WindowLimits window;
+  // Products the aggregate names; the rest are counted as "other" (stats/aggregate.h).
+  std::size_t max_products = stats::kDefaultMaxProducts;
 };
 
 // What happened to one record in one step (for the shell's logs and metrics).
@@ -79,7 +81,9 @@ class PartitionPipeline {
       : processor_(processor),
         settings_(settings),
         aggregate_(std::move(base)),
-        restored_(std::move(finished)) {}
+        restored_(std::move(finished)) {
+    aggregate_.set_max_products(settings_.max_products);
+  }
 
   // Takes a consumed record in. Returns false (and ignores it) for an offset not above those
   // already seen, which librdkafka may deliver again around pause/resume, and for a record the

@@ -3,7 +3,9 @@
 namespace pipeline {
 
 bool should_pause(bool paused, const FetchBacklog& b, const WindowLimits& l) {
-  if (b.restoring) return b.awaiting_checkpoint || b.held >= l.records;
+  if (b.restoring) {
+    return b.awaiting_checkpoint || b.held >= l.records || b.held_bytes >= l.bytes;
+  }
   const auto& u = b.usage;
   if (u.records >= l.records || u.bytes >= l.bytes || u.span >= l.span) return true;
   // Hysteresis: resume only once every figure is below half its limit.

@@ -14,6 +14,7 @@ struct FetchBacklog {
   bool restoring = false;            // not started yet: fetched records are held
   bool awaiting_checkpoint = false;  // its restore waits for a lagging checkpoint
   std::size_t held = 0;              // records held while restoring
+  std::size_t held_bytes = 0;        // their keys and values
   WindowUsage usage;                 // the running pipeline's window
 };
 

@@ -19,8 +19,9 @@ std::optional<Ordering> parse_ordering(std::string_view text);
 
 // Per partition. At any limit the partition's fetching pauses (pipeline/pause_policy.h).
 struct WindowLimits {
-  std::size_t records = 20000;                // taken in and not finished
-  std::size_t bytes = std::size_t{64} << 20;  // their keys and values
+  std::size_t records = 20000;  // taken in and not finished
+  // Their keys, values and headers; also bounds the records held while the partition restores.
+  std::size_t bytes = std::size_t{64} << 20;
   // last offset taken - commit offset: bounds the set of records finished above the commit
   // offset that every checkpoint stores, and the tracker's memory (a byte per offset).
   std::int64_t span = 1'000'000;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <vector>
 
 namespace stats {
 
@@ -37,9 +38,39 @@ void Aggregate::add(const orders::Order& order) {
   revenue_saturated_ |= add_saturating(revenue_cents_, cents);
   min_ = min_ ? std::min(*min_, price) : price;
   max_ = max_ ? std::max(*max_, price) : price;
-  auto& p = by_product_[order.product];
+  auto it = by_product_.find(order.product);
+  if (it == by_product_.end() && by_product_.size() < max_products_) {
+    it = by_product_.emplace(order.product, ProductTotals{}).first;
+  }
+  auto& p = it == by_product_.end() ? other_ : it->second;
   ++p.count;
   revenue_saturated_ |= add_saturating(p.revenue_cents, cents);
+}
+
+bool Aggregate::operator==(const Aggregate& o) const {
+  return count_ == o.count_ && revenue_cents_ == o.revenue_cents_ &&
+         revenue_saturated_ == o.revenue_saturated_ && min_ == o.min_ && max_ == o.max_ &&
+         by_product_ == o.by_product_ && other_ == o.other_;
+}
+
+void Aggregate::set_max_products(std::size_t max_products) {
+  max_products_ = max_products;
+  fold_products(max_products_);
+}
+
+void Aggregate::fold_products(std::size_t keep) {
+  if (by_product_.size() <= keep) return;
+  std::vector<std::map<std::string, ProductTotals>::iterator> ranked;
+  ranked.reserve(by_product_.size());
+  for (auto it = by_product_.begin(); it != by_product_.end(); ++it) ranked.push_back(it);
+  // Map order is name order, so a stable sort by count leaves ties with the smaller name first.
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a->second.count > b->second.count; });
+  for (std::size_t i = keep; i < ranked.size(); ++i) {
+    other_.count += ranked[i]->second.count;
+    revenue_saturated_ |= add_saturating(other_.revenue_cents, ranked[i]->second.revenue_cents);
+    by_product_.erase(ranked[i]);
+  }
 }
 
 void Aggregate::merge(const Aggregate& other) {
@@ -53,6 +84,9 @@ void Aggregate::merge(const Aggregate& other) {
     p.count += t.count;
     revenue_saturated_ |= add_saturating(p.revenue_cents, t.revenue_cents);
   }
+  other_.count += other.other_.count;
+  revenue_saturated_ |= add_saturating(other_.revenue_cents, other.other_.revenue_cents);
+  fold_products(max_products_);
 }
 
 double Aggregate::avg() const {
@@ -74,6 +108,10 @@ nlohmann::json Aggregate::to_json() const {
   if (min_) j["min"] = *min_;
   if (max_) j["max"] = *max_;
   if (revenue_saturated_) j["revenue_saturated"] = true;
+  if (other_.count > 0) {
+    j["other"] = {
+        {"count", other_.count}, {"revenue_cents", other_.revenue_cents}, {"avg", other_.avg()}};
+  }
   return j;
 }
 
@@ -97,6 +135,14 @@ Aggregate Aggregate::from_json(const nlohmann::json& j) {
         throw std::invalid_argument("by_product revenue_cents overflow int64");
       }
       a.by_product_.emplace(name, p);
+    }
+    if (j.contains("other")) {
+      const auto& o = j.at("other");
+      a.other_ = {o.at("count").get<std::uint64_t>(), o.at("revenue_cents").get<std::int64_t>()};
+      product_count += a.other_.count;
+      if (add_saturating(product_cents, a.other_.revenue_cents) && !a.revenue_saturated_) {
+        throw std::invalid_argument("other revenue_cents overflows int64");
+      }
     }
     // The parts must add up to the whole; anything else is a corrupted checkpoint. Saturated
     // sums no longer add up, but then the total must sit at the limit.

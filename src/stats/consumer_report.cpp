@@ -161,6 +161,12 @@ std::string render_aggregate_block(const Aggregate& a, const std::string& extra)
                        width, t.count, format_cents(t.revenue_cents), format_dollars(t.avg())));
     }
   }
+  if (a.other().count > 0) {
+    // Orders of products beyond the aggregate's bound (stats/aggregate.h), not a product name.
+    const auto& o = a.other();
+    line(fmt::format("  (other products)  count {:>7}  revenue {:>15}  avg {:>12}", o.count,
+                     format_cents(o.revenue_cents), format_dollars(o.avg())));
+  }
   out += extra;
   line(rule);
   return out;

@@ -112,7 +112,7 @@ TEST(CheckpointValue, RejectsMalformedValuesWithAReason) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"not json", "not JSON"},
       {"[1,2]", "not a JSON object"},
-      {mutated([](auto& x) { x["version"] = 3; }), "version 3 is not supported"},
+      {mutated([](auto& x) { x["version"] = 4; }), "version 4 is not supported"},
       {mutated([](auto& x) { x.erase("offset"); }), "malformed"},
       {mutated([](auto& x) { x["offset"] = -1; }), "negative"},
       {mutated([](auto& x) { x["partition"] = "3"; }), "malformed"},

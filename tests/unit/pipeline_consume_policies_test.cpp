@@ -31,6 +31,11 @@ TEST(PausePolicy, RestoringPartitionPausesWhileWaitingOrHoldingTooMuch) {
   EXPECT_TRUE(should_pause(false, FetchBacklog{.restoring = true, .held = 100, .usage = {}}, l));
   EXPECT_TRUE(should_pause(
       false, FetchBacklog{.restoring = true, .awaiting_checkpoint = true, .usage = {}}, l));
+  // Bytes bound held records too: a few large ones are enough to pause.
+  EXPECT_FALSE(should_pause(
+      false, FetchBacklog{.restoring = true, .held = 2, .held_bytes = 999, .usage = {}}, l));
+  EXPECT_TRUE(should_pause(
+      false, FetchBacklog{.restoring = true, .held = 2, .held_bytes = 1000, .usage = {}}, l));
   // No hysteresis while restoring: the queue is not the pipeline's.
   EXPECT_FALSE(should_pause(true, FetchBacklog{.restoring = true, .held = 60, .usage = {}}, l));
 }

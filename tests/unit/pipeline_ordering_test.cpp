@@ -242,6 +242,19 @@ TEST(PipelineOrdering, WindowUsageCountsRecordsBytesAndSpan) {
   EXPECT_EQ(r.p.usage().span, 0);
 }
 
+TEST(PipelineOrdering, WindowBytesCountHeadersToo) {
+  Fixture r(Ordering::partition);
+  r.proc.transient_failures["A1"] = 1;
+  auto record = rec(10, "A1", "a");
+  record.headers = {{"trace", std::string(100'000, 'h')}};  // copied with the record
+  r.p.push(std::move(record), r.now);
+  EXPECT_EQ(r.p.usage().bytes, 9u + 5u + 100'000u);
+  r.p.run(r.now);
+  r.now += 100ms;
+  r.p.run(r.now);
+  EXPECT_EQ(r.p.usage().bytes, 0u);
+}
+
 TEST(PipelineWindow, OrderingNamesRoundTrip) {
   for (auto o : {Ordering::key, Ordering::partition, Ordering::none}) {
     EXPECT_EQ(pipeline::parse_ordering(pipeline::to_string(o)), o);
