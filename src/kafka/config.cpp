@@ -176,14 +176,12 @@ Properties::Entry parse_assignment(std::string_view assignment) {
 }
 
 bool is_known_property(std::string_view key) {
-  static const std::unique_ptr<RdKafka::Conf> global(
-      RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  static const std::unique_ptr<RdKafka::Conf> topic(
-      RdKafka::Conf::create(RdKafka::Conf::CONF_TOPIC));
-  std::string value;
-  const std::string name(key);
-  return global->get(name, value) != RdKafka::Conf::CONF_UNKNOWN ||
-         topic->get(name, value) != RdKafka::Conf::CONF_UNKNOWN;
+  // Conf::get() says "unknown" for a known string property that has no value yet: ask set()
+  // instead, with an empty value (refused as invalid by many, but never "unknown" for a known
+  // name), on a scratch config.
+  std::unique_ptr<RdKafka::Conf> scratch(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string errstr;
+  return scratch->set(std::string(key), "", errstr) != RdKafka::Conf::CONF_UNKNOWN;
 }
 
 bool must_hide_value(std::string_view key) {

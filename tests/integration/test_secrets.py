@@ -89,3 +89,15 @@ def test_unknown_and_malformed_keys_say_where(orders_bin, tmp_path):
     assert proc.returncode == 2
     assert "sasl.pasword" in proc.stderr and "No such configuration property" in proc.stderr
     assert SECRET not in proc.stderr
+
+
+def test_plain_settings_stay_readable(orders_bin, tmp_path):
+    # Masking must not eat what is no secret: the debug line shows known, plain values.
+    conf = tmp_path / "client.properties"
+    conf.write_text(f"linger.ms 7\nsasl.password {SECRET}\n")
+    proc = run_orders(orders_bin, "produce", 1, "--bootstrap", "127.0.0.1:1", "--config", conf,
+                      "--connect-timeout", "1", "-vv", timeout=30)
+    assert_not_shown(proc, "plain")
+    line = next(x for x in proc.stderr.splitlines() if "producer config:" in x)
+    assert "bootstrap.servers=127.0.0.1:1" in line and "linger.ms=7" in line, line
+    assert "sasl.password=******" in line, line

@@ -196,13 +196,25 @@ TEST(Masking, TyposAndRelativesOfSecretNamesAreSecret) {
   }
 }
 
+TEST(Masking, KnownPropertiesAreKnownWithoutAValue) {
+  for (const char* k : {"bootstrap.servers", "metadata.broker.list", "group.id", "client.id",
+                        "acks", "linger.ms", "message.timeout.ms", "transactional.id"}) {
+    EXPECT_TRUE(is_known_property(k)) << k;
+    EXPECT_FALSE(must_hide_value(k)) << k;
+  }
+  EXPECT_FALSE(is_known_property("sasl.pasword"));
+  EXPECT_FALSE(is_known_property("sasl.jaas.config"));  // Java clients' only
+}
+
 TEST(Masking, DescribeHidesUnknownAndSecretLookingValues) {
   const Properties p{{"acks", "all"},
+                     {"bootstrap.servers", "h:1"},
                      {"no.such.thing", "v4lue"},
                      {"sasl.pasword", "typo-secret"},
                      {"bad name\x1b", "x"}};
   EXPECT_EQ(describe(p),
-            "acks=all, no.such.thing=******, sasl.pasword=******, (unprintable name)=******");
+            "acks=all, bootstrap.servers=h:1, no.such.thing=******, sasl.pasword=******, "
+            "(unprintable name)=******");
 }
 
 TEST(Masking, ResolveRegistersHiddenValuesForScrubbing) {
@@ -219,6 +231,8 @@ TEST(Masking, ResolveRegistersHiddenValuesForScrubbing) {
   EXPECT_EQ(util::scrub("at: password=\"jaasSecret2\";"), "at: password=\"******\";");
   EXPECT_EQ(util::scrub("extSecret3"), "******");
   EXPECT_EQ(util::scrub("linger 1234"), "linger 1234");  // a known, plain property stays
+  EXPECT_EQ(util::scrub("GroupCoordinator: 127.0.0.1:9092/1"),
+            "GroupCoordinator: 127.0.0.1:9092/1");  // so does the default bootstrap
   util::clear_secrets();
 }
 
