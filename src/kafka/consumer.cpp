@@ -30,6 +30,24 @@ long long number_or(const Properties& props, std::string_view key, long long fal
   }
 }
 
+// The close queue carries the consumer's events in event form: a rebalance (the final revoke)
+// is run through the rebalance bridge like any other; the rest (records fetched late, errors)
+// is dropped.
+void serve_close_event(RdKafka::RebalanceCb& rebalance, RdKafka::KafkaConsumer* consumer,
+                       EventPtr event) {
+  if (!event || rd_kafka_event_type(event.get()) != RD_KAFKA_EVENT_REBALANCE) return;
+  std::vector<RdKafka::TopicPartition*> partitions;
+  if (const auto* list = rd_kafka_event_topic_partition_list(event.get())) {
+    for (int i = 0; i < list->cnt; ++i) {
+      partitions.push_back(RdKafka::TopicPartition::create(
+          list->elems[i].topic, list->elems[i].partition, list->elems[i].offset));
+    }
+  }
+  rebalance.rebalance_cb(
+      consumer, static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())), partitions);
+  RdKafka::TopicPartition::destroy(partitions);
+}
+
 }  // namespace
 
 void Consumer::RebalanceBridge::rebalance_cb(RdKafka::KafkaConsumer* consumer,
@@ -283,7 +301,7 @@ Error Consumer::close(std::chrono::milliseconds timeout) {
                               "leaving the consumer group took longer than " +
                                   std::to_string(timeout.count()) + " ms: given up");
     }
-    rd_kafka_queue_poll_callback(queue.get(), 50);
+    serve_close_event(rebalance_, consumer_.get(), EventPtr(rd_kafka_queue_poll(queue.get(), 50)));
   }
   return {};
 }
