@@ -19,6 +19,11 @@ int exit_status_of(const std::function<int()>& run) {
   } catch (const util::Interrupted& e) {
     spdlog::warn("{}", e.what());
     return kExitInterrupted;
+  } catch (const kafka::KafkaException& e) {
+    // A wait that a stop signal ended (kafka::TopicReader::snapshot, check_connectivity).
+    const bool interrupted = e.error().code == RdKafka::ERR__INTR;
+    spdlog::log(interrupted ? spdlog::level::warn : spdlog::level::err, "{}", e.what());
+    return interrupted ? kExitInterrupted : kExitFailed;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return kExitFailed;

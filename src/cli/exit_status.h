@@ -10,7 +10,8 @@ inline constexpr int kExitUsage = 2;   // bad configuration: flags, properties, 
 inline constexpr int kExitInterrupted = 130;  // Ctrl-C before anything was done
 
 // Runs a subcommand and returns its status: what it returns, or for what it throws:
-// kafka::ConfigError and util::UsageError → 2, util::Interrupted → 130, anything else → 1.
+// kafka::ConfigError and util::UsageError → 2, util::Interrupted and a kafka::KafkaException
+// ERR__INTR (a wait ended by a stop signal) → 130, anything else → 1.
 // Each error is logged once, as it is.
 int exit_status_of(const std::function<int()>& run);
 

@@ -4,11 +4,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "util/printable.h"
+#include "util/redact.h"
 
 namespace cli {
 namespace {
@@ -64,6 +66,32 @@ class EscapedMessageFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+// Runs every formatted line through util::scrub: a registered secret that reached a message by
+// any way (librdkafka's own text, an exception) is still masked.
+class ScrubbingFormatter : public spdlog::formatter {
+ public:
+  explicit ScrubbingFormatter(std::unique_ptr<spdlog::formatter> inner)
+      : inner_(std::move(inner)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    spdlog::memory_buf_t line;
+    inner_->format(msg, line);
+    const std::string_view text(line.data(), line.size());
+    const std::string clean = util::scrub(text);
+    if (clean.size() != text.size()) {
+      // The colour range (the level name) comes before the message, which is what changed.
+      msg.color_range_end = std::min(msg.color_range_end, clean.size());
+      msg.color_range_start = std::min(msg.color_range_start, msg.color_range_end);
+    }
+    dest.append(clean.data(), clean.data() + clean.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<ScrubbingFormatter>(inner_->clone());
+  }
+
+ private:
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
 }  // namespace
 
 void setup_logging() {
@@ -74,7 +102,7 @@ void setup_logging() {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<UpperLevelFlag>('*').add_flag<EscapedMessageFlag>('~').set_pattern(
       "%Y-%m-%d %H:%M:%S.%e %^%*%$ - %~");
-  logger->set_formatter(std::move(formatter));
+  logger->set_formatter(std::make_unique<ScrubbingFormatter>(std::move(formatter)));
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));

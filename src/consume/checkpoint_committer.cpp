@@ -4,10 +4,18 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/epoch.h"
+#include "util/stop_signal.h"
 
 namespace consume::detail {
 
 using kafka::Error;
+
+namespace {
+
+// A synchronous commit (revoke, shutdown) waits this long for its result at most.
+constexpr std::chrono::milliseconds kSyncCommitTimeout{30000};
+
+}  // namespace
 
 void CheckpointCommitter::pipeline_started(std::int32_t partition) {
   // A new pipeline counts its progress from 0, at its durable checkpoint.
@@ -102,7 +110,8 @@ Error CheckpointCommitter::commit_offsets(const std::set<int>* only, bool sync) 
   }
   if (offsets.empty()) return {};
   auto& consumer = host_.consumer();
-  Error e = sync ? consumer.commit_sync(offsets) : consumer.commit_async(offsets);
+  Error e = sync ? consumer.commit_sync(offsets, util::stop_bounded(kSyncCommitTimeout))
+                 : consumer.commit_async(offsets);
   if (!e) {
     host_.committed_at(Clock::now());
     for (const auto& tp : offsets) {

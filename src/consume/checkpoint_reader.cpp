@@ -39,7 +39,7 @@ void CheckpointReader::connect(const std::string& bootstrap, std::chrono::millis
 bool CheckpointReader::catch_up(std::chrono::milliseconds timeout,
                                 const std::function<bool()>& abort) {
   const auto deadline = kafka::TopicReader::Clock::now() + timeout;
-  if (!reader_.snapshot(timeout)) return false;
+  if (!reader_.snapshot(timeout, abort)) return false;
   // Assigned only while catching up: no fetching in between.
   if (!reader_.assign(false, false)) return true;
   struct Unassign {

@@ -317,7 +317,10 @@ ConsumeResult ConsumeSession::run() {
         lost);
   }
   closing_ = true;
-  consumer_->close();  // leaves the group; the revoke hook drops the partitions' state
+  // Leaves the group; the revoke hook drops the partitions' state.
+  if (Error e = consumer_->close(util::stop_bounded(util::kFinalBudget))) {
+    spdlog::warn("Leaving the group: {}", e.message);
+  }
   finish_metrics();
   if (undelivered > 0 && problem_.empty()) {
     problem_ = fmt::format(

@@ -216,7 +216,10 @@ void ConsumeSession::restart_consumer() {
   spdlog::warn(
       "Restarting the Kafka consumer: finished work is committed, every partition "
       "continues from its checkpoint");
-  consumer_->close();  // the revoke hook commits what is finished and drops the partitions
+  // The revoke hook commits what is finished and drops the partitions.
+  if (Error e = consumer_->close(util::stop_bounded(util::kFinalBudget))) {
+    spdlog::warn("Closing the stalled consumer: {}", e.message);
+  }
   consumer_.reset();
   consumer_ = make_consumer();
   consumer_->subscribe({opt_.topic});

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kafka/error.h"
+#include "util/stop_signal.h"
 
 namespace consume::detail {
 namespace {
@@ -223,7 +224,7 @@ void TransactionalCommitter::abort_and_rewind(const std::string& reason,
   // Reports served from here on (aborting purges the batch's messages and serves their
   // reports) belong to the aborted batch.
   host_.renew_epochs();
-  if (Error e = txn_->abort(Clock::now() + kAbortTimeout)) {
+  if (Error e = txn_->abort(Clock::now() + util::stop_bounded(kAbortTimeout))) {
     host_.producer_failed("abort_transaction", e);
     return;
   }

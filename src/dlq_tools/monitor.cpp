@@ -22,6 +22,7 @@ namespace {
 
 constexpr auto kPollWait = std::chrono::milliseconds(200);
 constexpr auto kFollowCommitInterval = std::chrono::seconds(5);
+constexpr auto kCommitTimeout = std::chrono::seconds(10);
 
 // librdkafka's C++ consumer insists on a group.id; an unused random one stores nothing on the
 // broker because this consumer never subscribes or commits.
@@ -31,7 +32,8 @@ std::string throwaway_group() {
 }
 
 void commit_positions(DlqSource& source) {
-  if (auto e = source.consumer().commit_sync(source.positions())) {
+  if (auto e =
+          source.consumer().commit_sync(source.positions(), util::stop_bounded(kCommitTimeout))) {
     spdlog::warn("could not commit the monitor's position: {}", e.message);
   }
 }

@@ -218,7 +218,8 @@ bool Replayer::commit() {
   std::vector<kafka::TopicPartitionOffset> offsets;
   for (const auto& [p, next] : pending_offsets_)
     offsets.push_back({options_.common.topic, p, next});
-  const kafka::Error e = txn_->commit(offsets, group_.get(), Clock::now() + kClientTimeout);
+  const kafka::Error e =
+      txn_->commit(offsets, group_.get(), Clock::now() + util::stop_bounded(kClientTimeout));
   if (e) {
     std::string why = e.message;
     if (!delivery_errors_.empty()) why += " (delivery: " + delivery_errors_.front() + ")";
@@ -236,7 +237,7 @@ bool Replayer::commit() {
 
 void Replayer::abort(const std::string& why) {
   if (txn_open()) {
-    if (auto e = txn_->abort(Clock::now() + kClientTimeout)) {
+    if (auto e = txn_->abort(Clock::now() + util::stop_bounded(kClientTimeout))) {
       spdlog::error("abort after '{}' failed: {}", why, e.message);
     }
   }

@@ -21,7 +21,7 @@ DlqSource::DlqSource(DlqSourceOptions options) : options_(std::move(options)) {
   const std::string bootstrap = props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
   kafka::check_connectivity(raw, bootstrap, options_.timeout, &consumer_->events(),
                             [] { return util::stop_requested(); });
-  if (!reader_->snapshot(options_.timeout)) {
+  if (!reader_->snapshot(options_.timeout, [] { return util::stop_requested(); })) {
     throw kafka::KafkaException(RdKafka::ERR_UNKNOWN_TOPIC_OR_PART,
                                 "dead-letter topic '" + options_.topic + "' does not exist");
   }

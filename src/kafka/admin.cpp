@@ -51,6 +51,10 @@ int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
     }
   }
   if (events) events->set_quiet_transport_errors(false);
+  if (abort && abort()) {
+    throw KafkaException(RdKafka::ERR__INTR, "interrupted while connecting to Kafka at " +
+                                                 bootstrap + ": nothing was done");
+  }
   std::string why = events ? events->last_error() : std::string();
   if (why.empty()) why = RdKafka::err2str(last);
   throw KafkaException(RdKafka::ERR__TRANSPORT, "cannot reach Kafka at " + bootstrap + " within " +

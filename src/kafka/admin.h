@@ -31,7 +31,8 @@ struct EnsureTopicResult {
 
 // Waits up to `timeout` for any broker to answer a metadata request. Throws KafkaException naming
 // `bootstrap` and the last client error ("Connection refused", ...) otherwise. `events` (optional)
-// supplies that error text; `abort` (optional) ends the wait early (e.g. Ctrl-C).
+// supplies that error text; `abort` (optional) ends the wait early (e.g. Ctrl-C): KafkaException
+// ERR__INTR.
 // Returns the number of brokers in the cluster.
 int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
                        std::chrono::milliseconds timeout, EventLog* events = nullptr,

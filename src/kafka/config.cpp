@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/redact.h"
+
 namespace kafka {
 namespace {
 
@@ -15,17 +17,61 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // librdkafka accepts the legacy alias; keep one spelling so precedence works on a single key.
 std::string canonical_key(std::string_view key) {
   if (key == "metadata.broker.list") return "bootstrap.servers";
   return std::string(key);
+}
+
+bool ends_with_odd_backslashes(std::string_view line) {
+  std::size_t n = 0;
+  while (n < line.size() && line[line.size() - 1 - n] == '\\') ++n;
+  return n % 2 == 1;
+}
+
+// Java properties: the key ends at the first '=', ':' or whitespace; then whitespace, at most one
+// '=' or ':', whitespace again, and the rest is the value ("sasl.password hunter2" is valid).
+// The line itself is never quoted in an error: it may be a password that lost its key.
+Properties::Entry split_logical_line(std::string_view logical, std::string_view origin,
+                                     std::size_t line_no) {
+  const std::string where = std::string(origin) + ":" + std::to_string(line_no);
+  const std::size_t key_end = logical.find_first_of("=: \t\f");
+  if (key_end == 0) throw ConfigError(where + ": empty property name");
+  std::string_view rest;
+  bool separated = false;
+  if (key_end != std::string_view::npos) {
+    rest = logical.substr(key_end);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\f')) {
+      rest.remove_prefix(1);
+      separated = true;
+    }
+    if (!rest.empty() && (rest.front() == '=' || rest.front() == ':')) {
+      rest.remove_prefix(1);
+      separated = true;
+    }
+  }
+  if (!separated) {
+    throw ConfigError(where + ": expected 'key=value' or 'key value' (the line is not shown: " +
+                      "it may hold a secret)");
+  }
+  return {std::string(logical.substr(0, key_end)), std::string(trim(rest))};
+}
+
+// librdkafka quotes the value in its message ('Invalid value "x" for ...'): keep it only for a
+// known, non-secret property, and never print a name that does not look like one.
+ConfigError rejected_property(const std::string& key, const std::string& value,
+                              RdKafka::Conf::ConfResult result, const std::string& errstr) {
+  const std::string name =
+      looks_like_property_name(key) ? key : std::string("with an unprintable name");
+  if (result == RdKafka::Conf::CONF_UNKNOWN) {
+    return ConfigError("unknown Kafka property " + name +
+                       " (its value is not shown): No such configuration property");
+  }
+  if (!is_secret_key(key)) {
+    return ConfigError("invalid Kafka property " + name + "=" + value + ": " + errstr);
+  }
+  return ConfigError("invalid value for Kafka property " + name + " (not shown: it may be a " +
+                     "secret): " + util::scrub_one(errstr, value));
 }
 
 template <class Callback>
@@ -98,24 +144,12 @@ Properties parse_properties(std::string_view text, std::string_view origin) {
       if (line.empty() || line.front() == '#' || line.front() == '!') continue;
       pending_start = line_no;
     }
-    bool continues = !line.empty() && line.back() == '\\';
+    const bool continues = ends_with_odd_backslashes(line);
     if (continues) line.remove_suffix(1);
     pending.append(line);
     if (continues && pos <= text.size()) continue;
-
-    std::string_view logical = pending;
-    std::size_t sep = logical.find_first_of("=:");
-    if (sep == std::string_view::npos) {
-      throw ConfigError(std::string(origin) + ":" + std::to_string(pending_start) +
-                        ": expected key=value, got '" + std::string(logical) + "'");
-    }
-    std::string_view key = trim(logical.substr(0, sep));
-    std::string_view value = trim(logical.substr(sep + 1));
-    if (key.empty()) {
-      throw ConfigError(std::string(origin) + ":" + std::to_string(pending_start) +
-                        ": empty property name");
-    }
-    props.set(std::string(key), std::string(value));
+    auto [key, value] = split_logical_line(pending, origin, pending_start);
+    props.set(std::move(key), std::move(value));
     pending.clear();
   }
   return props;
@@ -131,33 +165,36 @@ Properties load_properties_file(const std::string& path) {
 }
 
 Properties::Entry parse_assignment(std::string_view assignment) {
+  // The argument is never quoted: "-X hunter2" is more likely a password than a property.
   std::size_t eq = assignment.find('=');
   if (eq == std::string_view::npos) {
-    throw ConfigError("expected -X key=value, got '" + std::string(assignment) + "'");
+    throw ConfigError("expected -X key=value (the argument is not shown: it may hold a secret)");
   }
   std::string_view key = trim(assignment.substr(0, eq));
-  if (key.empty()) {
-    throw ConfigError("expected -X key=value, got '" + std::string(assignment) + "'");
-  }
+  if (key.empty()) throw ConfigError("expected -X key=value, got an empty key");
   return {canonical_key(key), std::string(assignment.substr(eq + 1))};
 }
 
-bool is_secret_key(std::string_view key) {
-  const std::string k = lower(key);
-  for (const char* marker : {"password", "secret", "jaas", "credential"}) {
-    if (k.find(marker) != std::string::npos) return true;
-  }
-  // Private keys given inline, and OAUTHBEARER configs that embed client credentials.
-  return k == "ssl.key.pem" || k == "ssl_key" || k == "sasl.oauthbearer.config";
+bool is_known_property(std::string_view key) {
+  // Conf::get() says "unknown" for a known string property that has no value yet: ask set()
+  // instead, with an empty value (refused as invalid by many, but never "unknown" for a known
+  // name), on a scratch config.
+  std::unique_ptr<RdKafka::Conf> scratch(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string errstr;
+  return scratch->set(std::string(key), "", errstr) != RdKafka::Conf::CONF_UNKNOWN;
+}
+
+bool must_hide_value(std::string_view key) {
+  return is_secret_key(key) || !is_known_property(key);
 }
 
 std::string describe(const Properties& props) {
   std::string out;
   for (const auto& [k, v] : props.entries()) {
     if (!out.empty()) out += ", ";
-    out += k;
+    out += looks_like_property_name(k) ? k : std::string("(unprintable name)");
     out += '=';
-    out += is_secret_key(k) ? "******" : v;
+    out += must_hide_value(k) ? "******" : v;
   }
   return out;
 }
@@ -177,6 +214,9 @@ Properties resolve(const ConfigSources& sources) {
   if (sources.bootstrap_flag) {
     if (trim(*sources.bootstrap_flag).empty()) throw ConfigError("--bootstrap must not be empty");
     props.set("bootstrap.servers", std::string(trim(*sources.bootstrap_flag)));
+  }
+  for (const auto& [k, v] : props.entries()) {
+    if (must_hide_value(k)) util::add_secret(v);
   }
   return props;
 }
@@ -219,10 +259,8 @@ std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string errstr;
   for (const auto& [k, v] : props.entries()) {
-    if (conf->set(k, v, errstr) != RdKafka::Conf::CONF_OK) {
-      throw ConfigError("invalid Kafka property " + k + "=" + (is_secret_key(k) ? "******" : v) +
-                        ": " + errstr);
-    }
+    const auto result = conf->set(k, v, errstr);
+    if (result != RdKafka::Conf::CONF_OK) throw rejected_property(k, v, result, errstr);
   }
   return conf;
 }

@@ -48,17 +48,26 @@ class Properties {
   std::vector<Entry> entries_;
 };
 
-// Parses java-properties text: `key=value` or `key: value` per line, `#`/`!` comments, blank lines,
-// surrounding whitespace trimmed, a trailing backslash continues the value on the next line.
-// `origin` (a file name) prefixes error messages. Throws ConfigError.
+// Parses java-properties text: `key=value`, `key: value` or `key value` per line, `#`/`!`
+// comments, blank lines, surrounding whitespace trimmed, an odd number of trailing backslashes
+// continues the value on the next line (other escapes are kept as written). `origin` (a file name)
+// prefixes error messages, which name the line but never quote it. Throws ConfigError.
 Properties parse_properties(std::string_view text, std::string_view origin);
 Properties load_properties_file(const std::string& path);
 // Parses one `key=value` assignment (the -X flag). Throws ConfigError.
 Properties::Entry parse_assignment(std::string_view assignment);
 
-// True for keys whose values must never be logged (passwords, secrets, private keys, JAAS).
+// True for names whose values must never be logged: any name containing pass, pwd, secret, token,
+// cred, jaas, key, private, extension or auth, or a segment a typo away from password, secret,
+// token, credential(s), jaas or extensions (kafka/secret_keys.cpp).
 bool is_secret_key(std::string_view key);
-// `key=value` lines joined by ", ", secret values replaced by "******".
+// True for a property librdkafka knows (global or topic level).
+bool is_known_property(std::string_view key);
+// A value is shown only for a known, non-secret-looking name.
+bool must_hide_value(std::string_view key);
+// Letters, digits, '.', '_', '-': a name that is safe to quote in an error.
+bool looks_like_property_name(std::string_view key);
+// `key=value` lines joined by ", ", hidden values (must_hide_value) replaced by "******".
 std::string describe(const Properties& props);
 
 struct ConfigSources {
@@ -69,7 +78,8 @@ struct ConfigSources {
   std::optional<std::string> bootstrap_env;   // value of KAFKA_BOOTSTRAP_SERVERS, if set
 };
 
-// Applies the precedence documented above. Reads the config file; throws ConfigError.
+// Applies the precedence documented above. Reads the config file; throws ConfigError. Registers
+// every hidden value (must_hide_value) with util::add_secret, so no log line can show it.
 Properties resolve(const ConfigSources& sources);
 
 // Sensible, documented defaults per client role.
@@ -77,7 +87,7 @@ Properties producer_defaults();
 Properties consumer_defaults();
 
 // Builds a librdkafka global config; an unknown key or bad value throws ConfigError carrying
-// librdkafka's own message.
+// librdkafka's own message, without the value unless the key is known and not secret-looking.
 std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props);
 
 // Installs a client's event callback and its role's callback on `conf`; throws KafkaException

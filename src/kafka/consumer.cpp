@@ -18,6 +18,7 @@ constexpr long long kDefaultQueuedMinMessages = 100000;
 constexpr long long kDefaultQueuedMaxKbytes = 65536;
 constexpr std::uint32_t kMaxCheckEvery = 256;  // records between two looks at the queue length
 constexpr int kWakeupTimeoutMs = 500;
+constexpr std::chrono::milliseconds kCloseTimeout{5000};  // the destructor's, if nobody closed
 
 long long number_or(const Properties& props, std::string_view key, long long fallback) {
   const std::string* v = props.find(key);
@@ -27,6 +28,24 @@ long long number_or(const Properties& props, std::string_view key, long long fal
   } catch (const std::exception&) {
     return fallback;  // build_conf has rejected a bad value already
   }
+}
+
+// The close queue carries the consumer's events in event form: a rebalance (the final revoke)
+// is run through the rebalance bridge like any other; the rest (records fetched late, errors)
+// is dropped.
+void serve_close_event(RdKafka::RebalanceCb& rebalance, RdKafka::KafkaConsumer* consumer,
+                       EventPtr event) {
+  if (!event || rd_kafka_event_type(event.get()) != RD_KAFKA_EVENT_REBALANCE) return;
+  std::vector<RdKafka::TopicPartition*> partitions;
+  if (const auto* list = rd_kafka_event_topic_partition_list(event.get())) {
+    for (int i = 0; i < list->cnt; ++i) {
+      partitions.push_back(RdKafka::TopicPartition::create(
+          list->elems[i].topic, list->elems[i].partition, list->elems[i].offset));
+    }
+  }
+  rebalance.rebalance_cb(
+      consumer, static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())), partitions);
+  RdKafka::TopicPartition::destroy(partitions);
 }
 
 }  // namespace
@@ -90,7 +109,7 @@ Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
 Consumer::~Consumer() {
   stop_waker();
   try {
-    close();
+    close(kCloseTimeout);
   } catch (...) {
     // Destructors never throw.
   }
@@ -181,20 +200,42 @@ void Consumer::stop_waker() {
   if (waker_.joinable()) waker_.join();
 }
 
-Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets) {
+// Not commitSync(), which waits as long as the broker keeps the request (a frozen broker: for
+// ever): the result is awaited on a queue of our own, for `timeout` at most. A commit given up
+// on may still land later; either way the offsets stay at or below what was processed.
+Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets,
+                            std::chrono::milliseconds timeout) {
   if (offsets.empty()) return {};
-  OwnedPartitionList list(offsets);
-  RdKafka::ErrorCode code = consumer_->commitSync(list.get());
-  if (code == RdKafka::ERR_NO_ERROR) {
-    // A request-level success can still carry per-partition failures.
-    for (const auto* tp : list.get()) {
-      if (tp->err() != RdKafka::ERR_NO_ERROR) {
-        code = tp->err();
-        break;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, CDeleter<rd_kafka_topic_partition_list_destroy>>
+      list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& tp : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
+        tp.offset;
+  }
+  QueuePtr queue(rd_kafka_queue_new(consumer_->c_ptr()));
+  auto code = static_cast<RdKafka::ErrorCode>(
+      rd_kafka_commit_queue(consumer_->c_ptr(), list.get(), queue.get(), nullptr, nullptr));
+  if (code != RdKafka::ERR_NO_ERROR) return result_of(code);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Error::from_code(RdKafka::ERR__TIMED_OUT, "offset commit not confirmed within " +
+                                                           std::to_string(timeout.count()) + " ms");
+    }
+    EventPtr event(rd_kafka_queue_poll(queue.get(), static_cast<int>(left.count())));
+    if (!event || rd_kafka_event_type(event.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT) continue;
+    code = static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get()));
+    if (const auto* result = rd_kafka_event_topic_partition_list(event.get());
+        result && code == RdKafka::ERR_NO_ERROR) {
+      // A request-level success can still carry per-partition failures.
+      for (int i = 0; i < result->cnt && code == RdKafka::ERR_NO_ERROR; ++i) {
+        code = static_cast<RdKafka::ErrorCode>(result->elems[i].err);
       }
     }
+    return result_of(code);
   }
-  return result_of(code);
 }
 
 Error Consumer::commit_async(const std::vector<TopicPartitionOffset>& offsets) {
@@ -240,11 +281,29 @@ std::unique_ptr<RdKafka::ConsumerGroupMetadata> Consumer::group_metadata() {
   return std::unique_ptr<RdKafka::ConsumerGroupMetadata>(consumer_->groupMetadata());
 }
 
-Error Consumer::close() {
+// Not KafkaConsumer::close(), which waits for the group to be left however long that takes:
+// the same steps run in librdkafka's background (the revoke hook is served here) for `timeout`
+// at most. Given up, the handle is destroyed without closing again; the group then drops the
+// member after its session timeout.
+Error Consumer::close(std::chrono::milliseconds timeout) {
   if (closed_ || !consumer_) return {};
   stop_waker();  // no request of its own while the group is left
   closed_ = true;
-  return result_of(consumer_->close());
+  QueuePtr queue(rd_kafka_queue_new(consumer_->c_ptr()));
+  if (ErrorPtr e{rd_kafka_consumer_close_queue(consumer_->c_ptr(), queue.get())}) {
+    return Error::from_code(static_cast<RdKafka::ErrorCode>(rd_kafka_error_code(e.get())),
+                            rd_kafka_error_string(e.get()));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!rd_kafka_consumer_closed(consumer_->c_ptr())) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error::from_code(RdKafka::ERR__TIMED_OUT,
+                              "leaving the consumer group took longer than " +
+                                  std::to_string(timeout.count()) + " ms: given up");
+    }
+    serve_close_event(rebalance_, consumer_.get(), EventPtr(rd_kafka_queue_poll(queue.get(), 50)));
+  }
+  return {};
 }
 
 }  // namespace kafka

@@ -37,7 +37,7 @@ class Consumer {
  public:
   // `props` needs group.id; start from consumer_defaults(). Throws ConfigError/KafkaException.
   explicit Consumer(const Properties& props, RebalanceHooks hooks = {});
-  ~Consumer();  // close(); never throws
+  ~Consumer();  // close(5 s) unless closed; never throws
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
@@ -48,8 +48,10 @@ class Consumer {
   // Fetcher wake-ups sent so far (see wake_fetcher in consumer.cpp); for tests and debug logs.
   std::uint64_t fetcher_wakeups() const { return wakeups_; }
 
-  // Offsets are the *next* offsets to read (last processed + 1).
-  Error commit_sync(const std::vector<TopicPartitionOffset>& offsets);
+  // Offsets are the *next* offsets to read (last processed + 1). Waits for the result up to
+  // `timeout` (ERR__TIMED_OUT after that; the commit may still land later).
+  Error commit_sync(const std::vector<TopicPartitionOffset>& offsets,
+                    std::chrono::milliseconds timeout);
   Error commit_async(const std::vector<TopicPartitionOffset>& offsets);
   Error pause(const std::vector<TopicPartitionOffset>& partitions);
   Error resume(const std::vector<TopicPartitionOffset>& partitions);
@@ -63,8 +65,9 @@ class Consumer {
   // For Producer::send_offsets_to_transaction.
   std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_metadata();
 
-  // Leaves the group (runs the revoke hook, commits nothing by itself). Idempotent.
-  Error close();
+  // Leaves the group (runs the revoke hook, commits nothing by itself), waiting up to
+  // `timeout`. Idempotent.
+  Error close(std::chrono::milliseconds timeout);
 
   RdKafka::KafkaConsumer& raw() { return *consumer_; }
   EventLog& events() { return events_; }

@@ -8,11 +8,17 @@
 #include "kafka/error.h"
 
 namespace kafka {
+namespace {
+
+constexpr long long kQuerySliceMs = 500;
+
+}  // namespace
 
 TopicReader::TopicReader(Consumer& consumer, std::string topic, spdlog::level::level_enum transient)
     : consumer_(consumer), topic_(std::move(topic)), transient_(transient) {}
 
-bool TopicReader::snapshot(std::chrono::milliseconds timeout) {
+bool TopicReader::snapshot(std::chrono::milliseconds timeout, const std::function<bool()>& abort) {
+  const auto deadline = Clock::now() + timeout;
   const auto count = partition_count(consumer_.raw(), topic_, timeout);
   if (!count) return false;
   const auto n = static_cast<std::size_t>(*count);
@@ -20,8 +26,20 @@ bool TopicReader::snapshot(std::chrono::milliseconds timeout) {
   end_.assign(next_.size(), 0);
   for (std::size_t p = 0; p < n; ++p) {
     std::int64_t low = 0, high = 0;
-    const auto code = consumer_.raw().query_watermark_offsets(
-        topic_, static_cast<std::int32_t>(p), &low, &high, static_cast<int>(timeout.count()));
+    RdKafka::ErrorCode code = RdKafka::ERR__TIMED_OUT;
+    // A slice at a time: a frozen broker would otherwise hold a stop request for `timeout`.
+    while (code == RdKafka::ERR__TIMED_OUT) {
+      if (abort && abort()) {
+        throw KafkaException(RdKafka::ERR__INTR,
+                             "interrupted while reading the end offsets of '" + topic_ + "'");
+      }
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) break;
+      code = consumer_.raw().query_watermark_offsets(
+          topic_, static_cast<std::int32_t>(p), &low, &high,
+          static_cast<int>(std::min<long long>(left.count(), kQuerySliceMs)));
+    }
     if (code != RdKafka::ERR_NO_ERROR) {
       throw KafkaException(
           code, "cannot read the end offsets of '" + topic_ + "': " + RdKafka::err2str(code));

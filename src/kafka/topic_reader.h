@@ -29,8 +29,9 @@ class TopicReader {
 
   // Reads the partition count and each partition's [low, end). False when the topic does not
   // exist. Positions read before are kept (a new snapshot continues there), raised to the low
-  // watermark (below it the log was deleted). Throws KafkaException.
-  bool snapshot(std::chrono::milliseconds timeout);
+  // watermark (below it the log was deleted). Each query waits in short slices, so `abort`
+  // (when set) ends it within ~half a second: KafkaException ERR__INTR. Throws KafkaException.
+  bool snapshot(std::chrono::milliseconds timeout, const std::function<bool()>& abort = {});
   // Raises a partition's next position (e.g. to a group's committed offset); before assign().
   void start_at_least(std::int32_t partition, std::int64_t offset);
   // Assigns the partitions from their next positions: every one with `all`, else only those

@@ -142,7 +142,8 @@ stats::ProduceMetrics Session::run() {
 
 // Bounded, so a dead broker cannot hold the process forever.
 void Session::flush() {
-  const auto deadline = Clock::now() + flush_bound(o_, props_);
+  // Once stopped by a signal, what is left of the stop limit (util/stop_signal.h).
+  const auto deadline = Clock::now() + util::stop_bounded(flush_bound(o_, props_));
   while (producer_->outq_len() > 0) {
     const auto now = Clock::now();
     if (now >= deadline) break;

@@ -14,6 +14,23 @@ from dead_letters import make_dead_letters, produce_dead_letters
 from helpers import ROOT
 
 
+def _is_loopback(server):
+    host = server.strip().rsplit(":", 1)[0].strip("[]")
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
+def pytest_configure(config):
+    """Tests create topics (and `orders` reads KAFKA_BOOTSTRAP_SERVERS itself): only on a broker of
+    this machine, unless ORDERS_TEST_ALLOW_REMOTE=1 says another cluster is meant."""
+    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    if os.environ.get("ORDERS_TEST_ALLOW_REMOTE") == "1":
+        return
+    if not all(_is_loopback(s) for s in servers.split(",") if s.strip()):
+        raise pytest.UsageError(
+            f"KAFKA_BOOTSTRAP_SERVERS={servers} is not a local broker, and the tests create topics: "
+            "unset it, or set ORDERS_TEST_ALLOW_REMOTE=1 to use that cluster on purpose")
+
+
 @pytest.fixture(scope="session")
 def bootstrap():
     return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")

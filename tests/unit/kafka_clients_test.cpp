@@ -121,9 +121,28 @@ TEST(Consumer, ConsumeTimesOutAndDestructorIsPrompt) {
     EXPECT_EQ(consumer.consume(100ms), nullptr);
     EXPECT_TRUE(consumer.assignment().empty());
     EXPECT_NE(consumer.group_metadata(), nullptr);
-    EXPECT_FALSE(consumer.commit_sync({}));  // nothing to commit is not an error
+    EXPECT_FALSE(consumer.commit_sync({}, 100ms));  // nothing to commit is not an error
   }
   EXPECT_LT(Clock::now() - start, 10s);
+}
+
+TEST(Consumer, CommitSyncAndCloseAreBoundedWithoutABroker) {
+  // commitSync() and close() of librdkafka wait as long as the coordinator is missing; ours give
+  // up after their timeout.
+  Properties p = consumer_defaults();
+  p.set("bootstrap.servers", "127.0.0.1:1");
+  p.set("group.id", "unit-group-bounded");
+  Consumer consumer(p);
+  consumer.subscribe({"unit-topic"});
+  EXPECT_EQ(consumer.consume(100ms), nullptr);
+  auto start = Clock::now();
+  const Error commit = consumer.commit_sync({{"unit-topic", 0, 5}}, 500ms);
+  EXPECT_TRUE(commit);
+  EXPECT_LT(Clock::now() - start, 3s) << commit.message;
+  start = Clock::now();
+  consumer.close(500ms);
+  EXPECT_LT(Clock::now() - start, 3s);
+  EXPECT_FALSE(consumer.close(500ms));  // idempotent
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "kafka/config.h"
 #include "kafka/error.h"
+#include "util/redact.h"
 
 namespace kafka {
 namespace {
@@ -73,12 +75,53 @@ TEST(ParseProperties, JavaStyle) {
 
 TEST(ParseProperties, ErrorsNameFileAndLine) {
   try {
-    parse_properties("acks=all\nnot a property\n", "client.properties");
+    parse_properties("acks=all\nhunter2\n", "client.properties");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("client.properties:2"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
   }
   EXPECT_THROW(parse_properties("=value\n", "f"), ConfigError);
+}
+
+TEST(ParseProperties, WhitespaceAndColonSeparateLikeJava) {
+  const Properties p = parse_properties(
+      "sasl.password hunter2\n"
+      "sasl.username: alice\n"
+      "client.id\tmy client\n"
+      "linger.ms = 20\n"
+      "acks   :   all\n"
+      "a.b==c\n",
+      "f");
+  EXPECT_EQ(p.get_or("sasl.password", ""), "hunter2");
+  EXPECT_EQ(p.get_or("sasl.username", ""), "alice");
+  EXPECT_EQ(p.get_or("client.id", ""), "my client");
+  EXPECT_EQ(p.get_or("linger.ms", ""), "20");
+  EXPECT_EQ(p.get_or("acks", ""), "all");
+  EXPECT_EQ(p.get_or("a.b", ""), "=c");  // only one separator is taken
+}
+
+TEST(ParseProperties, JaasContinuationIsOneValue) {
+  const Properties p = parse_properties(
+      "sasl.jaas.config=org.example.PlainLoginModule required \\\n"
+      "    username=\"u\" \\\n"
+      "    password=\"s3cr3tJ\";\n"
+      "even.backslashes=x\\\\\n"
+      "next=1\n",
+      "f");
+  EXPECT_EQ(p.get_or("sasl.jaas.config", ""),
+            "org.example.PlainLoginModule required username=\"u\" password=\"s3cr3tJ\";");
+  EXPECT_EQ(p.get_or("even.backslashes", ""), "x\\\\");  // an escaped backslash ends the line
+  EXPECT_EQ(p.get_or("next", ""), "1");
+}
+
+TEST(ParseAssignment, ErrorsNeverQuoteTheArgument) {
+  try {
+    parse_assignment("hunter2");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ParseAssignment, KeyValue) {
@@ -134,10 +177,63 @@ TEST(Masking, SecretKeys) {
                         "SASL.PASSWORD", "sasl.jaas.config"}) {
     EXPECT_TRUE(is_secret_key(k)) << k;
   }
-  for (const char* k : {"bootstrap.servers", "sasl.username", "sasl.mechanism", "acks",
-                        "ssl.certificate.pem", "ssl.ca.location"}) {
+  for (const char* k :
+       {"bootstrap.servers", "sasl.username", "sasl.mechanism", "acks", "ssl.certificate.pem",
+        "ssl.ca.location", "socket.timeout.ms", "linger.ms", "client.id", "group.id",
+        "security.protocol", "session.timeout.ms", "partition.assignment.strategy",
+        "compression.type", "message.timeout.ms", "isolation.level", "transactional.id"}) {
     EXPECT_FALSE(is_secret_key(k)) << k;
   }
+}
+
+TEST(Masking, TyposAndRelativesOfSecretNamesAreSecret) {
+  for (const char* k :
+       {"sasl.pasword", "sasl.passwrod", "sasl.pssword", "sasl.jass.config", "sasl.jaas",
+        "sasl.oauthbearer.extensions", "sasl.oauthbearer.client.id", "ssl.key.location",
+        "ssl.keystore.location", "ssl_key", "api.token", "my.tokn", "client.credentials",
+        "client.credentails", "app.secert", "SASL_PASSWD", "db.pwd", "ssl.private.key"}) {
+    EXPECT_TRUE(is_secret_key(k)) << k;
+  }
+}
+
+TEST(Masking, KnownPropertiesAreKnownWithoutAValue) {
+  for (const char* k : {"bootstrap.servers", "metadata.broker.list", "group.id", "client.id",
+                        "acks", "linger.ms", "message.timeout.ms", "transactional.id"}) {
+    EXPECT_TRUE(is_known_property(k)) << k;
+    EXPECT_FALSE(must_hide_value(k)) << k;
+  }
+  EXPECT_FALSE(is_known_property("sasl.pasword"));
+  EXPECT_FALSE(is_known_property("no.such.property"));
+}
+
+TEST(Masking, DescribeHidesUnknownAndSecretLookingValues) {
+  const Properties p{{"acks", "all"},
+                     {"bootstrap.servers", "h:1"},
+                     {"no.such.thing", "v4lue"},
+                     {"sasl.pasword", "typo-secret"},
+                     {"bad name\x1b", "x"}};
+  EXPECT_EQ(describe(p),
+            "acks=all, bootstrap.servers=h:1, no.such.thing=******, sasl.pasword=******, "
+            "(unprintable name)=******");
+}
+
+TEST(Masking, ResolveRegistersHiddenValuesForScrubbing) {
+  util::clear_secrets();
+  TempFile file(
+      "sasl.pasword typoSecret1\n"
+      "sasl.jaas.config=org.example.PlainLoginModule required \\\n"
+      "    password=\"jaasSecret2\";\n");
+  ConfigSources s;
+  s.config_file = file.path();
+  s.overrides = {"sasl.oauthbearer.extensions=ext=extSecret3", "linger.ms=1234"};
+  resolve(s);
+  EXPECT_EQ(util::scrub("a typoSecret1 b"), "a ****** b");
+  EXPECT_EQ(util::scrub("at: password=\"jaasSecret2\";"), "at: password=\"******\";");
+  EXPECT_EQ(util::scrub("extSecret3"), "******");
+  EXPECT_EQ(util::scrub("linger 1234"), "linger 1234");  // a known, plain property stays
+  EXPECT_EQ(util::scrub("GroupCoordinator: 127.0.0.1:9092/1"),
+            "GroupCoordinator: 127.0.0.1:9092/1");  // so does the default bootstrap
+  util::clear_secrets();
 }
 
 TEST(Masking, DescribeHidesSecretValues) {
@@ -174,6 +270,26 @@ TEST(BuildConf, BadValueIsRejectedAndSecretNotEchoed) {
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(BuildConf, NoRejectionQuotesAHiddenValue) {
+  const std::vector<Properties> cases{
+      {{"sasl.pasword", "hunter2"}},             // unknown (a typo)
+      {{"sasl.oauthbearer.method", "hunter2"}},  // known, secret-looking, invalid
+      {{"enable.sasl.oauthbearer.unsecure.jwt", "hunter2"}},
+      {{"hunter2", "x"}},  // a name that may be a lost password
+      {{"sasl.password\x1bhunter2", "y"}}};
+  for (const auto& props : cases) {
+    try {
+      build_conf(props);
+      ADD_FAILURE() << "expected ConfigError for " << props.entries()[0].first.size();
+    } catch (const ConfigError& e) {
+      const std::string msg = e.what();
+      if (props.entries()[0].first != "hunter2") {
+        EXPECT_EQ(msg.find("hunter2"), std::string::npos) << msg;
+      }
+    }
   }
 }
 
