@@ -226,6 +226,7 @@ void ConsumeSession::poll_once() {
     spdlog::warn("Async commit failed: {}", e.message);
   }
   log_summary();
+  publish_state();
 }
 
 ConsumeResult ConsumeSession::run() {
@@ -255,6 +256,8 @@ ConsumeResult ConsumeSession::run() {
     poll_once();
   }
   spdlog::info("Stopping ({})...", why);
+  stopping_ = true;
+  publish_state(true);  // /readyz says 503 from now on
   if (!fatal_) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
     if (!committer_->commit_batch(nullptr, budget, true) && problem_.empty()) {
@@ -271,6 +274,7 @@ ConsumeResult ConsumeSession::run() {
   closing_ = true;
   consumer_->close();  // leaves the group; the revoke hook drops the partitions' state
   finish_metrics();
+  publish_state(true);  // the final figures, as the report has them
   if (undelivered > 0 && problem_.empty()) {
     problem_ = fmt::format(
         "{} dead letter(s) not acknowledged by '{}'; their offsets were not "

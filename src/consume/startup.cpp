@@ -66,6 +66,7 @@ void ConsumeSession::ensure_aggregates_topic() {
 }
 
 void ConsumeSession::start() {
+  start_http();  // first: /healthz answers while the clients connect
   Properties pprops = opt_.producer_props;
   for (auto [k, v] : {std::pair{"acks", "all"}, std::pair{"enable.idempotence", "true"}}) {
     const std::string* cur = pprops.find(k);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dlq/filter.h"
+#include "observe/listen_address.h"
 
 namespace dlq_tools {
 
@@ -21,6 +22,7 @@ struct MonitorOptions {
   std::optional<std::string> group;  // none: read everything, change nothing
   bool follow = false;
   bool summary_only = false;
+  std::optional<observe::ListenAddress> http;  // --http (with --follow): the DLQ page
 };
 
 struct ReplayOptions {
