@@ -13,6 +13,8 @@ namespace {
 
 constexpr int kThreads = 2;           // a scraper and a browser or two
 constexpr int kIoTimeoutSeconds = 5;  // a stalled client holds a thread no longer than this
+// An idle keep-alive connection (a browser's) is closed after this: stopping waits for it.
+constexpr int kKeepAliveSeconds = 2;
 
 void serve(const observe::Site& site, const httplib::Request& req, httplib::Response& res) {
   observe::Response r;
@@ -45,7 +47,7 @@ Server::Server(const observe::ListenAddress& at, const observe::Site& site)
   s.new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   s.set_read_timeout(kIoTimeoutSeconds, 0);
   s.set_write_timeout(kIoTimeoutSeconds, 0);
-  s.set_keep_alive_timeout(kIoTimeoutSeconds);
+  s.set_keep_alive_timeout(kKeepAliveSeconds);
   s.set_payload_max_length(4096);  // GET only: no body worth reading
   s.Get(".*",
         [&site](const httplib::Request& req, httplib::Response& res) { serve(site, req, res); });

@@ -78,6 +78,9 @@ def test_prometheus_scrapes_the_consumer_and_its_counters_equal_the_report(
         wait_for(lambda: prom.query("orders_rdkafka_broker_rtt_avg_seconds"), 30,
                  "librdkafka statistics in Prometheus")
         time.sleep(2)  # a scrape or two of the settled figures
+        # Every partition caught up (its series go stale once the consumer has left).
+        lags = prom.query("kafka_consumergroup_lag")
+        assert len(lags) == 3 and all(v == 0 for v in lags.values()), lags
         report, err = stop(consumer)
         assert "📊 Aggregation Update - Count: " in err
 
@@ -94,8 +97,6 @@ def test_prometheus_scrapes_the_consumer_and_its_counters_equal_the_report(
             report["checkpoints_written"]
         assert prom.value('orders_consumer_transactions_total{outcome="committed"}') == \
             report["transactions"]["committed"]
-        lags = prom.query("kafka_consumergroup_lag")
-        assert len(lags) == 3 and all(v == 0 for v in lags.values())
         assert prom.value("orders_consumer_processing_duration_seconds_count") == \
             report["processed"] + report["dead_lettered"]
     finally:
