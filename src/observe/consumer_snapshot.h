@@ -22,9 +22,9 @@ struct PartitionView {
   std::int32_t partition = 0;
   std::string state;  // "restoring", "restore-wait", "running", "retrying", "halted"
   bool paused = false;
-  std::optional<std::int64_t> committed;  // the durable checkpoint's offset (next to process)
-  std::optional<std::int64_t> log_end;    // last stable offset, as librdkafka last saw it
-  std::uint64_t in_flight = 0;            // taken in, not finished
+  std::optional<std::int64_t> committed{};  // the durable checkpoint's offset (next to process)
+  std::optional<std::int64_t> log_end{};    // last stable offset, as librdkafka last saw it
+  std::uint64_t in_flight = 0;              // taken in, not finished
   std::uint64_t retries_waiting = 0;
   std::uint64_t aggregate_count = 0;  // the partition's aggregate (restored + this run)
 
