@@ -13,7 +13,7 @@ CLI::Option* add_http_option(CLI::App& app, std::optional<observe::ListenAddress
           return e.what();
         }
       },
-      "HOST:PORT");
+      "");  // the type name says it already
   return app
       .add_option_function<std::string>(
           "--http",

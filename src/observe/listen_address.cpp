@@ -22,7 +22,7 @@ std::string ListenAddress::to_string() const {
 
 ListenAddress parse_listen_address(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    return std::invalid_argument("--http '" + std::string(text) + "': " + why +
+    return std::invalid_argument("'" + std::string(text) + "': " + why +
                                  " (expected HOST:PORT, e.g. 127.0.0.1:9464)");
   };
   const auto colon = text.rfind(':');
