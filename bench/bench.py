@@ -5,7 +5,8 @@ Compares, on one broker and in one run, our `orders` binary against what a user 
 use (Kafka's ProducerPerformance / ConsumerPerformance) and against the client library's own limit
 (librdkafka's rdkafka_performance), plus end-to-end latency, the cost of blocking retries, codec
 micro-benchmarks and peak RSS; on request (`--steps semantics`) the cost of exactly-once against
-at-least-once. Every figure is the median of --runs runs; ratios are computed run
+at-least-once, and (`--steps http`) the cost of `--http` with a scraper. Every figure is the
+median of --runs runs; ratios are computed run
 by run (ours_i / theirs_i, rounds interleaved) and then their median is taken.
 
 Every command is time-bounded, topics and groups are unique per run and deleted afterwards, and
@@ -30,6 +31,7 @@ import bench_markdown  # noqa: E402
 import bench_report  # noqa: E402
 import bench_tools as tools  # noqa: E402
 from bench_consumer import ConsumerSteps  # noqa: E402
+from bench_http import HttpStep  # noqa: E402
 from bench_kafka import Kafka  # noqa: E402
 from bench_proc import HAVE_GNU_TIME, Result, stop_all  # noqa: E402
 from bench_producer import ProducerSteps  # noqa: E402
@@ -42,7 +44,7 @@ STEPS = bench_markdown.STEPS
 DEFAULT_STEPS = "codec,producer,consumer,e2e,retry"
 
 
-class Bench(ProducerSteps, ConsumerSteps, SemanticsStep):
+class Bench(ProducerSteps, ConsumerSteps, SemanticsStep, HttpStep):
     """The harness: shared state and bookkeeping here, one step_<name> method per step (mixins)."""
 
     def __init__(self, args):

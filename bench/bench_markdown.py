@@ -4,13 +4,13 @@ from __future__ import annotations
 from bench_util import pair_ratios
 from bench_report import _get, _measured_text, _n, _ratio, _table
 
-STEPS = ("codec", "producer", "consumer", "e2e", "retry", "semantics")
+STEPS = ("codec", "producer", "consumer", "e2e", "retry", "semantics", "http")
 
 
 def markdown(out: dict, analysis: str | None = None) -> str:
     L: list[str] = []
     for section in (_intro, _machine, _settings, _targets, _producer, _producer_one_partition, _consumer, _e2e,
-                    _retry, _semantics, _codec, _rss, _comparability):
+                    _retry, _semantics, _http, _codec, _rss, _comparability):
         L += section(out)
     if analysis:
         L += ["", analysis.strip()]
@@ -237,6 +237,20 @@ def _semantics(out: dict) -> list[str]:
           "One consumer, no failures, modes alternating run by run. Backlog: records per second from the first "
           "consumed to the last committed. Paced: a record consumed → its offset committed (its result durable "
           "and visible to read_committed readers)."]
+    return L
+
+
+def _http(out: dict) -> list[str]:
+    h = out.get("http")
+    if not h:
+        return []
+    L = ["", f"## Cost of --http ({_n(h.get('records'))}-record backlog, /metrics and /api/state scraped "
+             "every second)", ""]
+    rows = [[variant, _n((m or {}).get("msgs_per_sec"))] for variant, m in h.get("median", {}).items()]
+    L += _table(["consumer", "throughput (msg/s)"], rows)
+    ratio = (h.get("ratio") or {}).get("median")
+    L += ["", f"- throughput with --http / without: {_n(ratio, 3)} (per round: "
+              f"{', '.join(str(r) for r in (h.get('ratio') or {}).get('per_run', []))}; target ≥ 0.95)"]
     return L
 
 

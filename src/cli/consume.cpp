@@ -15,6 +15,7 @@
 #include "cli/checks.h"
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "cli/http_flag.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
 #include "orders/order_codec.h"
@@ -79,6 +80,10 @@ int run(ConsumeFlags& f) {
   o.consumer_props = resolve_kafka_properties(f.kafka, kafka::consumer_defaults());
   o.producer_props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
   o.producer_props.set("client.id", "orders-consume-dlq");
+  if (o.http) {
+    enable_client_statistics(o.consumer_props);
+    enable_client_statistics(o.producer_props);
+  }
   o.consumer_props.set("client.id", "orders-consume");
   o.bootstrap = o.consumer_props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
   o.pipeline.decode = orders::decode_order;
@@ -215,6 +220,8 @@ void add_run_flags(CLI::App& sub, ConsumeFlags& f) {
   // Test hook, not in --help: this partition is paused once behind the pipeline's back.
   sub.add_option("--test-stall-partition", o.test_stall_partition)->group("");
   sub.add_flag("--json", f.json, "print the final report as one JSON object on stdout");
+  add_http_option(sub, o.http,
+                  "/metrics (Prometheus), /healthz, /readyz, /api/state and a live dashboard at /");
 }
 
 }  // namespace

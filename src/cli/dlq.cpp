@@ -6,9 +6,11 @@
 #include "cli/checks.h"
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "cli/http_flag.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
 #include "dlq_tools/dlq_tools.h"
+#include "util/errors.h"
 
 namespace cli {
 namespace {
@@ -49,6 +51,7 @@ void add_common_flags(CLI::App& app, DlqFlags<Options>& f) {
 
 int run_monitor(const DlqFlags<dlq_tools::MonitorOptions>& f) {
   apply_verbosity(f.verbosity);
+  if (f.run.http && !f.run.follow) throw util::UsageError("--http needs --follow");
   dlq_tools::run_monitor(f.run, resolve_kafka_properties(f.kafka, kafka::consumer_defaults()));
   return kExitOk;
 }
@@ -144,6 +147,9 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
   dlq->add_flag("--follow,-f", flags->run.follow,
                 "keep reading new records until Ctrl-C, then print the summary");
   dlq->add_flag("--summary-only", flags->run.summary_only, "print only the summary");
+  add_http_option(*dlq, flags->run.http,
+                  "with --follow: a DLQ page at / (recent dead letters, counts by class and "
+                  "message, value lost), /metrics and /api/state");
   auto* replay = add_replay_command(*dlq, exit_code);
   dlq->callback([replay, flags, &exit_code] {
     if (replay->parsed()) return;

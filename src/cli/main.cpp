@@ -7,13 +7,14 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/logging.h"
+#include "util/version.h"
 
 int main(int argc, char** argv) {
   cli::setup_logging();  // stderr, "<time> INFO - message"; subcommands pick the level
   CLI::App app{
       "orders: Avro order events on Apache Kafka (produce, consume, dead-letter, aggregate)"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "orders 0.1.0");
+  app.set_version_flag("--version", std::string("orders ") + util::kVersion);
   int exit_code = 0;
   cli::add_produce_command(app, exit_code);
   cli::add_consume_command(app, exit_code);

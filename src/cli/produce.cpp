@@ -11,6 +11,7 @@
 #include "cli/checks.h"
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "cli/http_flag.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
 #include "util/printable.h"
@@ -29,7 +30,8 @@ int run_produce(ProduceFlags& f) {
   apply_verbosity(f.verbosity);
   f.run.log_each = f.verbosity.verbose >= 1;
   f.run.progress = !f.verbosity.quiet && f.verbosity.verbose == 0;
-  const auto props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
+  auto props = resolve_kafka_properties(f.kafka, kafka::producer_defaults());
+  if (f.run.http) enable_client_statistics(props);
   const stats::ProduceMetrics metrics = produce::run_produce(f.run, props);
   if (f.json) {
     std::cout << util::json_line(stats::to_json(metrics)) << std::endl;
@@ -109,6 +111,7 @@ void add_produce_command(CLI::App& root, int& exit_code) {
                   "message.timeout.ms + 2s, so every order gets an answer)")
       ->check(at_least_zero())
       ->check(seconds_limit());
+  add_http_option(*sub, o.http, "/metrics (Prometheus), /healthz, /api/state and a page at /");
   sub->add_option("--dump-orders", o.dump_orders,
                   "write every produced order as a JSON line to FILE (testing aid)")
       ->group("");

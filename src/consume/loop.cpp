@@ -248,6 +248,7 @@ void ConsumeSession::poll_once() {
     spdlog::warn("Async commit failed: {}", e.message);
   }
   log_summary();
+  publish_state();
 }
 
 std::uint64_t ConsumeSession::rolled_back_not_redone(bool finished) const {
@@ -297,6 +298,8 @@ ConsumeResult ConsumeSession::run() {
     poll_once();
   }
   spdlog::info("Stopping ({})...", why);
+  stopping_ = true;
+  publish_state(true);  // /readyz says 503 from now on
   if (!fatal_) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
     if (!committer_->commit_batch(nullptr, budget, true) && problem_.empty()) {
@@ -322,6 +325,7 @@ ConsumeResult ConsumeSession::run() {
     spdlog::warn("Leaving the group: {}", e.message);
   }
   finish_metrics();
+  publish_state(true);  // the final figures, as the report has them
   if (undelivered > 0 && problem_.empty()) {
     problem_ = fmt::format(
         "{} dead letter(s) not acknowledged by '{}'; their offsets were not "

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "kafka/config.h"
+#include "observe/listen_address.h"
 #include "pipeline/commit_schedule.h"
 #include "pipeline/partition_pipeline.h"
 #include "stats/consumer_report.h"
@@ -34,6 +35,8 @@ struct ConsumeOptions {
   std::chrono::microseconds stats_interval = std::chrono::seconds(10);  // 0: no periodic summary
   bool verbose = false;                                                 // per-order log lines
   std::string host;                                                     // for the dlq.host header
+  // --http: serve /metrics, /healthz, /readyz, /api/state and the dashboard there.
+  std::optional<observe::ListenAddress> http;
   // Test hook: this partition is paused once behind the pipeline's back when it starts, as a
   // fetcher that never resumes would look (the stall watchdog's integration test).
   std::optional<std::int32_t> test_stall_partition;

@@ -20,6 +20,13 @@ std::string order_text(const orders::Order& o) {
                      dlq::printable(o.order_id), dlq::printable(o.product), price);
 }
 
+// "Count: 20, Running Avg: $512.34, Min: $10.00, Max: $999.99" (never empty when called).
+std::string running_text(const stats::Aggregate& a) {
+  return fmt::format("Count: {}, Running Avg: {}, Min: {}, Max: {}", a.count(),
+                     stats::format_dollars(a.avg()), stats::format_dollars(a.min().value_or(0)),
+                     stats::format_dollars(a.max().value_or(0)));
+}
+
 stats::LatencySummary summarize(const stats::LatencyHistogram& h) {
   return {stats::ns_to_ms(double(h.percentile_ns(50))),
           stats::ns_to_ms(double(h.percentile_ns(99))), stats::ns_to_ms(double(h.max_ns()))};
@@ -67,12 +74,13 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     finished();
     last_finished_ = decided_at;
     if (opt_.verbose) {
-      const auto a = ps.pipeline->aggregate();
+      seen_.add(p->order);
       spdlog::info("✅ Successfully processed order: {} (${:.2f}){}",
                    dlq::printable(p->order.order_id), static_cast<double>(p->order.price), where());
-      spdlog::info("📊 Aggregation Update ({}[{}]) - Count: {}, Running Avg: {}, Min: {}, Max: {}",
-                   opt_.topic, partition, a.count(), stats::format_dollars(a.avg()),
-                   stats::format_dollars(*a.min()), stats::format_dollars(*a.max()));
+      // The consumer's running total first (as the original printed it), then the partition's
+      // own aggregate (restored from its checkpoint plus this run).
+      spdlog::info("📊 Aggregation Update - {} | {}[{}]: {}", running_text(seen_), opt_.topic,
+                   partition, running_text(ps.pipeline->aggregate()));
     }
   } else if (const auto* r = std::get_if<pipeline::RetryAt>(&d.outcome)) {
     ++metrics_.retries;
@@ -86,6 +94,7 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     }
   } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
     finished();
+    note_dead_letter(partition, d, *dl);
     if (opt_.verbose) {
       spdlog::warn("💀 Dead-lettering {} ({}): {}{}",
                    d.order ? dlq::printable(d.order->order_id) : "record",

@@ -5,6 +5,7 @@
 // consume()/poll()/flush() on this thread.
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,8 +18,10 @@
 #include "consume/committer.h"
 #include "consume/consume.h"
 #include "consume/partition_state.h"
+#include "http/server.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
+#include "observe/consumer_site.h"
 #include "pipeline/commit_schedule.h"
 #include "pipeline/dead_letter_outbox.h"
 #include "pipeline/epoch.h"
@@ -77,6 +80,15 @@ class ConsumeSession : private CommitHost {
              TimePoint decided_at);
   void log_summary();
   void finish_metrics();
+
+  // observe.cpp: --http. The loop publishes a snapshot a few times a second; the server's threads
+  // render pages from the latest one and touch nothing else of the session.
+  void start_http();
+  void publish_state(bool force = false);
+  observe::PartitionView partition_view(std::int32_t partition, const PartitionState& ps);
+  void note_dead_letter(std::int32_t partition, const pipeline::Decision& d,
+                        const pipeline::DeadLetter& dl);
+  void take_client_stats();
 
   // assignment.cpp: assignment, restore, revoke, rewind.
   // Pauses a running partition whose window is full right after the record that filled it.
@@ -143,6 +155,18 @@ class ConsumeSession : private CommitHost {
   // finished and never committed (at exit, before close). `finished`: only rolled-back records
   // not finished again either (the run may end once they are).
   std::uint64_t rolled_back_not_redone(bool finished = false) const;
+
+  // --http (null without it). The site outlives the server that reads it.
+  std::unique_ptr<observe::ConsumerSite> site_;
+  std::unique_ptr<http::Server> server_;
+  TimePoint next_publish_{};
+  TimePoint next_history_{};
+  bool stopping_ = false;
+  std::deque<observe::DeadLetterView> recent_dead_letters_;
+  std::deque<observe::RatePoint> history_;
+  std::vector<observe::RdkafkaStats> client_stats_;  // consumer, producer
+  // -v: everything this run processed, for the running totals of the per-order lines.
+  stats::Aggregate seen_;
 
   std::optional<TimePoint> first_consumed_;
   TimePoint last_finished_{};

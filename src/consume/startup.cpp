@@ -115,6 +115,7 @@ void ConsumeSession::check_aggregates_topic(RdKafka::ErrorCode code) {
 }
 
 void ConsumeSession::start() {
+  start_http();  // first: /healthz answers while the clients connect
   Properties pprops = opt_.producer_props;
   // A deleted aggregates (or DLQ) topic must not come back with the broker's defaults
   // (uncompacted, other partitions): topics are created explicitly, or the run stops.

@@ -11,6 +11,7 @@
 #include "dlq/render_text.h"
 #include "dlq/summary.h"
 #include "dlq_tools/dlq_tools.h"
+#include "dlq_tools/monitor_page.h"
 #include "dlq_tools/source.h"
 #include "kafka/error.h"
 #include "util/errors.h"
@@ -53,6 +54,8 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
   const std::string scope = dlq::describe_scope(options.common.topic, filter);
 
   util::install_stop_handlers();
+  std::unique_ptr<MonitorPage> page;
+  if (options.http) page = std::make_unique<MonitorPage>(*options.http, options.common.topic);
   dlq::Summary summary;
   std::uint64_t n = 0;
   {
@@ -61,6 +64,7 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
       spdlog::info("following {} (Ctrl-C prints the summary)", options.common.topic);
     auto last_commit = std::chrono::steady_clock::now();
     while (!util::stop_requested() && !source.finished()) {
+      if (page) page->publish();
       auto raw = source.poll(kPollWait);
       if (from.use_group && options.follow &&
           std::chrono::steady_clock::now() - last_commit > kFollowCommitInterval) {
@@ -72,6 +76,7 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
       if (!filter.matches(record)) continue;
       ++n;
       summary.add(record);
+      if (page) page->add(record, n, summary);
       if (options.summary_only) continue;
       const auto now = util::wall_ms();
       if (options.common.json) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dlq/filter.h"
+#include "observe/listen_address.h"
 
 namespace dlq_tools {
 
@@ -22,6 +23,7 @@ struct MonitorOptions {
   std::optional<std::string> group;  // none: read everything, change nothing
   bool follow = false;
   bool summary_only = false;
+  std::optional<observe::ListenAddress> http;  // --http (with --follow): the DLQ page
 };
 
 struct ReplayOptions {

@@ -23,6 +23,11 @@ void EventLog::event_cb(RdKafka::Event& event) {
       case RdKafka::Event::EVENT_LOG:
         on_log(event);
         break;
+      case RdKafka::Event::EVENT_STATS: {
+        std::lock_guard lock(mu_);
+        stats_ = event.str();
+        break;
+      }
       case RdKafka::Event::EVENT_THROTTLE:
         spdlog::debug("kafka {}: throttled {} ms by broker {}", client_name_, event.throttle_time(),
                       event.broker_name());
@@ -85,6 +90,13 @@ bool EventLog::allow_warning() {
   }
   last_warning_ = now;
   return true;
+}
+
+std::optional<std::string> EventLog::take_stats() {
+  std::lock_guard lock(mu_);
+  std::optional<std::string> out;
+  out.swap(stats_);
+  return out;
 }
 
 std::string EventLog::last_error() const {

@@ -1,11 +1,13 @@
 #pragma once
 // Routes librdkafka's log and error events to spdlog, and remembers the last error so that a
-// startup check can say *why* a broker is unreachable. Called from librdkafka's threads.
+// startup check can say *why* a broker is unreachable, and the last statistics document for
+// whoever shows them (--http). Called from librdkafka's threads.
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace kafka {
@@ -18,6 +20,8 @@ class EventLog : public RdKafka::EventCb {
 
   std::string last_error() const;
   bool fatal_seen() const { return fatal_seen_.load(std::memory_order_relaxed); }
+  // The last statistics document (statistics.interval.ms) not taken yet; nullopt if none new.
+  std::optional<std::string> take_stats();
   // Connection errors are expected while a startup check is still trying: keep them at debug.
   void set_quiet_transport_errors(bool quiet) { quiet_transport_.store(quiet); }
 
@@ -31,6 +35,7 @@ class EventLog : public RdKafka::EventCb {
   std::string client_name_;
   mutable std::mutex mu_;
   std::string last_error_;
+  std::optional<std::string> stats_;  // guarded by mu_
   std::chrono::steady_clock::time_point last_warning_{};
   std::atomic<bool> fatal_seen_{false};
   std::atomic<bool> quiet_transport_{false};

@@ -73,6 +73,7 @@ void on_delivery(DeliveryState& st, const kafka::DeliveryReport& r) {
 }
 
 void Session::show_progress(Clock::time_point now) {
+  publish_state(now);
   if (!progress_.enabled() || now < next_progress_) return;
   next_progress_ = now + kProgressInterval;
   const std::chrono::duration<double> elapsed = now - start_;
@@ -171,6 +172,8 @@ stats::ProduceMetrics Session::finish() {
   if (kafka::Error fatal = producer_->fatal_error()) spdlog::error("{}", fatal.message);
   // The last order id is only meaningful if at least one was enqueued.
   if (!metrics_.first_order_id) metrics_.last_order_id.reset();
+  finished_ = true;
+  publish_state(end, true);
   return metrics_;
 }
 

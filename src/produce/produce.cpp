@@ -51,6 +51,7 @@ Session::Session(const ProduceOptions& o, const kafka::Properties& props, std::u
   util::install_stop_handlers();
   producer_ = std::make_unique<kafka::Producer>(
       props, [this](const kafka::DeliveryReport& r) { on_delivery(delivery_, r); });
+  start_http();
 }
 
 void Session::connect() {

@@ -2,12 +2,15 @@
 // One produce run's state, shared by its setup (produce.cpp) and its send loop (loop.cpp).
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <string>
 
+#include "http/server.h"
 #include "kafka/config.h"
 #include "kafka/producer.h"
+#include "observe/producer_site.h"
 #include "orders/generator.h"
 #include "orders/order.h"
 #include "produce/options.h"
@@ -48,6 +51,9 @@ class Session {
   void flush();
   stats::ProduceMetrics finish();
   void show_progress(Clock::time_point now);
+  // observe.cpp: --http, a snapshot a few times a second from the send loop.
+  void start_http();
+  void publish_state(Clock::time_point now, bool force = false);
 
   const ProduceOptions& o_;
   const kafka::Properties& props_;
@@ -65,6 +71,15 @@ class Session {
   Clock::time_point start_;
   Clock::time_point next_progress_;
   int left_in_queue_ = 0;
+
+  // --http (null without it); the site outlives the server that reads it.
+  std::unique_ptr<observe::ProducerSite> site_;
+  std::unique_ptr<http::Server> server_;
+  Clock::time_point next_publish_{};
+  Clock::time_point next_history_{};
+  std::deque<observe::RatePoint> history_;
+  observe::RdkafkaStats client_stats_;
+  bool finished_ = false;
 };
 
 }  // namespace produce

@@ -72,4 +72,17 @@ std::uint64_t LatencyHistogram::percentile_ns(double percent) const {
   return max_;
 }
 
+std::vector<std::uint64_t> LatencyHistogram::cumulative_at(
+    const std::vector<std::uint64_t>& bounds_ns) const {
+  std::vector<std::uint64_t> out(bounds_ns.size(), 0);
+  std::uint64_t seen = 0;
+  std::size_t b = 0;
+  for (std::size_t i = 0; i < counts_.size() && b < bounds_ns.size(); ++i) {
+    while (b < bounds_ns.size() && bucket_upper(i) > bounds_ns[b]) out[b++] = seen;
+    seen += counts_[i];
+  }
+  for (; b < bounds_ns.size(); ++b) out[b] = seen;
+  return out;
+}
+
 }  // namespace stats

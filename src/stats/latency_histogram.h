@@ -27,6 +27,11 @@ class LatencyHistogram {
   std::uint64_t min_ns() const { return count_ ? min_ : 0; }
   std::uint64_t max_ns() const { return max_; }
   double mean_ns() const { return count_ ? static_cast<double>(sum_) / count_ : 0.0; }
+  std::uint64_t sum_ns() const { return sum_; }
+  // For each bound (ascending, ns), how many recordings fall at or below it, judged by their
+  // bucket's upper edge (exact below 2^(kSubBits+1) ns, within 1/2^kSubBits above): the
+  // cumulative buckets of a Prometheus histogram. One pass over the buckets.
+  std::vector<std::uint64_t> cumulative_at(const std::vector<std::uint64_t>& bounds_ns) const;
   // The value at or below which `percent` % of the recordings fall (0 < percent <= 100), reported
   // as the upper edge of its bucket, clamped to [min, max]. 0 when empty.
   std::uint64_t percentile_ns(double percent) const;
