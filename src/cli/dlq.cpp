@@ -8,6 +8,7 @@
 #include "cli/exit_status.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
+#include "cli/registry_options.h"
 #include "dlq_tools/dlq_tools.h"
 
 namespace cli {
@@ -45,6 +46,7 @@ void add_common_flags(CLI::App& app, DlqFlags<Options>& f) {
   app.add_flag("--json", c.json, "JSON on stdout (one object per line) instead of text");
   add_verbosity_flags(app, f.verbosity);
   add_kafka_options(app, f.kafka);
+  add_registry_options(app, c.registry);
 }
 
 int run_monitor(const DlqFlags<dlq_tools::MonitorOptions>& f) {

@@ -13,6 +13,7 @@
 #include "dlq_tools/dlq_tools.h"
 #include "dlq_tools/source.h"
 #include "kafka/error.h"
+#include "registry/framed_reader.h"
 #include "util/errors.h"
 #include "util/stop_signal.h"
 #include "util/wall_clock.h"
@@ -53,6 +54,7 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
   util::install_stop_handlers();
   dlq::Summary summary;
   std::uint64_t n = 0;
+  registry::FramedReader framed(options.common.registry);
   {
     DlqSource source(from);
     if (options.follow)
@@ -66,7 +68,7 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
         last_commit = std::chrono::steady_clock::now();
       }
       if (!raw) continue;
-      const auto record = dlq::to_dlq_record(std::move(*raw));
+      const auto record = dlq::to_dlq_record(std::move(*raw), &framed.reader());
       if (!filter.matches(record)) continue;
       ++n;
       summary.add(record);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dlq/filter.h"
+#include "registry/options.h"
 
 namespace dlq_tools {
 
@@ -13,7 +14,8 @@ namespace dlq_tools {
 struct CommonOptions {
   std::string topic = "orders-dlq";
   dlq::FilterSpec filter;
-  bool json = false;  // one JSON object per line on stdout instead of text
+  bool json = false;           // one JSON object per line on stdout instead of text
+  registry::Options registry;  // reads framed values with their writer schema
 };
 
 struct MonitorOptions {

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "registry/options.h"
+
 namespace produce {
 
 struct ProduceOptions {
@@ -20,8 +22,9 @@ struct ProduceOptions {
   double connect_timeout = 10;          // seconds
   std::optional<double> flush_timeout;  // seconds; default: message.timeout.ms + 2 s
   std::optional<std::string> dump_orders;
-  bool log_each = false;  // one line per order and per acknowledgement
-  bool progress = false;  // a status line, when stderr is a terminal
+  registry::Options registry;  // with a URL: every record is Confluent-framed
+  bool log_each = false;       // one line per order and per acknowledgement
+  bool progress = false;       // a status line, when stderr is a terminal
 };
 
 }  // namespace produce
