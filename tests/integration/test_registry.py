@@ -127,6 +127,18 @@ def test_v1_v2_and_raw_records_are_consumed_with_exact_aggregates(
     lines = [json.loads(x) for x in shown.stdout.splitlines() if '"type":"record"' in x]
     assert lines and lines[0]["framing"] == "confluent"
     assert lines[0]["schema_id"] == 2_000_000_000
+    text = run_orders(orders_bin, "dlq", "--bootstrap", bootstrap, "--topic", f"{topic}-dlq",
+                      "--schema-registry", URL, timeout=60)
+    assert "Framing=confluent id=2000000000" in text.stdout, text.stdout[-2000:]
+
+    # Replay (forced: a deserialization dead letter) sends the bytes back unchanged.
+    target = topic_factory("sr-replayed", partitions=3)
+    replay = run_orders(orders_bin, "dlq", "replay", "--bootstrap", bootstrap, "--topic",
+                        f"{topic}-dlq", "--group", f"r-{topic}", "--to", target, "--force",
+                        "--schema-registry", URL, timeout=120)
+    assert replay.returncode == 0, replay.stderr[-2000:]
+    replayed = read_all(bootstrap, target)
+    assert [m["value"] for m in replayed] == [unknown]
 
 
 def test_incompatible_schema_is_refused_and_nothing_is_produced(
