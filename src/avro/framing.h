@@ -7,8 +7,9 @@
 //                  form (8 bytes, little-endian), then the Avro binary (Avro spec,
 //                  "Single-object encoding")
 //   raw            anything else: schemaless Avro binary, as the original system writes it
-// A raw Order never starts with either marker by accident: 0x00 would be an empty orderId (an
-// invalid order) and 0xC3 0x01 a negative string length (undecodable).
+// A raw Order never starts with 0xC3 0x01 (a negative string length); it may start with 0x00 (an
+// empty orderId), which is why orders::OrderReader reads such values as raw when no registry is
+// configured.
 #include <cstdint>
 #include <string>
 #include <string_view>

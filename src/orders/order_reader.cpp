@@ -118,10 +118,19 @@ ReadResult OrderReader::read(std::string_view value, Order& out) {
       return read_with(*reader_writer_, f, out);
     case avro::Framing::confluent: {
       if (!source_) {
-        return failed(fmt::format("Confluent-framed value (schema id {}) but no schema registry "
-                                  "configured (--schema-registry)",
-                                  f.schema_id),
-                      f);
+        // Without a registry the topic is taken as the original's: a raw Order may start with
+        // 0x00 (an empty orderId, which validation then refuses).
+        avro::Framed as_raw = f;
+        as_raw.framing = avro::Framing::raw;
+        as_raw.payload = value;
+        auto result = read_with(*reader_writer_, as_raw, out);
+        if (result.kind == ReadResult::Kind::failed) {
+          result.framed = f;
+          result.reason =
+              fmt::format("{} (or Confluent-framed, schema id {}: needs --schema-registry)",
+                          result.reason, f.schema_id);
+        }
+        return result;
       }
       ReadResult result{ReadResult::Kind::read, {}, f};
       const WriterPtr w = writer_for_id(f.schema_id, result);

@@ -156,6 +156,16 @@ TEST_F(OrderReaderTest, ConfluentWithoutARegistryIsAFailure) {
   EXPECT_NE(r.reason.find("--schema-registry"), std::string::npos);
 }
 
+// Without a registry a raw Order with an empty orderId (first byte 0x00) stays a raw Order, so
+// validation (not deserialization) refuses it, as in the original system.
+TEST_F(OrderReaderTest, WithoutARegistryALeadingZeroIsARawOrder) {
+  orders::OrderReader bare(nullptr);
+  const Order o{"", "Laptop", 5.0f};
+  auto r = bare.read(orders::encode_order(o), out);
+  ASSERT_EQ(r.kind, ReadResult::Kind::read) << r.reason;
+  EXPECT_EQ(out, o);
+}
+
 TEST_F(OrderReaderTest, SingleObjectByFingerprint) {
   const Order o{"ORD-3", "Desk", 120.0f};
   std::string v;
