@@ -35,6 +35,7 @@ from bench_http import HttpStep  # noqa: E402
 from bench_kafka import Kafka  # noqa: E402
 from bench_proc import HAVE_GNU_TIME, Result, stop_all  # noqa: E402
 from bench_producer import ProducerSteps  # noqa: E402
+from bench_registry import RegistryStep  # noqa: E402
 from bench_semantics import SemanticsStep  # noqa: E402
 from bench_settings import LIBRDKAFKA_PROPS, PARTITIONS, PRODUCER_PROPS, SIZES  # noqa: E402
 from bench_util import brief, indent, log, read_text, rounded  # noqa: E402
@@ -44,7 +45,7 @@ STEPS = bench_markdown.STEPS
 DEFAULT_STEPS = "codec,producer,consumer,e2e,retry"
 
 
-class Bench(ProducerSteps, ConsumerSteps, SemanticsStep, HttpStep):
+class Bench(ProducerSteps, ConsumerSteps, SemanticsStep, HttpStep, RegistryStep):
     """The harness: shared state and bookkeeping here, one step_<name> method per step (mixins)."""
 
     def __init__(self, args):
@@ -194,6 +195,9 @@ def main() -> int:
     p.add_argument("--jars", help="directory with the Kafka jars (kafka-tools)")
     p.add_argument("--tools-dir", help="where to build rdkafka_performance")
     p.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    p.add_argument("--schema-registry", default=os.environ.get(
+        "ORDERS_SCHEMA_REGISTRY", "http://127.0.0.1:8081/apis/ccompat/v7"),
+                   help="registry URL for the registry step")
     p.add_argument("--runs", type=int, help="rounds per figure (default: 3, quick: 1)")
     p.add_argument("--count", type=int, help="records for the producer/consumer figures")
     p.add_argument("--steps", default=DEFAULT_STEPS,

@@ -4,13 +4,13 @@ from __future__ import annotations
 from bench_util import pair_ratios
 from bench_report import _get, _measured_text, _n, _ratio, _table
 
-STEPS = ("codec", "producer", "consumer", "e2e", "retry", "semantics", "http")
+STEPS = ("codec", "producer", "consumer", "e2e", "retry", "semantics", "http", "registry")
 
 
 def markdown(out: dict, analysis: str | None = None) -> str:
     L: list[str] = []
     for section in (_intro, _machine, _settings, _targets, _producer, _producer_one_partition, _consumer, _e2e,
-                    _retry, _semantics, _http, _codec, _rss, _comparability):
+                    _retry, _semantics, _http, _registry, _codec, _rss, _comparability):
         L += section(out)
     if analysis:
         L += ["", analysis.strip()]
@@ -251,6 +251,22 @@ def _http(out: dict) -> list[str]:
     ratio = (h.get("ratio") or {}).get("median")
     L += ["", f"- throughput with --http / without: {_n(ratio, 3)} (per round: "
               f"{', '.join(str(r) for r in (h.get('ratio') or {}).get('per_run', []))}; target ≥ 0.95)"]
+    return L
+
+
+def _registry(out: dict) -> list[str]:
+    reg = out.get("registry")
+    if not reg:
+        return []
+    L = ["", f"## Schema registry against schemaless ({_n(reg.get('records'))} records)", ""]
+    rows = []
+    for mode, m in reg.get("median", {}).items():
+        rows.append([mode, _n((m or {}).get("produce")), _n((m or {}).get("consume"))])
+    L += _table(["values", "produce (msg/s)", "consume (msg/s, at-least-once)"], rows)
+    r = reg.get("ratio") or {}
+    L += ["", f"- registry / schemaless: produce {r.get('produce')}, consume {r.get('consume')} "
+          "(target: within 10 %, i.e. ≥ 0.9). Writer schemas are fetched once per id and cached: no HTTP "
+          "request per record."]
     return L
 
 

@@ -18,9 +18,11 @@
 #include "cli/http_flag.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
+#include "cli/registry_options.h"
 #include "orders/order_codec.h"
 #include "pipeline/simulated_processor.h"
 #include "pipeline/window.h"
+#include "registry/framed_reader.h"
 #include "util/errors.h"
 #include "util/printable.h"
 #include "util/stop_signal.h"
@@ -33,6 +35,7 @@ struct ConsumeFlags {
   double fail_rate = 0.0;  // the simulated processor's; its seed is run.pipeline.jitter_seed
   double permanent_fail_rate = 0.0;
   KafkaOptions kafka;
+  registry::Options registry;
   Verbosity verbosity;
   bool json = false;
   const CLI::Option* transactional_id = nullptr;  // given at all (an empty one is an error)
@@ -87,6 +90,12 @@ int run(ConsumeFlags& f) {
   o.consumer_props.set("client.id", "orders-consume");
   o.bootstrap = o.consumer_props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
   o.pipeline.decode = orders::decode_order;
+  // Framing is detected per record (raw, Confluent, single-object); framed values are read with
+  // their writer schema, fetched by id from the registry and cached.
+  registry::FramedReader framed(f.registry);
+  o.pipeline.value_decoder = [&framed](std::string_view value, orders::Order& out) {
+    return framed.reader().read(value, out);
+  };
   check(f);
   o.verbose = f.verbosity.verbose > 0;
   o.host = host_name();
@@ -234,6 +243,7 @@ void add_consume_command(CLI::App& root, int& exit_code) {
   add_topic_flags(*sub, *flags);
   add_commit_flags(*sub, flags->run);
   add_kafka_options(*sub, flags->kafka);
+  add_registry_options(*sub, flags->registry);
   add_retry_flags(*sub, *flags);
   add_window_flags(*sub, flags->run.pipeline);
   add_run_flags(*sub, *flags);

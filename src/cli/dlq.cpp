@@ -9,6 +9,7 @@
 #include "cli/http_flag.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
+#include "cli/registry_options.h"
 #include "dlq_tools/dlq_tools.h"
 #include "util/errors.h"
 
@@ -47,6 +48,7 @@ void add_common_flags(CLI::App& app, DlqFlags<Options>& f) {
   app.add_flag("--json", c.json, "JSON on stdout (one object per line) instead of text");
   add_verbosity_flags(app, f.verbosity);
   add_kafka_options(app, f.kafka);
+  add_registry_options(app, c.registry);
 }
 
 int run_monitor(const DlqFlags<dlq_tools::MonitorOptions>& f) {

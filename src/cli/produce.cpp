@@ -14,6 +14,7 @@
 #include "cli/http_flag.h"
 #include "cli/kafka_options.h"
 #include "cli/logging.h"
+#include "cli/registry_options.h"
 #include "util/printable.h"
 
 namespace cli {
@@ -117,13 +118,23 @@ void add_produce_command(CLI::App& root, int& exit_code) {
       ->group("");
   add_verbosity_flags(*sub, flags->verbosity);
   add_kafka_options(*sub, flags->kafka);
+  add_registry_options(*sub, o.registry);
+  sub->add_flag("--no-auto-register{false}", o.registry.auto_register,
+                "with --schema-registry: only look the Order schema up under its subject, never "
+                "register it (exit 2 if it is not there)")
+      ->group("Schema registry");
   sub->footer(
       "Orders are keyed by orderId. Producer defaults: acks=all, enable.idempotence=true,\n"
       "compression.type=snappy, linger.ms=5, message.timeout.ms=30000 (override with -X).\n"
       "Ctrl-C/SIGTERM stops generating, flushes what is in flight and prints the report; a second\n"
       "Ctrl-C exits at once.\n"
-      "Exit status: 0 all generated orders acknowledged; 1 some were not, or Kafka unreachable;\n"
-      "2 bad configuration; 130 interrupted before producing.\n" +
+      "Values are schemaless Avro, as the original wrote them; with --schema-registry they are\n"
+      "Confluent-framed (0x00, schema id, Avro) with the Order schema registered under the "
+      "subject.\n"
+      "Exit status: 0 all generated orders acknowledged; 1 some were not, or Kafka or the "
+      "registry\n"
+      "unreachable; 2 bad configuration or schema refused by the registry; 130 interrupted before\n"
+      "producing.\n" +
       sub->get_footer());
   sub->callback([flags, partitions, &exit_code] {
     flags->run.partitions_given = partitions->count() > 0;

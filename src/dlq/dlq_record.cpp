@@ -1,5 +1,7 @@
 #include "dlq/dlq_record.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 
@@ -22,7 +24,47 @@ std::int64_t DlqRecord::failed_at_ms() const {
   return info ? info->failed_at_ms : raw.timestamp_ms;
 }
 
-DlqRecord to_dlq_record(pipeline::SourceRecord raw) {
+std::string DlqRecord::framing_text() const {
+  switch (framing) {
+    case avro::Framing::confluent:
+      return fmt::format("confluent id={}", schema_id);
+    case avro::Framing::single_object:
+      return fmt::format("single-object fp={:016x}", fingerprint);
+    case avro::Framing::raw:
+      break;
+  }
+  return "raw";
+}
+
+namespace {
+
+void decode_value(DlqRecord& r, std::string_view value, orders::OrderReader* reader) {
+  const auto f = avro::detect_framing(value);
+  r.framing = f.framing;
+  r.schema_id = f.schema_id;
+  r.fingerprint = f.fingerprint;
+  orders::Order order;
+  if (reader) {
+    auto result = reader->read(value, order);
+    if (result.kind == orders::ReadResult::Kind::read) {
+      r.order = std::move(order);
+    } else {
+      r.decode_error = std::move(result.reason);
+    }
+    return;
+  }
+  // Without a registry, a framed value is shown if the Order schema itself can read it.
+  if (auto err = orders::decode_order(f.payload, order)) {
+    r.decode_error = err->message();
+    if (f.framing != avro::Framing::raw) r.decode_error += " (no --schema-registry to resolve it)";
+  } else {
+    r.order = std::move(order);
+  }
+}
+
+}  // namespace
+
+DlqRecord to_dlq_record(pipeline::SourceRecord raw, orders::OrderReader* reader) {
   DlqRecord r;
   auto parsed = pipeline::parse_dead_letter_headers(raw.headers);
   if (parsed.info) {
@@ -39,12 +81,7 @@ DlqRecord to_dlq_record(pipeline::SourceRecord raw) {
   } else if (!raw.value) {
     r.decode_error = "null value";
   } else {
-    orders::Order order;
-    if (auto err = orders::decode_order(*raw.value, order)) {
-      r.decode_error = err->message();
-    } else {
-      r.order = std::move(order);
-    }
+    decode_value(r, *raw.value, reader);
   }
   for (const auto& [k, v] : raw.headers) {
     if (k != kReplayCountHeader) continue;

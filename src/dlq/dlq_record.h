@@ -5,7 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "avro/framing.h"
 #include "orders/order.h"
+#include "orders/order_reader.h"
 #include "pipeline/dead_letter.h"
 #include "pipeline/error_class.h"
 #include "pipeline/source_record.h"
@@ -26,6 +28,12 @@ struct DlqRecord {
   // not a number >= 0, or beyond int64).
   std::int64_t replay_count = 0;
   std::string replay_count_error;
+  avro::Framing framing = avro::Framing::raw;  // how the value says which schema wrote it
+  std::uint32_t schema_id = 0;                 // framing confluent
+  std::uint64_t fingerprint = 0;               // framing single_object
+
+  // "raw", "confluent id=N", "single-object fp=0123456789abcdef".
+  std::string framing_text() const;
 
   std::optional<pipeline::ErrorClass> error_class() const;
   // "deserialization" | "validation" | "processing" | "unknown" (no readable dlq.* headers).
@@ -34,7 +42,9 @@ struct DlqRecord {
   std::int64_t failed_at_ms() const;
 };
 
-DlqRecord to_dlq_record(pipeline::SourceRecord raw);
+// `reader` (with the schema registry behind it) reads framed values with their writer schema;
+// without it only what the Order schema itself wrote can be shown.
+DlqRecord to_dlq_record(pipeline::SourceRecord raw, orders::OrderReader* reader = nullptr);
 
 // The value of a failed order in cents, counted only when the price could be real money: finite,
 // > 0 and within the consumer's validation limit (otherwise nullopt).

@@ -1,5 +1,7 @@
 #include "dlq/render_json.h"
 
+#include <fmt/format.h>
+
 #include "dlq/printable.h"
 #include "dlq/time_text.h"
 #include "stats/aggregate.h"
@@ -48,6 +50,12 @@ nlohmann::json record_json(const DlqRecord& r, std::uint64_t n, std::int64_t now
     j["decode_error"] = r.decode_error;
   }
   if (r.raw.value) {
+    j["framing"] = avro::to_string(r.framing);
+    j["schema_id"] = r.framing == avro::Framing::confluent ? nlohmann::json(r.schema_id)
+                                                           : nlohmann::json(nullptr);
+    if (r.framing == avro::Framing::single_object) {
+      j["fingerprint"] = fmt::format("{:016x}", r.fingerprint);
+    }
     j["value_bytes"] = r.raw.value->size();
     if (!r.order) {
       j["value_hex"] = hex(std::string_view(*r.raw.value).substr(0, kJsonHexBytes));

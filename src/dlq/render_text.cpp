@@ -48,6 +48,10 @@ std::string render_record_text(const DlqRecord& r, std::uint64_t n, std::int64_t
     line += fmt::format(", Error=<unreadable dlq.* headers: {}>, Class=unknown",
                         printable(r.header_error));
   }
+  // Raw values (the original format) keep the original line.
+  if (r.raw.value && r.framing != avro::Framing::raw) {
+    line += fmt::format(", Framing={}", r.framing_text());
+  }
   if (r.replay_count > 0) line += fmt::format(", Replays={}", r.replay_count);
   line += fmt::format(", Age={}", format_age(age_ms(now_ms, r.failed_at_ms())));
   return line;

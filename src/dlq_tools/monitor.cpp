@@ -14,6 +14,7 @@
 #include "dlq_tools/monitor_page.h"
 #include "dlq_tools/source.h"
 #include "kafka/error.h"
+#include "registry/framed_reader.h"
 #include "util/errors.h"
 #include "util/stop_signal.h"
 #include "util/wall_clock.h"
@@ -58,6 +59,7 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
   if (options.http) page = std::make_unique<MonitorPage>(*options.http, options.common.topic);
   dlq::Summary summary;
   std::uint64_t n = 0;
+  registry::FramedReader framed(options.common.registry);
   {
     DlqSource source(from);
     if (options.follow)
@@ -72,7 +74,7 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
         last_commit = std::chrono::steady_clock::now();
       }
       if (!raw) continue;
-      const auto record = dlq::to_dlq_record(std::move(*raw));
+      const auto record = dlq::to_dlq_record(std::move(*raw), &framed.reader());
       if (!filter.matches(record)) continue;
       ++n;
       summary.add(record);

@@ -8,6 +8,7 @@
 
 #include "dlq/filter.h"
 #include "observe/listen_address.h"
+#include "registry/options.h"
 
 namespace dlq_tools {
 
@@ -15,7 +16,8 @@ namespace dlq_tools {
 struct CommonOptions {
   std::string topic = "orders-dlq";
   dlq::FilterSpec filter;
-  bool json = false;  // one JSON object per line on stdout instead of text
+  bool json = false;           // one JSON object per line on stdout instead of text
+  registry::Options registry;  // reads framed values with their writer schema
 };
 
 struct MonitorOptions {

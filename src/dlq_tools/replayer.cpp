@@ -46,6 +46,7 @@ Replayer::Replayer(const ReplayOptions& options, dlq::ReplayOptions plan, DlqSou
   info_.dlq_topic = options.common.topic;
   info_.group = options.group;
   info_.dry_run = options.dry_run;
+  framed_ = std::make_unique<registry::FramedReader>(options.common.registry);
 }
 
 void Replayer::run() {
@@ -93,7 +94,7 @@ void Replayer::loop() {
     }
     auto raw = source_->poll(kPollWait);
     if (!raw) continue;
-    const auto record = dlq::to_dlq_record(std::move(*raw));
+    const auto record = dlq::to_dlq_record(std::move(*raw), &framed_->reader());
     auto decision = dlq::plan_replay(record, plan_, util::wall_ms());
     if (decision.verdict == dlq::Verdict::replay && !check_target(record, decision)) return;
     if (decision.verdict == dlq::Verdict::unreplayable) {

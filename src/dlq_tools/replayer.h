@@ -29,6 +29,7 @@
 #include "kafka/config.h"
 #include "kafka/producer.h"
 #include "kafka/transaction.h"
+#include "registry/framed_reader.h"
 
 namespace dlq_tools {
 
@@ -68,6 +69,7 @@ class Replayer {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::Transaction> txn_;  // after producer_: it refers to it
   std::unique_ptr<DlqSource> source_;
+  std::unique_ptr<registry::FramedReader> framed_;  // shows framed values; never changes them
   std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_;
   std::map<std::string, std::optional<int>> partitions_;
 

@@ -40,4 +40,24 @@ std::variant<orders::Order, DeadLetter> classify(const std::optional<std::string
   return order;
 }
 
+std::variant<orders::Order, DeadLetter, DecodeLater> classify(
+    const std::optional<std::string>& value, const ValueDecoder& decode,
+    const ValidationLimits& limits) {
+  if (!value) return DeadLetter{ErrorClass::deserialization, "null value (tombstone)", 0};
+  orders::Order order;
+  auto result = decode(*value, order);
+  switch (result.kind) {
+    case orders::ReadResult::Kind::later:
+      return DecodeLater{std::move(result.reason)};
+    case orders::ReadResult::Kind::failed:
+      return DeadLetter{ErrorClass::deserialization, std::move(result.reason), 0};
+    case orders::ReadResult::Kind::read:
+      break;
+  }
+  if (auto why = validate_order(order, limits)) {
+    return DeadLetter{ErrorClass::validation, "invalid order: " + *why, 0};
+  }
+  return order;
+}
+
 }  // namespace pipeline

@@ -2,6 +2,7 @@
 // First look at a record: decode the value, then validate the order. Anything that fails here
 // is dead-lettered at once and never retried: retrying cannot fix the bytes.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 
 #include "avro/error.h"
 #include "orders/order.h"
+#include "orders/order_reader.h"
 #include "pipeline/outcome.h"
 
 namespace pipeline {
@@ -30,5 +32,19 @@ using DecodeFn = std::optional<avro::DecodeError> (*)(std::string_view, orders::
 std::variant<orders::Order, DeadLetter> classify(const std::optional<std::string>& value,
                                                  DecodeFn decode,
                                                  const ValidationLimits& limits = {});
+
+// The framing-aware decoder (orders::OrderReader behind it in production): it may also answer
+// "not now" when the schema registry cannot be asked.
+using ValueDecoder = std::function<orders::ReadResult(std::string_view, orders::Order&)>;
+
+// The decoder could not decide yet (registry down or slow): the record waits and is tried
+// again later; it is never dead-lettered for that.
+struct DecodeLater {
+  std::string reason;
+};
+
+std::variant<orders::Order, DeadLetter, DecodeLater> classify(
+    const std::optional<std::string>& value, const ValueDecoder& decode,
+    const ValidationLimits& limits = {});
 
 }  // namespace pipeline

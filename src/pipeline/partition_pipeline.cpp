@@ -52,10 +52,20 @@ bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
     return true;
   };
   if (!h.order) {
-    auto classified = classify(h.record.value, settings_.decode, settings_.limits);
+    auto classified = classify_held(h);
     if (auto* dl = std::get_if<DeadLetter>(&classified)) {
       d.outcome = *dl;
       return dead_letter(std::move(*dl));
+    }
+    if (auto* later = std::get_if<DecodeLater>(&classified)) {
+      // Not the record's fault: it waits (capped backoff) however long the registry is away.
+      ++h.decode_waits;
+      h.due = now + settings_.retry.backoff_after(std::min(h.decode_waits, 30));
+      d.outcome = RetryAt{h.due, h.next_attempt, "cannot decode yet: " + later->reason};
+      d.key = h.record.key;
+      d.since_received = elapsed(h.received, now);
+      step.decisions.push_back(std::move(d));
+      return false;
     }
     h.order = std::move(std::get<orders::Order>(classified));
   }
@@ -85,6 +95,16 @@ bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
   d.order = std::move(h.order);
   auto dl = std::get<DeadLetter>(d.outcome);
   return dead_letter(std::move(dl));
+}
+
+std::variant<orders::Order, DeadLetter, DecodeLater> PartitionPipeline::classify_held(
+    const Held& h) const {
+  if (settings_.value_decoder) {
+    return classify(h.record.value, settings_.value_decoder, settings_.limits);
+  }
+  auto c = classify(h.record.value, settings_.decode, settings_.limits);
+  if (auto* dl = std::get_if<DeadLetter>(&c)) return std::move(*dl);
+  return std::move(std::get<orders::Order>(c));
 }
 
 PartitionPipeline::Lane* PartitionPipeline::lane_of(const SourceRecord& r, bool create) {
@@ -216,8 +236,9 @@ FinishedSet PartitionPipeline::finished_above() const {
 }
 
 std::size_t PartitionPipeline::retries_pending() const {
-  return static_cast<std::size_t>(std::count_if(
-      parked_.begin(), parked_.end(), [](const auto& p) { return p.second.next_attempt > 1; }));
+  return static_cast<std::size_t>(std::count_if(parked_.begin(), parked_.end(), [](const auto& p) {
+    return p.second.next_attempt > 1 || (!p.second.order && p.second.decode_waits > 0);
+  }));
 }
 
 std::optional<TimePoint> PartitionPipeline::next_wakeup() const {

@@ -41,7 +41,10 @@ namespace pipeline {
 struct PipelineSettings {
   RetryPolicy retry;
   std::uint64_t jitter_seed = 0;
-  DecodeFn decode = nullptr;  // required
+  DecodeFn decode = nullptr;  // required unless value_decoder is set
+  // Framing-aware decoding (schema registry); when set it replaces `decode`. A value it cannot
+  // decode yet waits (backoff from `retry`, never dead-lettered for it) and is tried again.
+  ValueDecoder value_decoder;
   ValidationLimits limits;
   // How long a partition waits before offering a failed dead-letter write again.
   std::chrono::microseconds dead_letter_resend_delay = std::chrono::seconds(5);
@@ -136,6 +139,7 @@ class PartitionPipeline {
     TimePoint due;
     std::optional<orders::Order> order;  // set once decoded and validated
     int next_attempt = 1;
+    int decode_waits = 0;  // times the decoder said "not now"
   };
   // Offsets of the held records of one key, in order: only the front one may run.
   using Lane = std::deque<std::int64_t>;
@@ -147,6 +151,7 @@ class PartitionPipeline {
   // Makes one attempt; true when the record finished (processed, or handed out as a dead letter),
   // false when it waits for a retry (h.due / h.next_attempt updated).
   bool attempt(Held& h, TimePoint now, Step& step);
+  std::variant<orders::Order, DeadLetter, DecodeLater> classify_held(const Held& h) const;
   void park(Held h, bool runnable);
   // The lane a record belongs to (null: Ordering::none); `create` adds a missing one.
   Lane* lane_of(const SourceRecord& r, bool create);

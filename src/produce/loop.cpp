@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "avro/framing.h"
 #include "orders/order_codec.h"
 #include "produce/session.h"
 #include "util/duration.h"
@@ -95,6 +96,7 @@ void Session::wait_for_turn(std::uint64_t index) {
 bool Session::send_one(std::uint64_t index) {
   generator_.next(order_);
   value_.clear();
+  if (schema_id_) avro::append_confluent_header(*schema_id_, value_);
   orders::encode_order(order_, value_);
   ++metrics_.generated;
   if (kafka::Error err = producer_->produce(o_.topic, order_.order_id, value_)) {

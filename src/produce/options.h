@@ -6,6 +6,7 @@
 #include <string>
 
 #include "observe/listen_address.h"
+#include "registry/options.h"
 
 namespace produce {
 
@@ -22,6 +23,7 @@ struct ProduceOptions {
   double connect_timeout = 10;          // seconds
   std::optional<double> flush_timeout;  // seconds; default: message.timeout.ms + 2 s
   std::optional<std::string> dump_orders;
+  registry::Options registry;                  // with a URL: every record is Confluent-framed
   bool log_each = false;                       // one line per order and per acknowledgement
   bool progress = false;                       // a status line, when stderr is a terminal
   std::optional<observe::ListenAddress> http;  // --http: metrics and a page while producing

@@ -9,7 +9,9 @@
 
 #include "kafka/admin.h"
 #include "orders/generator.h"
+#include "orders/order_schema.h"
 #include "produce/session.h"
+#include "registry/client.h"
 #include "util/duration.h"
 #include "util/errors.h"
 #include "util/stop_signal.h"
@@ -74,12 +76,33 @@ void Session::connect() {
   }
 }
 
+void Session::register_schema() {
+  const auto settings = registry::make_settings(o_.registry);
+  if (!settings) return;
+  registry::Client client(*settings);
+  const auto subject = registry::subject_name(o_.registry.strategy, o_.topic, "Order");
+  const std::string_view schema = orders::kOrderSchemaJson;
+  try {
+    schema_id_ = o_.registry.auto_register ? client.register_schema(subject, schema)
+                                           : client.lookup_schema(subject, schema);
+  } catch (const registry::RegistryError& e) {
+    // Refused (incompatible, unknown subject with --no-auto-register, bad credentials): a
+    // configuration problem, exit 2. Unreachable: a failure, exit 1. Nothing was produced.
+    if (e.unreachable()) throw std::runtime_error(e.what());
+    throw util::UsageError(fmt::format("schema registry {} refused the Order schema: {}",
+                                       registry::describe(*settings), e.what()));
+  }
+  spdlog::info("Order schema is id {} under subject {} at {}", *schema_id_, subject,
+               registry::describe(*settings));
+}
+
 stats::ProduceMetrics run_produce(const ProduceOptions& o, const kafka::Properties& props) {
   spdlog::debug("producer config: {}", kafka::describe(props));
   const std::uint64_t seed = o.seed.value_or(random_u64());
   const std::string prefix =
       o.id_prefix ? *o.id_prefix : "ORD-" + o.run_id.value_or(orders::make_run_id(random_u64()));
   Session session(o, props, seed, prefix);
+  session.register_schema();
   session.connect();
   spdlog::info("Producing {} order(s) to topic {} at {} (ids {}.., seed {}{})", o.count, o.topic,
                props.get_or("bootstrap.servers", ""), orders::format_order_id(prefix, 1), seed,

@@ -5,6 +5,7 @@
 #include <deque>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/server.h"
@@ -41,6 +42,9 @@ class Session {
 
   // Broker reachable and topic there; throws otherwise.
   void connect();
+  // With --schema-registry: registers (or only looks up) the Order schema; from then on every
+  // record is framed with its id. Throws UsageError (exit 2) when the registry refuses it.
+  void register_schema();
   // Generates and enqueues orders until the count is reached, a stop is requested or the
   // producer fails fatally; then flushes (bounded) and completes the metrics.
   stats::ProduceMetrics run();
@@ -67,6 +71,7 @@ class Session {
   ProgressLine progress_;
   orders::Order order_;
   std::string value_;
+  std::optional<std::uint32_t> schema_id_;
   std::uint64_t enqueue_failures_ = 0;
   Clock::time_point start_;
   Clock::time_point next_progress_;

@@ -227,3 +227,42 @@ TEST_F(PartitionPipelineTest, StartsFromARestoredAggregate) {
   EXPECT_EQ(restored.aggregate().revenue_cents(), 500);
   EXPECT_EQ(restored.last_offset(), 40);
 }
+
+// A decoder that cannot decide yet (schema registry down) makes the record wait, however long,
+// and never dead-letters it; later records of other keys go on.
+TEST_F(PartitionPipelineTest, DecodeLaterWaitsAndIsNeverDeadLettered) {
+  bool registry_up = false;
+  settings.value_decoder = [&](std::string_view bytes, Order& out) {
+    orders::ReadResult r;
+    if (bytes.starts_with("REG:") && !registry_up) {
+      r.kind = orders::ReadResult::Kind::later;
+      r.reason = "connection refused";
+      return r;
+    }
+    if (bytes.starts_with("REG:")) bytes.remove_prefix(4);
+    if (text_decode(bytes, out)) r.kind = orders::ReadResult::Kind::failed;
+    return r;
+  };
+  PartitionPipeline q{proc, settings};
+  ASSERT_TRUE(q.push(record(0, "REG:A|Laptop|10", "k1"), now));
+  ASSERT_TRUE(q.push(record(1, "B|Mouse|2", "k2"), now));
+  auto s = q.run(now);
+  ASSERT_EQ(s.decisions.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<pipeline::RetryAt>(s.decisions[0].outcome));
+  EXPECT_TRUE(std::holds_alternative<pipeline::Processed>(s.decisions[1].outcome));
+  EXPECT_EQ(q.retries_pending(), 1u);
+  // Far more waits than max_attempts: still waiting, no dead letter.
+  for (int i = 0; i < 20; ++i) {
+    now += 2s;
+    s = q.run(now);
+    EXPECT_TRUE(s.write_dead_letters.empty());
+  }
+  EXPECT_EQ(q.commit_offset(), 0);
+  registry_up = true;
+  now += 2s;
+  s = q.run(now);
+  ASSERT_EQ(s.decisions.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<pipeline::Processed>(s.decisions[0].outcome));
+  EXPECT_EQ(q.commit_offset(), 2);
+  EXPECT_EQ(q.aggregate().count(), 2u);
+}

@@ -1,0 +1,70 @@
+#pragma once
+// The schema registry client: the Confluent-compatible REST API over cpp-httplib (the only file
+// that includes httplib.h is client.cpp). Every request is bounded by the request timeout; the
+// id → schema lookups of consumers go through orders::OrderReader's cache, so there is no
+// request per record.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "orders/order_reader.h"
+#include "registry/settings.h"
+
+namespace registry {
+
+// A refused or failed request. `status` is the HTTP status (0: no answer at all), `code` the
+// registry's error_code when it sent one; what() carries the registry's message.
+class RegistryError : public std::runtime_error {
+ public:
+  RegistryError(int status, int code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(code) {}
+  int status() const { return status_; }
+  int code() const { return code_; }
+  bool incompatible() const { return status_ == 409; }
+  bool unreachable() const { return status_ == 0 || status_ >= 500 || status_ == 429; }
+
+ private:
+  int status_;
+  int code_;
+};
+
+class Client : public orders::SchemaSource {
+ public:
+  explicit Client(Settings settings);
+  ~Client() override;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // POST /subjects/{subject}/versions: the schema's id (registering it if new). Throws
+  // RegistryError; incompatible() when the subject's compatibility rule refuses it.
+  std::uint32_t register_schema(std::string_view subject, std::string_view schema);
+  // POST /subjects/{subject}: the id of an already registered schema. Throws RegistryError.
+  std::uint32_t lookup_schema(std::string_view subject, std::string_view schema);
+  // GET /schemas/ids/{id}. Never throws: unknown (404) or unavailable (anything else).
+  orders::SchemaLookup by_id(std::uint32_t id) override;
+
+  const Settings& settings() const { return settings_; }
+
+ private:
+  struct Response {
+    int status = 0;
+    std::string body;
+  };
+  Response post(const std::string& path, const std::string& body);
+  Response get(const std::string& path);
+  std::uint32_t id_from(const Response& r, std::string_view what) const;
+
+  struct Http;  // the httplib client
+  Settings settings_;
+  std::unique_ptr<Http> http_;
+  std::chrono::steady_clock::time_point failing_until_{};
+  std::string last_failure_;
+};
+
+// Percent-encodes a path segment (subject names may hold any character).
+std::string encode_segment(std::string_view s);
+
+}  // namespace registry
