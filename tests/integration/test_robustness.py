@@ -94,8 +94,10 @@ def finish(s, dlq_each_once, timeout=240):
                 s.note(f"progress check failed: {e}")
         assert time.monotonic() < deadline, f"not done in {timeout}s: {s.context()}"
         time.sleep(1.0)
-    recoveries = {name: sum(RECOVERED in line for line in run.lines)
-                  for name, run in s.consumers.items()}
+    recoveries = {}
+    for name, run in s.consumers.items():
+        recoveries[name] = sum(RECOVERED in line for line in run.lines)
+        s.keep_log(name, run.lines)  # with ORDERS_TEST_LOG_DIR
     s.stop_consumers_cleanly()
     s.check_outcome(dlq_each_once=dlq_each_once)
     if any(recoveries.values()):
