@@ -1,8 +1,8 @@
 #include "pipeline/producer_recovery.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace pipeline {
 namespace {
@@ -33,8 +33,8 @@ RecoveryDecision ProducerRecovery::on_failure(const ProducerFailure& failure, Ti
   }
   const int done = static_cast<int>(recoveries_.size());
   if (done >= limits_.max_recoveries) {
-    return {.reason = fmt::format("the producer was recreated {} time(s) within {} s already",
-                                  done, ms(limits_.window) / 1000)};
+    return {.reason = fmt::format("the producer was recreated {} time(s) within {} s already", done,
+                                  ms(limits_.window) / 1000)};
   }
   recoveries_.push_back(now);
   auto backoff = limits_.first_backoff;

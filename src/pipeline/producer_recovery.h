@@ -19,7 +19,8 @@ namespace pipeline {
 struct ProducerRecoveryLimits {
   int max_recoveries = 3;  // within `window`; one more failure ends the run
   Clock::duration window = std::chrono::minutes(10);
-  Clock::duration first_backoff = std::chrono::seconds(1);  // doubled per recovery within the window
+  // Doubled per recovery within the window.
+  Clock::duration first_backoff = std::chrono::seconds(1);
   Clock::duration max_backoff = std::chrono::seconds(10);
 };
 
@@ -34,8 +35,8 @@ struct ProducerFailure {
 struct RecoveryDecision {
   bool recover = false;
   Clock::duration backoff{};  // wait this long before the new producer (when recover)
-  int attempt = 0;     // this recovery's number within the window (when recover)
-  std::string reason;  // why not (when !recover)
+  int attempt = 0;            // this recovery's number within the window (when recover)
+  std::string reason;         // why not (when !recover)
 };
 
 class ProducerRecovery {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "pipeline/producer_recovery.h"
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 using pipeline::ProducerFailure;
@@ -13,7 +13,9 @@ namespace {
 const TimePoint t0{std::chrono::hours(1)};
 constexpr auto kTxnTimeout = 30s;
 
-ProducerRecovery policy() { return ProducerRecovery(ProducerRecoveryLimits{}, kTxnTimeout); }
+ProducerRecovery policy() {
+  return ProducerRecovery(ProducerRecoveryLimits{}, kTxnTimeout);
+}
 
 }  // namespace
 
@@ -27,7 +29,7 @@ TEST(ProducerRecovery, FencedOnAYoungTransactionIsAnotherProcess) {
 
 TEST(ProducerRecovery, FencedWithNoTransactionOpenIsAnotherProcess) {
   auto p = policy();
-  EXPECT_FALSE(p.on_failure({.fenced = true}, t0).recover);
+  EXPECT_FALSE(p.on_failure({.fenced = true, .transaction_began = std::nullopt}, t0).recover);
 }
 
 TEST(ProducerRecovery, FencedAfterTheTransactionTimeoutIsTheCoordinatorsAbort) {
@@ -48,7 +50,7 @@ TEST(ProducerRecovery, OtherFatalErrorsRecoverWhateverTheTransactionsAge) {
   auto p = policy();
   EXPECT_TRUE(p.on_failure({.fenced = false, .transaction_began = t0}, t0 + 1s).recover);
   auto q = policy();
-  EXPECT_TRUE(q.on_failure({.fenced = false}, t0).recover);
+  EXPECT_TRUE(q.on_failure({.fenced = false, .transaction_began = std::nullopt}, t0).recover);
 }
 
 TEST(ProducerRecovery, BacksOffExponentiallyAndGivesUpAfterTheLimitWithinTheWindow) {
@@ -56,7 +58,7 @@ TEST(ProducerRecovery, BacksOffExponentiallyAndGivesUpAfterTheLimitWithinTheWind
       ProducerRecoveryLimits{
           .max_recoveries = 4, .window = 10min, .first_backoff = 1s, .max_backoff = 5s},
       kTxnTimeout);
-  const ProducerFailure f{.fenced = false};
+  const ProducerFailure f{.fenced = false, .transaction_began = std::nullopt};
   std::vector<std::chrono::seconds> backoffs;
   for (int i = 0; i < 4; ++i) {
     auto d = p.on_failure(f, t0 + i * 10s);
@@ -78,7 +80,7 @@ TEST(ProducerRecovery, BacksOffExponentiallyAndGivesUpAfterTheLimitWithinTheWind
 TEST(ProducerRecovery, RecoveriesLongApartStartOver) {
   auto p = policy();
   for (int i = 0; i < 10; ++i) {
-    auto d = p.on_failure({.fenced = false}, t0 + i * 11min);
+    auto d = p.on_failure({.fenced = false, .transaction_began = std::nullopt}, t0 + i * 11min);
     ASSERT_TRUE(d.recover) << i;
     EXPECT_EQ(d.attempt, 1);
     EXPECT_EQ(d.backoff, 1s);
