@@ -108,6 +108,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
     ps.phase = Phase::restoring;
     return false;
   }
+  if (seek) ps.reseek = false;
   ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(
       processor_, opt_.pipeline, ps.durable_aggregate, ps.durable_finished);
   ps.durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
@@ -190,7 +191,7 @@ void ConsumeSession::restore_partitions() {
     // librdkafka fetches from the committed offset (or the reset position without one): when
     // the plan starts there too, the records held meanwhile are the right ones and no seek
     // (which would wait for the fetch in flight) is needed.
-    const bool seek = plan.offset != commit;
+    const bool seek = plan.offset != commit || ps.reseek;
     if (!start_pipeline(tp.partition, ps, seek)) continue;
     auto held = std::move(ps.held);
     ps.held.clear();
@@ -223,6 +224,26 @@ void ConsumeSession::rewind_all(const std::set<int>* skip) {
                            {ps.durable_offset, ps.durable_finished});
     start_pipeline(partition, ps);  // on failure the partition is restored again
   }
+}
+
+void ConsumeSession::restore_all() {
+  for (auto& [partition, ps] : partitions_) {
+    // Records up to the last one taken in were processed in the rolled-back transaction.
+    if (ps.pipeline) {
+      if (auto last = ps.pipeline->last_offset()) {
+        ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
+      }
+    }
+    // Restored from the aggregates topic and the group's offsets rather than from memory: a
+    // commit that timed out may have completed after all.
+    ps.pipeline.reset();
+    ps.phase = Phase::restoring;
+    ps.held.clear();
+    ps.uncommitted.clear();
+    ps.reseek = true;
+    ps.epoch = epochs_.next();
+  }
+  next_restore_attempt_ = Clock::now();
 }
 
 }  // namespace consume::detail

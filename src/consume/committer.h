@@ -24,6 +24,7 @@
 #include "pipeline/checkpoint.h"
 #include "pipeline/commit_plan.h"
 #include "pipeline/commit_schedule.h"
+#include "pipeline/producer_recovery.h"
 
 namespace consume::detail {
 
@@ -37,8 +38,10 @@ class CommitHost {
   virtual kafka::Producer& producer() = 0;
   virtual kafka::Consumer& consumer() = 0;  // replaced when the stall watchdog restarts it
   virtual std::size_t dead_letters_in_flight() const = 0;
+  // The run ends, or the producer is being replaced: nothing can be committed.
   virtual bool fatal() const = 0;
-  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run.
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run,
+  // unless the committer has the session replace the producer (exactly-once, on_producer_failure).
   virtual void producer_failed(std::string_view step, const kafka::Error& e) = 0;
   // Every partition gets a new epoch: reports served from now on belong to the past.
   virtual void renew_epochs() = 0;
@@ -101,6 +104,12 @@ class Committer {
   virtual void add_pending_to(stats::ConsumerMetrics& m) const = 0;
   // At exit: what counts of the work not in the metrics yet.
   virtual void settle(stats::ConsumerMetrics& m) = 0;
+
+  // The producer failed for good: whether the session replaces it (the decision counts against
+  // the recovery limits). Without transactions the run ends.
+  virtual pipeline::RecoveryDecision on_producer_failure(const kafka::Error&) { return {}; }
+  // A new producer replaced the failed one (whose open transaction is rolled back): prepares it.
+  virtual kafka::Error producer_replaced() { return {}; }
 
   // Empty without transactions.
   virtual const std::string& transactional_id() const = 0;

@@ -56,20 +56,21 @@ void ConsumeSession::set_fatal(std::string problem) {
 }
 
 void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
+  if (fatal_ || recovery_) return;  // the first failure counts; the rest follow from it
   std::string text = e.message;
   const std::string prefix = "fatal producer error: ";
   if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+  const auto decision = committer_->on_producer_failure(e);
+  if (decision.recover) {
+    recovery_ = Recovery{fmt::format("{}: {}", step, text), Clock::now() + decision.backoff,
+                         decision.attempt};
+    return;
+  }
   const std::string& id = committer_->transactional_id();
   if (!id.empty() && (kafka::is_fencing(e) || text.find("fenced") != std::string::npos)) {
     text += " (transactional.id '" + id + "' fenced by another process using it)";
   }
-  if (!id.empty() && (kafka::is_fencing(e) || e.code == RdKafka::ERR_INVALID_TXN_STATE)) {
-    // librdkafka 2.0 also ends the producer when the coordinator aborted a transaction on its
-    // own: open longer than transaction.timeout.ms, e.g. across a broker outage.
-    text +=
-        "; after a broker outage longer than transaction.timeout.ms this is the coordinator "
-        "having aborted the open transaction: nothing committed is lost, restart to continue";
-  }
+  if (!decision.reason.empty()) text += "; not recovered: " + decision.reason;
   set_fatal(fmt::format("fatal producer error in {}: {}", step, text));
 }
 
@@ -275,12 +276,17 @@ ConsumeResult ConsumeSession::run() {
   const char* why = "stop requested";
   while (true) {
     if (util::stop_requested()) break;
-    if (fatal_ || producer_->events().fatal_seen() || consumer_->events().fatal_seen()) {
+    if (!fatal_ && !recovery_ && producer_->events().fatal_seen()) {
+      producer_failed("the producer",
+                      Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
+    }
+    if (recovery_ && !fatal_) {
+      recover_producer();
+      continue;
+    }
+    if (fatal_ || consumer_->events().fatal_seen()) {
       why = "fatal error";
-      if (problem_.empty() && producer_->events().fatal_seen()) {
-        producer_failed("the producer",
-                        Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
-      } else if (problem_.empty()) {
+      if (problem_.empty()) {
         problem_ = "fatal consumer error: " + consumer_->events().last_error();
       }
       fatal_ = true;
@@ -300,6 +306,10 @@ ConsumeResult ConsumeSession::run() {
   spdlog::info("Stopping ({})...", why);
   stopping_ = true;
   publish_state(true);  // /readyz says 503 from now on
+  if (recovery_) {
+    set_fatal("stopped while replacing the failed transactional producer (" + recovery_->failure +
+              "): the uncommitted work is processed again by the next owner");
+  }
   if (!fatal_) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
     if (!committer_->commit_batch(nullptr, budget, true) && problem_.empty()) {

@@ -53,6 +53,9 @@ struct PartitionState {
   }
   bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
   bool seek_warned = false;  // a refused seek was logged at warn level already
+  // Fetched past its restart point (restored again after a producer recovery): the restore
+  // seeks even when it starts at the committed offset.
+  bool reseek = false;
   std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
   std::size_t held_bytes = 0;                           // their keys and values
   TimePoint last_record_at{};                           // for the stall watchdog

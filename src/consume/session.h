@@ -67,6 +67,10 @@ class ConsumeSession : private CommitHost {
   // A running partition that gets no records although its log goes on has its fetch restarted.
   void check_stalls();
   void restart_consumer();
+  std::unique_ptr<kafka::Producer> make_producer();
+  // Replaces the failed transactional producer (recovery_), then every partition restarts from
+  // its last committed checkpoint; a failure schedules the next attempt or ends the run.
+  void recover_producer();
 
   // dead_letters.cpp
   void write_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset);
@@ -101,6 +105,8 @@ class ConsumeSession : private CommitHost {
   // librdkafka cannot seek there yet.
   bool start_pipeline(std::int32_t partition, PartitionState& ps, bool seek = true);
   std::int64_t logical_start() const;
+  // Every partition restores its last committed checkpoint again (a producer recovery).
+  void restore_all();
 
   // CommitHost (loop.cpp, assignment.cpp): what the committer uses of the session.
   const ConsumeOptions& options() const override { return opt_; }
@@ -110,7 +116,7 @@ class ConsumeSession : private CommitHost {
   kafka::Producer& producer() override { return *producer_; }
   kafka::Consumer& consumer() override { return *consumer_; }
   std::size_t dead_letters_in_flight() const override { return outbox_.in_flight(); }
-  bool fatal() const override { return fatal_; }
+  bool fatal() const override { return fatal_ || recovery_.has_value(); }
   void producer_failed(std::string_view step, const Error& e) override;
   void renew_epochs() override;
   void rewind_all(const std::set<int>* skip) override;
@@ -134,6 +140,14 @@ class ConsumeSession : private CommitHost {
   std::set<std::pair<std::int32_t, std::int64_t>> dlq_omit_value_;
   std::string problem_;
   bool fatal_ = false;
+  // A failed producer to replace (exactly-once): what failed, and not before when.
+  struct Recovery {
+    std::string failure;
+    TimePoint at;
+    int attempt = 0;
+  };
+  std::optional<Recovery> recovery_;
+  kafka::Properties producer_props_;
   bool closing_ = false;  // the final close: revoked work counts as unfinished at exit
   std::set<int> reported_errors_;
   pipeline::CommitSchedule schedule_;

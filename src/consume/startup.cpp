@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "consume/session.h"
 #include "kafka/admin.h"
@@ -129,8 +130,8 @@ void ConsumeSession::start() {
     pprops.set(k, v);
   }
   committer_->configure_producer(pprops);
-  producer_ =
-      std::make_unique<Producer>(pprops, [this](const DeliveryReport& r) { on_delivery(r); });
+  producer_props_ = pprops;
+  producer_ = make_producer();
 
   check_connectivity(producer_->raw(), opt_.bootstrap, kConnectTimeout, &producer_->events(),
                      [] { return util::stop_requested(); });
@@ -154,6 +155,40 @@ void ConsumeSession::start() {
                    ? std::string()
                    : ", transactional.id '" + committer_->transactional_id() + "'",
                opt_.topic);
+}
+
+std::unique_ptr<Producer> ConsumeSession::make_producer() {
+  return std::make_unique<Producer>(producer_props_,
+                                    [this](const DeliveryReport& r) { on_delivery(r); });
+}
+
+void ConsumeSession::recover_producer() {
+  const Recovery pending = *recovery_;
+  while (Clock::now() < pending.at) {
+    if (util::stop_requested()) return;  // the run ends (run())
+    std::this_thread::sleep_for(std::clamp(
+        std::chrono::ceil<std::chrono::milliseconds>(pending.at - Clock::now()), 1ms, 100ms));
+  }
+  recovery_.reset();
+  spdlog::warn(
+      "Recovering from a failed transactional producer ({}; attempt {}): replacing it (same "
+      "transactional.id '{}'); its uncommitted transaction is dropped and every partition "
+      "continues from its last committed checkpoint",
+      pending.failure, pending.attempt, committer_->transactional_id());
+  // Its messages belong to the rolled-back transaction (invisible to read_committed readers):
+  // dropped, not waited for. Their reports, if served, belong to the past.
+  renew_epochs();
+  producer_->raw().purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+  producer_->poll(0ms);
+  outbox_.clear();  // dead letters in flight are written again when their records are reprocessed
+  producer_.reset();
+  producer_ = make_producer();
+  restore_all();
+  if (Error e = committer_->producer_replaced()) {
+    producer_failed("init_transactions", e);  // the next attempt, or the end of the run
+    return;
+  }
+  spdlog::info("Transactional producer replaced; partitions restore their committed checkpoints");
 }
 
 std::unique_ptr<Consumer> ConsumeSession::make_consumer() {

@@ -15,8 +15,22 @@ using namespace std::chrono_literals;
 
 constexpr auto kInitTransactions = 30s;
 constexpr auto kAbortTimeout = 30s;
+constexpr auto kInitSlice = 500ms;  // a stop request is noticed between slices
+
+std::chrono::milliseconds transaction_timeout(const ConsumeOptions& opt) {
+  try {
+    return std::chrono::milliseconds(
+        std::stoll(opt.producer_props.get_or("transaction.timeout.ms", "30000")));
+  } catch (const std::exception&) {
+    return 30s;  // librdkafka refuses the value when the producer is created
+  }
+}
 
 }  // namespace
+
+TransactionalCommitter::TransactionalCommitter(CommitHost& host)
+    : host_(host),
+      recovery_(pipeline::ProducerRecoveryLimits{}, transaction_timeout(host.options())) {}
 
 void TransactionalCommitter::configure_producer(kafka::Properties& props) const {
   props.set("transactional.id", transactional_id());
@@ -62,8 +76,13 @@ void TransactionalCommitter::forget(std::int32_t partition) {
 }
 
 bool TransactionalCommitter::begin() {
+  if (!txn_) return false;  // the producer is being replaced
+  const bool was_open = txn_->open();
   Error e = txn_->begin();
-  if (!e) return true;
+  if (!e) {
+    if (!was_open) txn_began_ = Clock::now();
+    return true;
+  }
   if (kafka::ends_producer(e)) {
     host_.producer_failed("begin_transaction", e);
   } else {
@@ -112,7 +131,7 @@ void TransactionalCommitter::partitions_lost(const std::set<int>& lost) {
 
 bool TransactionalCommitter::commit_batch(const std::set<int>*, std::chrono::milliseconds budget,
                                           bool) {
-  if (host_.fatal()) return false;
+  if (host_.fatal() || !txn_) return false;
   const auto started = Clock::now();
   // Every dead letter of the batch must be acknowledged before its offset is committed; one
   // still in flight would be committed in the DLQ while its source record is read again.
@@ -179,7 +198,10 @@ bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint de
   std::unique_ptr<RdKafka::ConsumerGroupMetadata> group;
   if (!offsets.empty()) group = host_.consumer().group_metadata();
   Error e = txn_->commit(offsets, group.get(), deadline);
-  if (!e) return true;
+  if (!e) {
+    txn_began_.reset();
+    return true;
+  }
   if (kafka::ends_producer(e)) {
     host_.producer_failed(txn_->failed_step(), e);
     return false;
@@ -219,6 +241,7 @@ void TransactionalCommitter::committed(std::vector<Item>& items, TimePoint start
 
 void TransactionalCommitter::abort_and_rewind(const std::string& reason,
                                               const std::set<int>* skip) {
+  if (!txn_) return;  // the producer is being replaced
   spdlog::warn("Aborting the transaction ({}); rewinding to the last committed checkpoints",
                reason);
   // Reports served from here on (aborting purges the batch's messages and serves their
@@ -229,9 +252,37 @@ void TransactionalCommitter::abort_and_rewind(const std::string& reason,
     return;
   }
   doomed_.clear();
+  txn_began_.reset();
   ++host_.metrics().transactions_aborted;
   host_.rewind_all(skip);
   host_.schedule().failed(Clock::now());
+}
+
+pipeline::RecoveryDecision TransactionalCommitter::on_producer_failure(const Error& e) {
+  const bool fenced = kafka::is_fencing(e) || e.message.find("fenced") != std::string::npos ||
+                      e.message.find("Fenced") != std::string::npos;
+  return recovery_.on_failure({.fenced = fenced, .transaction_began = txn_began_}, Clock::now());
+}
+
+Error TransactionalCommitter::producer_replaced() {
+  // The old producer's transaction is rolled back: its work is not counted and is redone.
+  if (open() || txn_began_) ++host_.metrics().transactions_aborted;
+  txn_.reset();
+  txn_began_.reset();
+  doomed_.clear();
+  staged_.clear();
+  host_.schedule().failed(Clock::now());
+  // Bounded, in slices (librdkafka resumes a timed-out init_transactions when called again).
+  const auto deadline = Clock::now() + kInitTransactions;
+  while (true) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    Error e = host_.producer().init_transactions(std::clamp(left, 1ms, kInitSlice));
+    if (!e) break;
+    const bool again = (e.retriable || e.code == RdKafka::ERR__TIMED_OUT) && !e.fatal;
+    if (!again || Clock::now() >= deadline || util::stop_requested()) return e;
+  }
+  txn_ = std::make_unique<kafka::Transaction>(host_.producer());
+  return {};
 }
 
 }  // namespace consume::detail

@@ -3,9 +3,12 @@
 // the open transaction as they happen), one checkpoint per partition that advanced, and the
 // consumed offsets with the group metadata (send_offsets_to_transaction, KIP-447). An abortable
 // error aborts it and rewinds every partition to its last committed checkpoint; a fatal one
-// ends the run.
+// ends the run, unless it is librdkafka's reaction to the coordinator's own abort (an outage
+// longer than transaction.timeout.ms) or a conflicting abort: then the session replaces the
+// producer (pipeline/producer_recovery.h).
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "consume/committer.h"
 #include "kafka/transaction.h"
@@ -15,7 +18,7 @@ namespace consume::detail {
 
 class TransactionalCommitter final : public Committer {
  public:
-  explicit TransactionalCommitter(CommitHost& host) : host_(host) {}
+  explicit TransactionalCommitter(CommitHost& host);
 
   void configure_producer(kafka::Properties& props) const override;
   void start() override;
@@ -36,6 +39,8 @@ class TransactionalCommitter final : public Committer {
   Tally& tally(std::int32_t partition) override { return staged_[partition]; }
   void add_pending_to(stats::ConsumerMetrics& m) const override;
   void settle(stats::ConsumerMetrics&) override {}  // work not committed does not count
+  pipeline::RecoveryDecision on_producer_failure(const kafka::Error& e) override;
+  kafka::Error producer_replaced() override;
   const std::string& transactional_id() const override;
   std::string status() const override;
 
@@ -57,6 +62,8 @@ class TransactionalCommitter final : public Committer {
 
   CommitHost& host_;
   std::unique_ptr<kafka::Transaction> txn_;
+  std::optional<TimePoint> txn_began_;  // of the open transaction, for on_producer_failure
+  pipeline::ProducerRecovery recovery_;
   std::string doomed_;  // why the open transaction must be aborted (empty: it need not)
   pipeline::FailedDeadLetters failed_dead_letters_;
   std::map<std::int32_t, Tally> staged_;  // work since the last commit

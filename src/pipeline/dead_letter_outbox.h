@@ -33,6 +33,11 @@ class DeadLetterOutbox {
   std::optional<OutboxEntry> reported(std::int32_t dlq_partition, std::string_view key,
                                       std::size_t value_size);
   std::size_t in_flight() const { return in_flight_; }
+  // Forgets every entry: their producer is gone, its reports will never come.
+  void clear() {
+    by_partition_.clear();
+    in_flight_ = 0;
+  }
 
  private:
   std::map<std::int32_t, std::deque<OutboxEntry>> by_partition_;
