@@ -125,16 +125,10 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
   return true;
 }
 
-void ConsumeSession::restore_partitions() {
-  std::vector<TopicPartitionOffset> waiting;
-  for (const auto& [p, ps] : partitions_) {
-    if (ps.restoring()) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
-  }
-  const auto now = Clock::now();
-  if (waiting.empty() || now < next_restore_attempt_ || fatal_) return;
-  next_restore_attempt_ = now + kRestoreRetry;
-
-  std::map<std::int32_t, std::int64_t> committed;
+// What a restore starts from: the committed offsets of `waiting`, and the aggregates topic read
+// to its end. False: try again later (or fatal, said so).
+bool ConsumeSession::read_restore_sources(const std::vector<TopicPartitionOffset>& waiting,
+                                          std::map<std::int32_t, std::int64_t>& committed) {
   try {
     // read_committed: librdkafka asks for stable offsets, so a transaction that is still
     // completing is waited for rather than missed.
@@ -145,15 +139,29 @@ void ConsumeSession::restore_partitions() {
     const auto t1 = Clock::now();
     if (!reader_->catch_up(kCatchUpTimeout, [] { return util::stop_requested(); })) {
       set_fatal(aggregates_gone());
-      return;
+      return false;
     }
     spdlog::debug("Restore: committed offsets read in {} ms, aggregates topic in {} ms",
                   std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count(),
                   std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t1).count());
   } catch (const std::exception& e) {
     spdlog::warn("Restoring partition state: {} (retrying)", e.what());
-    return;
+    return false;
   }
+  return true;
+}
+
+void ConsumeSession::restore_partitions() {
+  std::vector<TopicPartitionOffset> waiting;
+  for (const auto& [p, ps] : partitions_) {
+    if (ps.restoring()) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
+  }
+  const auto now = Clock::now();
+  if (waiting.empty() || now < next_restore_attempt_ || fatal_) return;
+  next_restore_attempt_ = now + kRestoreRetry;
+
+  std::map<std::int32_t, std::int64_t> committed;
+  if (!read_restore_sources(waiting, committed)) return;
 
   for (const auto& tp : waiting) {
     PartitionState& ps = partitions_.at(tp.partition);

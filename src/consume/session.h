@@ -100,6 +100,8 @@ class ConsumeSession : private CommitHost {
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void restore_partitions();
+  bool read_restore_sources(const std::vector<TopicPartitionOffset>& waiting,
+                            std::map<std::int32_t, std::int64_t>& committed);
   // Starts (or restarts) a partition's pipeline at its durable checkpoint, seeking there unless
   // `seek` is false (librdkafka fetches from there already). False (and back to restoring) when
   // librdkafka cannot seek there yet.
