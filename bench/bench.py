@@ -42,7 +42,7 @@ from bench_util import brief, indent, log, read_text, rounded  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEPS = bench_markdown.STEPS
-DEFAULT_STEPS = "codec,producer,consumer,e2e,retry"
+DEFAULT_STEPS = "codec,producer,consumer,e2e,retry,http,registry"
 
 
 class Bench(ProducerSteps, ConsumerSteps, SemanticsStep, HttpStep, RegistryStep):
