@@ -10,16 +10,11 @@
 #include "avro/schema.h"
 #include "orders/order_codec.h"
 #include "orders/order_schema.h"
+#include "test_hex.h"
+
+using test_hex::from_hex;
 
 namespace {
-
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 // {"orderId": "ORD-1", "product": "Laptop", "price": 999.99} with schemas/order.avsc:
 // fastavro 1.13 schemaless_writer, ...

@@ -7,27 +7,11 @@
 
 #include "avro/codec.h"
 #include "avro/schema.h"
+#include "test_hex.h"
+
+using test_hex::from_hex;
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  throw std::invalid_argument(std::string("not a hex digit: '") + c + "'");
-}
-
-// Strict, so a typo in a case's bytes fails the test instead of silently dropping a nibble.
-std::string from_hex(std::string_view hex) {
-  if (hex.size() % 2 != 0) {
-    throw std::invalid_argument("odd-length hex string: '" + std::string(hex) + "'");
-  }
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1])));
-  }
-  return out;
-}
 
 struct Case {
   const char* name;

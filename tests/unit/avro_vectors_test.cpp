@@ -11,6 +11,9 @@
 #include "avro/json_datum.h"
 #include "avro/schema.h"
 #include "orders/order_codec.h"
+#include "test_hex.h"
+
+using test_hex::from_hex;
 
 namespace {
 
@@ -22,14 +25,6 @@ std::string read_file(const std::string& relative) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string from_hex(const std::string& hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
 }
 
 // Checks every case of one vector file; returns the number of cases.

@@ -12,16 +12,11 @@
 
 #include "avro/codec.h"
 #include "avro/schema.h"
+#include "test_hex.h"
+
+using test_hex::from_hex;
 
 namespace {
-
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
 
 std::uint32_t float_bits(float f) {
   std::uint32_t b;
