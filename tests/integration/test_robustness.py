@@ -81,19 +81,7 @@ FREEZE_SECONDS = 35
 
 def finish(s, dlq_each_once, timeout=240):
     """Until every order is produced and committed; then the outcome checks."""
-    deadline = time.monotonic() + timeout
-    while True:
-        s.check_alive()  # no restarts: a consumer rides out the outage on its own
-        assert s._producer_error is None, f"producer failed: {s._producer_error}"
-        if not s._producer.is_alive():
-            try:
-                committed, ends = s.offsets()
-                if sum(ends) == len(s.orders) and committed == ends:
-                    break
-            except Exception as e:  # the broker may be coming back
-                s.note(f"progress check failed: {e}")
-        assert time.monotonic() < deadline, f"not done in {timeout}s: {s.context()}"
-        time.sleep(1.0)
+    s.wait_until_done(timeout)  # check_alive on each turn: a consumer that exits fails the test
     recoveries = {}
     for name, run in s.consumers.items():
         recoveries[name] = sum(RECOVERED in line for line in run.lines)
