@@ -79,7 +79,8 @@ class Bench(ProducerSteps, ConsumerSteps, SemanticsStep, HttpStep, RegistryStep)
     def evaluate(self, label: str, result: Result, parse) -> dict:
         """One run's record: parsed metrics + wall, RSS; errors go to self.errors."""
         self.note_command(label, result)
-        rec = {"ok": False, "wall_s": round(result.wall_s, 3), "peak_rss_mb": rounded(result.peak_rss_mb)}
+        rec = {"ok": False, "wall_s": round(result.wall_s, 3), "peak_rss_mb": rounded(result.peak_rss_mb),
+               "cpu_s": rounded(result.cpu_s)}
         why = result.failure()
         if why is None:
             try:

@@ -258,14 +258,26 @@ def _registry(out: dict) -> list[str]:
     reg = out.get("registry")
     if not reg:
         return []
-    L = ["", f"## Schema registry against schemaless ({_n(reg.get('records'))} records)", ""]
+    L = ["", f"## Schema registry against schemaless ({_n(reg.get('records'))} records, "
+             f"{reg.get('rounds', '?')} alternating rounds)", ""]
     rows = []
+    cpu = reg.get("cpu_us_per_record") or {}
     for mode, m in reg.get("median", {}).items():
-        rows.append([mode, _n((m or {}).get("produce")), _n((m or {}).get("consume"))])
-    L += _table(["values", "produce (msg/s)", "consume (msg/s, at-least-once)"], rows)
-    r = reg.get("ratio") or {}
-    L += ["", f"- registry / schemaless: produce {r.get('produce')}, consume {r.get('consume')} "
-          "(target: within 10 %, i.e. ≥ 0.9). Writer schemas are fetched once per id and cached: no HTTP "
+        c = cpu.get(mode) or {}
+        rows.append([mode, _n((m or {}).get("produce")), _n(c.get("produce"), 3),
+                     _n((m or {}).get("consume")), _n(c.get("consume"), 3)])
+    L += _table(["values", "produce (msg/s)", "produce CPU µs/record", "consume (msg/s, at-least-once)",
+                 "consume CPU µs/record"], rows)
+    r, pr, cr = reg.get("ratio") or {}, reg.get("ratio_per_round") or {}, reg.get("cpu_ratio") or {}
+
+    def rounds(k):
+        return ", ".join(str(x) for x in pr.get(k, []))
+
+    L += ["", f"- registry / schemaless throughput, median of the per-round ratios: produce {_n(r.get('produce'), 3)} "
+              f"(rounds: {rounds('produce')}), consume {_n(r.get('consume'), 3)} (rounds: {rounds('consume')}); "
+              "target: within 10 %, i.e. ≥ 0.9.",
+          f"- CPU per record, schemaless / registry: produce {_n(cr.get('produce'), 3)}, "
+          f"consume {_n(cr.get('consume'), 3)}. Writer schemas are fetched once per id and cached: no HTTP "
           "request per record."]
     return L
 
@@ -278,6 +290,10 @@ def _codec(out: dict) -> list[str]:
         L += ["", "## Codec micro-benchmarks (Google Benchmark)", ""]
         names = [("Order encode (ours)", "BM_OrderEncode", "BM_AvroC_OrderEncode"),
                  ("Order decode (ours)", "BM_OrderDecode", "BM_AvroC_OrderDecode"),
+                 ("Order encode, Confluent-framed (ours)", "BM_OrderEncodeConfluent", "BM_AvroC_OrderEncode"),
+                 ("Order read, raw (OrderReader)", "BM_OrderReadRaw", "BM_AvroC_OrderDecode"),
+                 ("Order read, Confluent-framed, cached id (OrderReader)", "BM_OrderReadConfluent",
+                  "BM_AvroC_OrderDecode"),
                  ("generic datum encode (ours)", "BM_GenericOrderEncode", "BM_AvroC_OrderEncode"),
                  ("generic datum decode (ours)", "BM_GenericOrderDecode", "BM_AvroC_OrderDecode"),
                  ("Order encode (avro-c)", "BM_AvroC_OrderEncode", None),

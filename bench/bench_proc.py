@@ -1,9 +1,9 @@
 """Running benchmark commands: time-bounded, output captured to files, peak RSS per process.
 
-Peak RSS comes from GNU time (`/usr/bin/time -f %M`, Debian package `time`): the command is forked
+Peak RSS and CPU time come from GNU time (`/usr/bin/time -f '%M %U %S'`, Debian package `time`): the command is forked
 from that tiny process. (Measuring with wait4() from Python is wrong: a child inherits its
 parent's RSS high-water mark across fork/vfork + exec, so every figure would be at least the
-harness's own ~50 MB.) Without GNU time, RSS is reported as unknown.
+harness's own ~50 MB.) Without GNU time, RSS and CPU time are reported as unknown.
 
 Each command runs in its own session; a timeout ends the whole session (SIGTERM, then SIGKILL);
 a bounded run is stopped by SIGTERM to the command itself so it can print its report.
@@ -42,6 +42,7 @@ class Result:
     stderr: str
     wall_s: float
     peak_rss_mb: float | None
+    cpu_s: float | None = None  # user + system CPU seconds of the command
     timed_out: bool = False
     stopped_by_us: bool = False  # we sent SIGTERM on purpose (a bounded run), not a timeout
     notes: list[str] = field(default_factory=list)
@@ -95,7 +96,7 @@ class Running:
         if HAVE_GNU_TIME:
             fd, self._rss_file = tempfile.mkstemp(prefix="bench-rss-")
             os.close(fd)
-            exec_argv = [GNU_TIME, "-f", "%M", "-o", self._rss_file, *self.argv]
+            exec_argv = [GNU_TIME, "-f", "%M %U %S", "-o", self._rss_file, *self.argv]
         self._start = time.monotonic()
         self._stopped_by_us = False
         self._proc = subprocess.Popen(
@@ -174,9 +175,9 @@ class Running:
             time.sleep(0.02)
         wall = time.monotonic() - self._start
         out, err = self._read(self._out), self._read(self._err)
-        returncode, rss = self._proc.returncode, None
+        returncode, rss, cpu = self._proc.returncode, None, None
         if self._rss_file:
-            returncode, rss = self._read_gnu_time(returncode)
+            returncode, rss, cpu = self._read_gnu_time(returncode)
         return Result(
             argv=self.argv,
             returncode=None if timed_out else returncode,
@@ -184,12 +185,13 @@ class Running:
             stderr=err,
             wall_s=wall,
             peak_rss_mb=rss,
+            cpu_s=cpu,
             timed_out=timed_out,
             stopped_by_us=self._stopped_by_us and not timed_out,
         )
 
-    def _read_gnu_time(self, returncode: int | None) -> tuple[int | None, float | None]:
-        """GNU time's file: maybe 'Command terminated by signal N', then the max RSS in KiB."""
+    def _read_gnu_time(self, returncode: int | None) -> tuple[int | None, float | None, float | None]:
+        """GNU time's file: maybe 'Command terminated by signal N', then 'max-RSS-KiB user-s sys-s'."""
         try:
             with open(self._rss_file) as f:
                 lines = [line.strip() for line in f if line.strip()]
@@ -200,12 +202,18 @@ class Running:
                 os.remove(self._rss_file)
             except OSError:
                 pass
-        rss = int(lines[-1]) / 1024.0 if lines and lines[-1].isdigit() else None
+        rss = cpu = None
+        fields = lines[-1].split() if lines else []
+        if len(fields) == 3 and fields[0].isdigit():
+            try:
+                rss, cpu = int(fields[0]) / 1024.0, float(fields[1]) + float(fields[2])
+            except ValueError:
+                pass
         for line in lines:
             m = re.match(r"Command terminated by signal (\d+)", line)
             if m:
                 returncode = -int(m.group(1))
-        return returncode, rss
+        return returncode, rss, cpu
 
     @staticmethod
     def _read(f) -> str:

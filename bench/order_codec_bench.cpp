@@ -3,14 +3,19 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <optional>
 #include <string>
 
+#include "avro/framing.h"
 #include "orders/order_codec.h"
+#include "orders/order_reader.h"
+#include "orders/order_schema.h"
 #include "sample_orders.h"
 
 namespace {
 
-void BM_OrderEncode(benchmark::State& state) {
+// The producer's encode; with a schema id (--schema-registry), the 5-byte Confluent header first.
+void encode_orders(benchmark::State& state, std::optional<std::uint32_t> schema_id) {
   const auto& samples = bench::sample_orders();
   std::string out;
   out.reserve(128);
@@ -18,6 +23,7 @@ void BM_OrderEncode(benchmark::State& state) {
   std::int64_t bytes = 0;
   for (auto _ : state) {
     out.clear();
+    if (schema_id) avro::append_confluent_header(*schema_id, out);
     orders::encode_order(samples[i], out);
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
@@ -27,7 +33,12 @@ void BM_OrderEncode(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(bytes);
 }
+
+void BM_OrderEncode(benchmark::State& state) { encode_orders(state, std::nullopt); }
 BENCHMARK(BM_OrderEncode);
+
+void BM_OrderEncodeConfluent(benchmark::State& state) { encode_orders(state, 1); }
+BENCHMARK(BM_OrderEncodeConfluent);
 
 void BM_OrderDecode(benchmark::State& state) {
   std::array<std::string, bench::kSampleCount> encoded;
@@ -52,5 +63,45 @@ void BM_OrderDecode(benchmark::State& state) {
   state.SetBytesProcessed(bytes);
 }
 BENCHMARK(BM_OrderDecode);
+
+// The consumer's read through orders::OrderReader, whose cache holds the writer schema after the
+// first record: what a value costs with --schema-registry (framed) and without (raw).
+class OneSchema : public orders::SchemaSource {
+ public:
+  orders::SchemaLookup by_id(std::uint32_t) override {
+    return orders::SchemaFound{std::string(orders::kOrderSchemaJson)};
+  }
+};
+
+void read_orders(benchmark::State& state, bool framed) {
+  std::array<std::string, bench::kSampleCount> values;
+  for (std::size_t k = 0; k < bench::kSampleCount; ++k) {
+    if (framed) avro::append_confluent_header(7, values[k]);
+    orders::encode_order(bench::sample_orders()[k], values[k]);
+  }
+  OneSchema source;
+  orders::OrderReader reader(framed ? &source : nullptr);
+  orders::Order order;
+  if (reader.read(values[0], order).kind != orders::ReadResult::Kind::read ||
+      !(order == bench::sample_orders()[0])) {
+    state.SkipWithError("OrderReader does not round-trip the sample");
+    return;
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto result = reader.read(values[i], order);
+    benchmark::DoNotOptimize(result.kind);
+    benchmark::DoNotOptimize(order.price);
+    i = (i + 1) & (bench::kSampleCount - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["schema_lookups"] = static_cast<double>(reader.lookups());
+}
+
+void BM_OrderReadRaw(benchmark::State& state) { read_orders(state, false); }
+BENCHMARK(BM_OrderReadRaw);
+
+void BM_OrderReadConfluent(benchmark::State& state) { read_orders(state, true); }
+BENCHMARK(BM_OrderReadConfluent);
 
 }  // namespace

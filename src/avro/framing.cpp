@@ -42,10 +42,11 @@ Framed detect_framing(std::string_view value) {
 }
 
 void append_confluent_header(std::uint32_t schema_id, std::string& out) {
-  out.push_back('\0');
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((schema_id >> shift) & 0xFF));
-  }
+  // One append, not five push_backs: this runs once per produced record.
+  const char header[kConfluentHeaderSize] = {
+      '\0', static_cast<char>(schema_id >> 24), static_cast<char>((schema_id >> 16) & 0xFF),
+      static_cast<char>((schema_id >> 8) & 0xFF), static_cast<char>(schema_id & 0xFF)};
+  out.append(header, sizeof header);
 }
 
 void append_single_object_header(std::uint64_t fingerprint, std::string& out) {

@@ -50,12 +50,17 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     return fmt::format(" [{}[{}]@{} key {}]", opt_.topic, partition, d.offset,
                        d.key ? dlq::printable(*d.key) : std::string("(null)"));
   };
+  const auto* dead = std::get_if<pipeline::DeadLetter>(&d.outcome);
   if (opt_.verbose && d.attempt <= 1) {
     if (d.order) {
       spdlog::info("📨 Received order: {}", order_text(*d.order));
-    } else {
-      spdlog::info("📨 Received undecodable record at {}[{}]@{}", opt_.topic, partition, d.offset);
-    }
+    } else if (dead) {
+      // Decoded but refused by validation, or not decodable at all: say which.
+      spdlog::info("📨 Received {} at {}[{}]@{}",
+                   dead->error_class == pipeline::ErrorClass::validation ? "an invalid order"
+                                                                         : "an undecodable record",
+                   opt_.topic, partition, d.offset);
+    }  // else it waits to be decoded (registry away): the retry line below says so
   }
   // Processed or dead-lettered: its latencies, and it waits for the next commit.
   auto finished = [&] {
@@ -84,15 +89,18 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     }
   } else if (const auto* r = std::get_if<pipeline::RetryAt>(&d.outcome)) {
     ++metrics_.retries;
-    if (opt_.verbose) {
+    const auto wait = util::format_duration(
+        std::chrono::duration_cast<std::chrono::microseconds>(r->at - decided_at));
+    if (opt_.verbose && !d.order) {
+      // Not an attempt: the record cannot be decoded yet (its writer schema is unavailable).
+      spdlog::warn("⏳ Record{}: {}. Trying again in {}...", where(), dlq::printable(r->error),
+                   wait);
+    } else if (opt_.verbose) {
       spdlog::warn("⚠️  Processing failed for {} (attempt {}/{}): {}. Retrying in {}...{}",
-                   d.order ? dlq::printable(d.order->order_id) : "?", d.attempt, max_attempts,
-                   dlq::printable(r->error),
-                   util::format_duration(
-                       std::chrono::duration_cast<std::chrono::microseconds>(r->at - decided_at)),
-                   where());
+                   dlq::printable(d.order->order_id), d.attempt, max_attempts,
+                   dlq::printable(r->error), wait, where());
     }
-  } else if (const auto* dl = std::get_if<pipeline::DeadLetter>(&d.outcome)) {
+  } else if (const auto* dl = dead) {
     finished();
     note_dead_letter(partition, d, *dl);
     if (opt_.verbose) {

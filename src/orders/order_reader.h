@@ -69,13 +69,19 @@ class OrderReader {
   // How many times the source was asked (for tests and metrics: not once per record).
   std::uint64_t lookups() const { return lookups_; }
 
+  // Consecutive records with the same schema id consult the clock (and the cache) once every
+  // this many reads, so an expired id is noticed within that many records of that id.
+  static constexpr int kClockEvery = 256;
+
  private:
   struct Writer;  // a usable writer schema, or why it is not
   using WriterPtr = std::shared_ptr<const Writer>;
 
   ReadResult read_with(const Writer& w, const avro::Framed& f, Order& out) const;
   // The writer for a registry id: cached, or asked of the source (nullptr + result on failure).
-  WriterPtr writer_for_id(std::uint32_t id, ReadResult& result);
+  // Owned by the cache: valid until the next call.
+  const Writer* writer_for_id(std::uint32_t id, ReadResult& result);
+  const Writer* remember(std::uint32_t id, const Writer* w);
   WriterPtr make_writer(std::string_view text) const;
 
   SchemaSource* source_;
@@ -86,6 +92,10 @@ class OrderReader {
   SchemaCache<std::uint32_t, WriterPtr> by_id_;
   SchemaCache<std::uint64_t, WriterPtr> by_fingerprint_;
   std::uint64_t lookups_ = 0;
+  // The last id's writer (owned by by_id_); null after any path that may change the cache.
+  const Writer* memo_ = nullptr;
+  std::uint32_t memo_id_ = 0;
+  int memo_reads_left_ = 0;
 };
 
 }  // namespace orders

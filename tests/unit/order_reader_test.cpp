@@ -127,8 +127,25 @@ TEST_F(OrderReaderTest, CacheEntriesExpireAndTheCacheIsBounded) {
   reader.read(confluent(1, payload), out);  // evicted (capacity 3)
   EXPECT_EQ(source.calls, 6);
   now += 61s;  // every entry expired
-  reader.read(confluent(1, payload), out);
+  reader.read(confluent(5, payload), out);
   EXPECT_EQ(source.calls, 7);
+  reader.read(confluent(1, payload), out);
+  EXPECT_EQ(source.calls, 8);
+}
+
+TEST_F(OrderReaderTest, ARunOfOneIdNoticesExpiryWithinClockEveryReads) {
+  source.schemas[1] = schema_file("order.avsc");
+  const auto value = confluent(1, orders::encode_order({"A", "B", 1.0f}));
+  reader.read(value, out);
+  EXPECT_EQ(source.calls, 1);
+  now += 61s;  // expired, but the run goes on without looking at the clock for a while
+  for (int i = 1; i < orders::OrderReader::kClockEvery; ++i) {
+    ASSERT_EQ(reader.read(value, out).kind, orders::ReadResult::Kind::read);
+  }
+  EXPECT_EQ(source.calls, 1);
+  reader.read(value, out);
+  EXPECT_EQ(source.calls, 2);
+  EXPECT_EQ(out.order_id, "A");
 }
 
 TEST_F(OrderReaderTest, IncompatibleWriterSchemaIsAFailure) {
