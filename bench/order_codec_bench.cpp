@@ -34,10 +34,14 @@ void encode_orders(benchmark::State& state, std::optional<std::uint32_t> schema_
   state.SetBytesProcessed(bytes);
 }
 
-void BM_OrderEncode(benchmark::State& state) { encode_orders(state, std::nullopt); }
+void BM_OrderEncode(benchmark::State& state) {
+  encode_orders(state, std::nullopt);
+}
 BENCHMARK(BM_OrderEncode);
 
-void BM_OrderEncodeConfluent(benchmark::State& state) { encode_orders(state, 1); }
+void BM_OrderEncodeConfluent(benchmark::State& state) {
+  encode_orders(state, 1);
+}
 BENCHMARK(BM_OrderEncodeConfluent);
 
 void BM_OrderDecode(benchmark::State& state) {
@@ -98,10 +102,14 @@ void read_orders(benchmark::State& state, bool framed) {
   state.counters["schema_lookups"] = static_cast<double>(reader.lookups());
 }
 
-void BM_OrderReadRaw(benchmark::State& state) { read_orders(state, false); }
+void BM_OrderReadRaw(benchmark::State& state) {
+  read_orders(state, false);
+}
 BENCHMARK(BM_OrderReadRaw);
 
-void BM_OrderReadConfluent(benchmark::State& state) { read_orders(state, true); }
+void BM_OrderReadConfluent(benchmark::State& state) {
+  read_orders(state, true);
+}
 BENCHMARK(BM_OrderReadConfluent);
 
 }  // namespace
