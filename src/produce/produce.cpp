@@ -89,6 +89,7 @@ void Session::register_schema() {
     // Refused (incompatible, unknown subject with --no-auto-register, bad credentials): a
     // configuration problem, exit 2. Unreachable: a failure, exit 1. Nothing was produced.
     if (e.unreachable()) throw std::runtime_error(e.what());
+    if (e.tls_refused()) throw util::UsageError(e.what());
     throw util::UsageError(fmt::format("schema registry {} refused the Order schema: {}",
                                        registry::describe(*settings), e.what()));
   }

@@ -4,7 +4,11 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <charconv>
 #include <nlohmann/json.hpp>
+
+#include "registry/tls.h"
+#include "util/errors.h"
 
 namespace registry {
 namespace {
@@ -38,18 +42,72 @@ std::string encode_segment(std::string_view s) {
 }
 
 struct Client::Http {
-  std::unique_ptr<httplib::Client> client;
+  std::unique_ptr<httplib::ClientImpl> client;
+  httplib::SSLClient* tls = nullptr;  // the same object when https
 };
+
+namespace {
+
+// "https://host:port" → host, port (IPv6 in brackets; default 443 / 80).
+std::pair<std::string, int> host_port(std::string_view origin, bool tls) {
+  std::string_view authority = origin.substr(origin.find("://") + 3);
+  int port = tls ? 443 : 80;
+  std::string_view host = authority;
+  const auto colon = authority.rfind(':');
+  const auto bracket = authority.rfind(']');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    host = authority.substr(0, colon);
+    const auto digits = authority.substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc() || end != digits.data() + digits.size() || port <= 0 || port > 65535) {
+      throw std::invalid_argument(
+          fmt::format("--schema-registry: bad port in '{}'", origin.substr(0, 200)));
+    }
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return {std::string(host), port};
+}
+
+std::unique_ptr<httplib::SSLClient> make_tls_client(const Settings& s, const std::string& host,
+                                                    int port) {
+  std::unique_ptr<httplib::SSLClient> c;
+  if (s.certificate_location) {
+    // The client identity is loaded here (httplib cannot take a key password); the SSL_CTX
+    // keeps its own references.
+    const auto id =
+        tls::load_client_identity(*s.certificate_location, *s.key_location, s.key_password);
+    c = std::make_unique<httplib::SSLClient>(host, port, id.certificate.get(), id.key.get());
+  } else {
+    c = std::make_unique<httplib::SSLClient>(host, port);
+  }
+  if (!c->is_valid()) throw std::invalid_argument("cannot set up TLS for the schema registry");
+  if (s.verify_hostname) {
+    if (s.ca_location) c->set_ca_cert_path(*s.ca_location);
+    c->enable_server_certificate_verification(true);  // chain and hostname, after the handshake
+  } else {
+    c->enable_server_certificate_verification(false);                 // no hostname check ...
+    tls::verify_chain_in_handshake(c->ssl_context(), s.ca_location);  // ... but the chain
+  }
+  return c;
+}
+
+}  // namespace
 
 Client::Client(Settings settings)
     : settings_(std::move(settings)), http_(std::make_unique<Http>()) {
   auto& c = http_->client;
-  if (settings_.certificate_location) {
-    c = std::make_unique<httplib::Client>(settings_.origin, *settings_.certificate_location,
-                                          *settings_.key_location);
-  } else {
-    c = std::make_unique<httplib::Client>(settings_.origin);
-  }
+  util::as_usage([&] {  // unreadable certificates or keys: exit 2
+    const auto [host, port] = host_port(settings_.origin, settings_.tls());
+    if (settings_.tls()) {
+      auto tls_client = make_tls_client(settings_, host, port);
+      http_->tls = tls_client.get();
+      c = std::move(tls_client);
+    } else {
+      c = std::make_unique<httplib::ClientImpl>(host, port);
+    }
+  });
   const auto t = settings_.request_timeout;
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(t);
   const auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(t - secs);
@@ -58,31 +116,44 @@ Client::Client(Settings settings)
   c->set_write_timeout(secs.count(), usecs.count());
   c->set_keep_alive(true);
   if (settings_.user) c->set_basic_auth(*settings_.user, settings_.password.value_or(""));
-  if (settings_.tls()) {
-    if (settings_.ca_location) c->set_ca_cert_path(*settings_.ca_location);
-    c->enable_server_certificate_verification(settings_.verify_certificate);
+}
+
+RegistryError Client::no_answer(const httplib::Result& res) const {
+  const auto error = res.error();
+  long chain = http_->tls ? tls::take_chain_error() : X509_V_OK;
+  if (chain == X509_V_OK && http_->tls) chain = http_->tls->get_openssl_verify_result();
+  std::string why = httplib::to_string(error);
+  if (chain != X509_V_OK) {
+    why += ": " + tls::verify_result_text(chain);
+  } else if (error == httplib::Error::SSLServerVerification) {
+    why += ": the certificate does not name this host";
   }
+  // A certificate the registry or we cannot accept is a configuration problem, not an outage.
+  if (chain != X509_V_OK || error == httplib::Error::SSLServerVerification ||
+      error == httplib::Error::SSLLoadingCerts) {
+    return RegistryError(
+        0, 0, fmt::format("TLS refused the schema registry {}: {}", settings_.origin, why),
+        RegistryError::Kind::refused);
+  }
+  return RegistryError(0, 0,
+                       fmt::format("schema registry {} unreachable: {}", settings_.origin, why));
 }
 
 Client::~Client() = default;
 
 Client::Response Client::post(const std::string& path, const std::string& body) {
+  if (http_->tls) tls::take_chain_error();  // only this request's
+  if (http_->tls) tls::take_chain_error();  // only this request's
   auto res = http_->client->Post(settings_.path_prefix + path, body, kContentType);
-  if (!res) {
-    throw RegistryError(0, 0,
-                        fmt::format("schema registry {} unreachable: {}", settings_.origin,
-                                    httplib::to_string(res.error())));
-  }
+  if (!res) throw no_answer(res);
   return {res->status, res->body};
 }
 
 Client::Response Client::get(const std::string& path) {
+  if (http_->tls) tls::take_chain_error();
+  if (http_->tls) tls::take_chain_error();
   auto res = http_->client->Get(settings_.path_prefix + path);
-  if (!res) {
-    throw RegistryError(0, 0,
-                        fmt::format("schema registry {} unreachable: {}", settings_.origin,
-                                    httplib::to_string(res.error())));
-  }
+  if (!res) throw no_answer(res);
   return {res->status, res->body};
 }
 
@@ -112,6 +183,18 @@ std::uint32_t Client::lookup_schema(std::string_view subject, std::string_view s
   const std::string body = nlohmann::json{{"schema", schema}}.dump();
   return id_from(post("/subjects/" + encode_segment(subject) + "?normalize=true", body),
                  fmt::format("looking up the schema under subject '{}'", subject));
+}
+
+void Client::check() {
+  const Response r = get("/schemas/types");
+  if (r.status == 200) return;
+  auto [code, message] = error_of(r.status, r.body);
+  if (r.status == 401 || r.status == 403) {
+    message += " (credentials refused: schema.registry.basic.auth.user.info?)";
+  } else if (r.status == 404) {
+    message += " (no Confluent-compatible API under this URL; Apicurio's is .../apis/ccompat/v7)";
+  }
+  throw RegistryError(r.status, code, message);
 }
 
 orders::SchemaLookup Client::by_id(std::uint32_t id) {

@@ -13,22 +13,33 @@
 #include "orders/order_reader.h"
 #include "registry/settings.h"
 
+namespace httplib {
+class Result;
+}
+
 namespace registry {
 
 // A refused or failed request. `status` is the HTTP status (0: no answer at all), `code` the
 // registry's error_code when it sent one; what() carries the registry's message.
 class RegistryError : public std::runtime_error {
  public:
-  RegistryError(int status, int code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(code) {}
+  // `refused`: no HTTP answer because TLS refused the peer (or the peer us): configuration.
+  enum class Kind { answer_or_outage, refused };
+  RegistryError(int status, int code, const std::string& message,
+                Kind kind = Kind::answer_or_outage)
+      : std::runtime_error(message), status_(status), code_(code), kind_(kind) {}
   int status() const { return status_; }
   int code() const { return code_; }
   bool incompatible() const { return status_ == 409; }
-  bool unreachable() const { return status_ == 0 || status_ >= 500 || status_ == 429; }
+  bool tls_refused() const { return kind_ == Kind::refused; }
+  bool unreachable() const {
+    return kind_ != Kind::refused && (status_ == 0 || status_ >= 500 || status_ == 429);
+  }
 
  private:
   int status_;
   int code_;
+  Kind kind_;
 };
 
 class Client : public orders::SchemaSource {
@@ -43,6 +54,9 @@ class Client : public orders::SchemaSource {
   std::uint32_t register_schema(std::string_view subject, std::string_view schema);
   // POST /subjects/{subject}: the id of an already registered schema. Throws RegistryError.
   std::uint32_t lookup_schema(std::string_view subject, std::string_view schema);
+  // GET /schemas/types: whether a Confluent-compatible registry answers at the URL and accepts
+  // our credentials and certificates. Throws RegistryError (unreachable() for an outage).
+  void check();
   // GET /schemas/ids/{id}. Never throws: unknown (404) or unavailable (anything else).
   orders::SchemaLookup by_id(std::uint32_t id) override;
 
@@ -56,6 +70,7 @@ class Client : public orders::SchemaSource {
   Response post(const std::string& path, const std::string& body);
   Response get(const std::string& path);
   std::uint32_t id_from(const Response& r, std::string_view what) const;
+  RegistryError no_answer(const httplib::Result& res) const;
 
   struct Http;  // the httplib client
   Settings settings_;

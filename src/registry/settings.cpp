@@ -66,12 +66,14 @@ void apply(Settings& s, std::string key, const std::string& value) {
     s.certificate_location = value;
   } else if (key == "ssl.key.location") {
     s.key_location = value;
+  } else if (key == "ssl.key.password") {
+    s.key_password = value;
   } else if (key == "ssl.endpoint.identification.algorithm") {
-    if (value != "https" && value != "none") {
+    if (value != "https" && value != "none" && !value.empty()) {
       throw std::invalid_argument(
-          "schema.registry.ssl.endpoint.identification.algorithm: https or none");
+          "schema.registry.ssl.endpoint.identification.algorithm: https, none or empty");
     }
-    s.verify_certificate = value == "https";
+    s.verify_hostname = value == "https";
   } else if (key == "request.timeout.ms") {
     s.request_timeout = std::chrono::milliseconds(parse_positive(key, value, 300000));
   } else if (key == "cache.capacity") {
@@ -126,7 +128,8 @@ std::string describe(const Settings& s) {
   if (s.user) out += fmt::format(" (basic auth {}:******)", *s.user);
   if (s.ca_location) out += fmt::format(" ca={}", *s.ca_location);
   if (s.certificate_location) out += fmt::format(" cert={}", *s.certificate_location);
-  if (!s.verify_certificate) out += " (certificate not verified)";
+  if (s.key_password) out += " (key password ******)";
+  if (!s.verify_hostname) out += " (hostname not verified)";
   return out;
 }
 

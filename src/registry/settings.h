@@ -5,9 +5,11 @@
 //   schema.registry.basic.auth.credentials.source  USER_INFO or URL
 //   schema.registry.ssl.ca.location           CA bundle to verify the registry's certificate
 //   schema.registry.ssl.certificate.location  client certificate (mutual TLS), with ...
-//   schema.registry.ssl.key.location          ... its private key
-//   schema.registry.ssl.endpoint.identification.algorithm  https (default) or none: none turns
-//                                             certificate verification off (testing only)
+//   schema.registry.ssl.key.location          ... its private key (PEM)
+//   schema.registry.ssl.key.password          the password of an encrypted private key
+//   schema.registry.ssl.endpoint.identification.algorithm  https (default), or none or empty:
+//                                             the certificate chain is still verified, the
+//                                             hostname is not (as in Confluent's clients)
 //   schema.registry.request.timeout.ms        per request (default 5000; connect: the same)
 //   schema.registry.cache.capacity            writer schemas kept (default 1000)
 //   schema.registry.cache.ttl.sec             how long one is kept (default 600)
@@ -38,7 +40,8 @@ struct Settings {
   std::optional<std::string> ca_location;
   std::optional<std::string> certificate_location;
   std::optional<std::string> key_location;
-  bool verify_certificate = true;
+  std::optional<std::string> key_password;  // secret
+  bool verify_hostname = true;
   std::chrono::milliseconds request_timeout{5000};
   // After a failed request, requests fail at once for this long (a registry that is down is
   // not asked once per record).

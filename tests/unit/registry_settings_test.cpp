@@ -47,6 +47,28 @@ TEST(RegistrySettings, CredentialsAreMaskedWhereverTheyCameFrom) {
   EXPECT_NE(text.find("bob:******"), std::string::npos) << text;
 }
 
+TEST(RegistrySettings, KeyPasswordIsMaskedAndHostnameCheckFollowsConfluent) {
+  auto s = registry::parse_settings("https://sr",
+                                    {{"schema.registry.ssl.certificate.location", "/c.pem"},
+                                     {"schema.registry.ssl.key.location", "/k.pem"},
+                                     {"schema.registry.ssl.key.password", "pa55word"}});
+  EXPECT_EQ(s.key_password, "pa55word");
+  EXPECT_TRUE(s.verify_hostname);
+  auto text = registry::describe(s);
+  EXPECT_EQ(text.find("pa55word"), std::string::npos) << text;
+  EXPECT_NE(text.find("key password ******"), std::string::npos) << text;
+  // "none" and "" (as in Kafka's ssl.endpoint.identification.algorithm) skip the hostname only.
+  for (const char* off : {"none", ""}) {
+    s = registry::parse_settings("https://sr",
+                                 {{"ssl.endpoint.identification.algorithm", std::string(off)}});
+    EXPECT_FALSE(s.verify_hostname) << off;
+    EXPECT_NE(registry::describe(s).find("hostname not verified"), std::string::npos);
+  }
+  EXPECT_THROW(registry::parse_settings("https://sr",
+                                        {{"ssl.endpoint.identification.algorithm", "HTTPS-ish"}}),
+               std::invalid_argument);
+}
+
 TEST(RegistrySettings, PropertiesAreChecked) {
   const std::string url = "https://sr";
   auto s = registry::parse_settings(url, {{"request.timeout.ms", "1500"},
