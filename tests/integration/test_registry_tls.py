@@ -1,4 +1,4 @@
-"""The schema registry over TLS, for real: Apicurio serving HTTPS with a certificate from a
+"""The schema registry over TLS and with basic auth, for real: Apicurio serving HTTPS with a certificate from a
 throwaway CA (made with the openssl CLI), and a TLS terminator requiring client certificates in
 front of the shared plain registry, for mutual TLS with a password-protected key.
 
@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from helpers import assert_aggregate, expected_aggregate, f32, read_all, run_orders
-from tls_support import ClientCertRelay, HttpsRegistry, make_pki, registry_jar
+from tls_support import BasicAuthProxy, ClientCertRelay, HttpsRegistry, make_pki, registry_jar
 
 PLAIN_URL = os.environ.get("ORDERS_SCHEMA_REGISTRY", "http://127.0.0.1:8081/apis/ccompat/v7")
 KEY_PASSWORD = f"k3y-{uuid.uuid4().hex[:10]}"
@@ -162,3 +162,39 @@ def test_a_url_without_the_compatible_api_is_refused_at_start(bootstrap, orders_
     proc = consume(orders_bin, bootstrap, topic, 1, f"{u.scheme}://{u.netloc}", [])
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "no Confluent-compatible API under this URL" in proc.stderr
+
+
+def test_basic_auth_credentials_are_sent_and_a_refusal_stops_the_start(
+        bootstrap, orders_bin, topic_factory, tmp_path):
+    try:
+        requests.get(f"{PLAIN_URL}/subjects", timeout=3)
+    except requests.RequestException:
+        pytest.skip(f"no schema registry answering at {PLAIN_URL} (./run registry start)")
+    u = urllib.parse.urlsplit(PLAIN_URL)
+    secret = f"pw-{uuid.uuid4().hex[:10]}"
+    proxy = BasicAuthProxy(f"{u.scheme}://{u.netloc}", "orders", secret)
+    try:
+        url = f"http://127.0.0.1:{proxy.port}{u.path}"
+        topic = topic_factory("sr-auth", partitions=1)
+        creds = props(basic_auth_user_info=f"orders:{secret}")
+        proc, sent = produce(orders_bin, topic, 20, url, creds, tmp_path)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        texts = [proc.stdout + proc.stderr]
+        for bad in (props(basic_auth_user_info="orders:wrong-password"), []):
+            refused = proxy.refused
+            got = consume(orders_bin, bootstrap, topic, 20, url, bad)
+            texts.append(got.stdout + got.stderr)
+            assert got.returncode == 2, got.stderr[-2000:]
+            assert "credentials refused" in got.stderr and proxy.refused > refused
+        # Credentials in the URL work the same way, and are masked too.
+        got = consume(orders_bin, bootstrap, topic, 20, f"http://orders:{secret}@127.0.0.1:{proxy.port}{u.path}",
+                      [])
+        texts.append(got.stdout + got.stderr)
+        assert got.returncode == 0, got.stderr[-2000:]
+        report = json.loads(got.stdout)
+        assert report["processed"] == 20
+        assert_aggregate(report["aggregate"], expected_aggregate(sent))
+        for text in texts:
+            assert secret not in text
+    finally:
+        proxy.stop()

@@ -156,3 +156,51 @@ class ClientCertRelay:
         self.stopping.set()
         self.thread.join(timeout=5)
         self.server.close()
+
+
+class BasicAuthProxy:
+    """Plain HTTP in front of the registry that answers 401 unless the request carries the given
+    basic-auth credentials (Apicurio's own basic auth needs an OIDC server), forwarding the rest."""
+
+    def __init__(self, upstream_base, user, password):
+        import base64
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        want = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        proxy = self
+        self.refused = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.headers.get("Authorization") != want:
+                    proxy.refused += 1
+                    status, data, ctype = 401, b'{"error_code":401,"message":"Unauthorized"}', "application/json"
+                else:
+                    ctype = self.headers.get("Content-Type")
+                    r = requests.request(self.command, upstream_base + self.path, data=body, timeout=10,
+                                         headers={"Content-Type": ctype} if ctype else {})
+                    status, data, ctype = r.status_code, r.content, r.headers.get("Content-Type", "")
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2},
+                                       daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
