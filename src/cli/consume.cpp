@@ -206,6 +206,12 @@ void add_window_flags(CLI::App& sub, pipeline::PipelineSettings& p) {
       ->capture_default_str()
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40));
+  sub.add_option("--total-window-bytes", p.window.total_bytes,
+                 "all partitions together: bytes of records held before every partition pauses "
+                 "(e.g. 256MiB)")
+      ->capture_default_str()
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40));
   sub.add_option("--max-products", p.max_products,
                  "products the aggregate names; orders of any further product count as "
                  "'(other)' (totals stay exact; checkpoints stay small)")

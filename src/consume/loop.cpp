@@ -135,6 +135,10 @@ void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
   }
   auto it = partitions_.find(msg->partition());
   if (it == partitions_.end()) return;  // not (or no longer) ours
+  // Upper estimate of all that is held (exact again at each update_pauses): the pause of every
+  // partition comes right after the record that filled the total, not after the poll batch.
+  held_estimate_ += msg->len() + msg->key_len();
+  if (!over_total_ && held_estimate_ >= opt_.pipeline.window.total_bytes) update_pauses();
   if (it->second.restoring()) {
     // Held until its checkpoint is restored: kept when reading starts where librdkafka started
     // fetching, dropped when a seek moves it.
@@ -206,17 +210,38 @@ void ConsumeSession::advance() {
   }
 }
 
+bool ConsumeSession::update_total_bound() {
+  std::size_t total = 0;
+  for (const auto& [partition, ps] : partitions_) {
+    total += ps.held_bytes + (ps.pipeline ? ps.pipeline->usage().bytes : 0);
+  }
+  held_estimate_ = total;
+  const bool was = over_total_;
+  over_total_ = pipeline::over_total(over_total_, total, opt_.pipeline.window);
+  if (over_total_ && !was) {
+    spdlog::warn(
+        "Pausing every partition: {} bytes of records held in all (--total-window-bytes "
+        "{}); fetching resumes below half",
+        total, opt_.pipeline.window.total_bytes);
+  } else if (was && !over_total_) {
+    spdlog::info("Records held in all down to {} bytes: partitions resume fetching", total);
+  }
+  return over_total_;
+}
+
 void ConsumeSession::update_pauses() {
   std::vector<TopicPartitionOffset> pause, resume;
+  const bool over_total = update_total_bound();
   for (auto& [partition, ps] : partitions_) {
-    const bool want = pipeline::should_pause(
-        ps.paused,
-        {.restoring = ps.restoring(),
-         .awaiting_checkpoint = ps.phase == Phase::awaiting_checkpoint,
-         .held = ps.held.size(),
-         .held_bytes = ps.held_bytes,
-         .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}},
-        opt_.pipeline.window);
+    const bool want =
+        over_total || pipeline::should_pause(
+                          ps.paused,
+                          {.restoring = ps.restoring(),
+                           .awaiting_checkpoint = ps.phase == Phase::awaiting_checkpoint,
+                           .held = ps.held.size(),
+                           .held_bytes = ps.held_bytes,
+                           .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}},
+                          opt_.pipeline.window);
     if (want == ps.paused) continue;
     (want ? pause : resume).push_back({opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID});
     ps.paused = want;

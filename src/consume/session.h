@@ -50,6 +50,8 @@ class ConsumeSession : private CommitHost {
   void accept(PartitionState& ps, const RdKafka::Message& msg);
   void advance();
   void update_pauses();
+  // Whether all partitions together hold too many bytes (over_total_, with its hysteresis).
+  bool update_total_bound();
   bool busy(bool count_halted = true) const;
   bool idle_for(std::chrono::microseconds idle) const;
   std::chrono::milliseconds poll_timeout(TimePoint now) const;
@@ -138,6 +140,8 @@ class ConsumeSession : private CommitHost {
   std::optional<int> dlq_partitions_;
   // The producer's message.max.bytes: a larger dead letter is written without its value.
   std::size_t dlq_max_bytes_ = 1'000'000;
+  bool over_total_ = false;        // --total-window-bytes reached: every partition paused
+  std::size_t held_estimate_ = 0;  // bytes held in all, plus those taken since it was counted
   // Dead letters (source partition, offset) the DLQ refused as too large: written without value.
   std::set<std::pair<std::int32_t, std::int64_t>> dlq_omit_value_;
   std::string problem_;

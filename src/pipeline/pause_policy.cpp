@@ -12,4 +12,9 @@ bool should_pause(bool paused, const FetchBacklog& b, const WindowLimits& l) {
   return paused && (u.records >= l.records / 2 || u.bytes >= l.bytes / 2 || u.span >= l.span / 2);
 }
 
+bool over_total(bool over, std::size_t total_bytes, const WindowLimits& l) {
+  if (total_bytes >= l.total_bytes) return true;
+  return over && total_bytes >= l.total_bytes / 2;
+}
+
 }  // namespace pipeline

@@ -21,4 +21,9 @@ struct FetchBacklog {
 // Whether the partition should be paused, given whether it is now.
 bool should_pause(bool paused, const FetchBacklog& backlog, const WindowLimits& limits);
 
+// Whether the bytes held by all partitions together are over `limits.total_bytes`, given whether
+// they were: over the limit every partition pauses, until the total is below half of it (then
+// each partition follows should_pause again).
+bool over_total(bool over, std::size_t total_bytes, const WindowLimits& limits);
+
 }  // namespace pipeline

@@ -25,6 +25,9 @@ struct WindowLimits {
   // last offset taken - commit offset: bounds the set of records finished above the commit
   // offset that every checkpoint stores, and the tracker's memory (a byte per offset).
   std::int64_t span = 1'000'000;
+  // All partitions together: keys, values and headers held by every window and restore. Many
+  // partitions times `bytes` would otherwise be the only bound on the process.
+  std::size_t total_bytes = std::size_t{256} << 20;
 };
 
 struct WindowUsage {

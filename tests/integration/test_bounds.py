@@ -243,35 +243,62 @@ def rss_kib(pid):
     return 0
 
 
+def peak_rss_behind_retrying_heads(bootstrap, orders_bin, topic, aggregates, partitions, large, *extra):
+    """Each partition: one order whose every attempt fails (60 s backoff), then `large` invalid
+    500 KB records that wait behind it (--ordering partition). Peak RSS over 15 s, and stderr."""
+    rng = random.Random(4)
+    records = []
+    for p in range(partitions):
+        head = make_orders(1, rng, f"HEAD{p}")
+        records += [{**r, "extra": {"partition": p}} for r in head]
+        records += [{"key": f"L-{p}-{i}", "value": b"\xff" * 500_000, "extra": {"partition": p}}
+                    for i in range(large)]
+    produce(bootstrap, topic, records)
+    env = dict(os.environ)
+    # ASan keeps freed memory in quarantine; keep it small so RSS shows what is held.
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"
+    cmd = consume_args(orders_bin, bootstrap, topic, aggregates, "at-least-once",
+                       "--ordering", "partition", "--fail-rate", "1", "--max-attempts", "100",
+                       "--initial-backoff", "60s", *extra)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak = 0
+    deadline = time.time() + 15
+    while time.time() < deadline and proc.poll() is None:
+        peak = max(peak, rss_kib(proc.pid))
+        time.sleep(0.1)
+    assert proc.poll() is None, proc.communicate()[1][-3000:]
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    print(f"peak RSS {peak} KiB")
+    return peak, err
+
+
 def test_large_records_behind_a_retrying_head_stay_within_the_byte_window(
         bootstrap, orders_bin, topic_factory, admin):
-    rng = random.Random(4)
     topic = topic_factory("bounds-mem", partitions=1)
     aggregates = topic_factory("bounds-mem-agg", config={"cleanup.policy": "compact"})
-    head = make_orders(1, rng, "HEAD")
-    # 300 invalid 500 KB records (150 MB) wait behind the head under --ordering partition.
-    large = [{"key": f"L-{i}", "value": b"\xff" * 500_000} for i in range(300)]
     try:
-        produce(bootstrap, topic, head + large)
-        env = dict(os.environ)
-        # ASan keeps freed memory in quarantine; keep it small so RSS shows what is held.
-        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"
-        cmd = consume_args(orders_bin, bootstrap, topic, aggregates, "at-least-once",
-                           "--ordering", "partition", "--fail-rate", "1", "--max-attempts", "100",
-                           "--initial-backoff", "60s", "--window-bytes",
-                           os.environ.get("ORDERS_BOUNDS_WINDOW", "16MiB"))
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=env)
-        peak = 0
-        deadline = time.time() + 15
-        while time.time() < deadline and proc.poll() is None:
-            peak = max(peak, rss_kib(proc.pid))
-            time.sleep(0.1)
-        assert proc.poll() is None, proc.communicate()[1][-3000:]
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
-        print(f"peak RSS {peak} KiB")
+        # 300 invalid 500 KB records (150 MB) wait behind the head.
+        peak, _ = peak_rss_behind_retrying_heads(
+            bootstrap, orders_bin, topic, aggregates, 1, 300,
+            "--window-bytes", os.environ.get("ORDERS_BOUNDS_WINDOW", "16MiB"))
         # 16 MiB window + 32 MiB prefetch + the (ASan) binary: well below the 150 MB waiting.
+        assert peak < 200 * 1024, f"peak RSS {peak} KiB"
+    finally:
+        admin.delete_topics([topic])
+
+
+def test_all_partitions_together_stay_within_the_total_byte_window(
+        bootstrap, orders_bin, topic_factory, admin):
+    topic = topic_factory("bounds-total", partitions=4)
+    aggregates = topic_factory("bounds-total-agg", config={"cleanup.policy": "compact"})
+    try:
+        # 4 x 75 records of 500 KB (150 MB): each partition's 37.5 MB fits its own 64 MiB
+        # window, so only the bound on all of them together keeps the process small.
+        peak, err = peak_rss_behind_retrying_heads(
+            bootstrap, orders_bin, topic, aggregates, 4, 75, "--window-bytes", "64MiB",
+            "--total-window-bytes", os.environ.get("ORDERS_BOUNDS_TOTAL", "16MiB"))
+        assert "Pausing every partition" in err, err[-3000:]
         assert peak < 200 * 1024, f"peak RSS {peak} KiB"
     finally:
         admin.delete_topics([topic])

@@ -61,6 +61,7 @@ def test_sigkilled_consumer_neither_loses_nor_double_counts(bootstrap, orders_bi
     assert sum(r["partitions_restored"] for r in reports) > 0
 
 
+@pytest.mark.robustness  # its own phase: the main one shares the broker between parallel tests
 @pytest.mark.skipif(os.environ.get("ORDERS_KAFKA_MANAGED") != "1",
                     reason="stops the broker: only when `./run test` manages it "
                            "(ORDERS_KAFKA_MANAGED=1)")

@@ -22,8 +22,14 @@ from scenario import Scenario
 
 LIMIT = 10.0  # seconds from SIGTERM to exit, the documented promise
 MANAGED = os.environ.get("ORDERS_KAFKA_MANAGED") == "1"
-needs_own_broker = pytest.mark.skipif(
+_own_broker_only = pytest.mark.skipif(
     not MANAGED, reason="freezes the broker: only when the run owns it (ORDERS_KAFKA_MANAGED=1)")
+
+
+def needs_own_broker(test):
+    """Freezes the broker: skipped unless the run owns it, and run in the robustness phase, where
+    no other test shares the broker (the main phase runs tests in parallel)."""
+    return _own_broker_only(pytest.mark.robustness(test))
 # What a stopped run says about work it could not finish or commit.
 CLEAR = ("stopping took longer", "not committed", "commit failed", "not acknowledged",
          "nterrupted", "rerun to retry")

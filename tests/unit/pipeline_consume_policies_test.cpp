@@ -40,6 +40,16 @@ TEST(PausePolicy, RestoringPartitionPausesWhileWaitingOrHoldingTooMuch) {
   EXPECT_FALSE(should_pause(true, FetchBacklog{.restoring = true, .held = 60, .usage = {}}, l));
 }
 
+TEST(PausePolicy, AllPartitionsTogetherPauseAtTheTotalAndResumeBelowHalf) {
+  pipeline::WindowLimits l;
+  l.total_bytes = 1000;
+  EXPECT_FALSE(pipeline::over_total(false, 999, l));
+  EXPECT_TRUE(pipeline::over_total(false, 1000, l));
+  EXPECT_TRUE(pipeline::over_total(true, 500, l));  // hysteresis: not below half yet
+  EXPECT_FALSE(pipeline::over_total(true, 499, l));
+  EXPECT_FALSE(pipeline::over_total(false, 700, l));  // under the limit and not over: stays so
+}
+
 TEST(CommitPlan, ACheckpointIsDueWhenRecordsFinishedAboveAnUnmovedOffset) {
   pipeline::CommitCandidate moved_above{0, 10, 10};
   moved_above.progress = 7;
