@@ -24,20 +24,24 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
   // The DLQ mirrors the source's partitioning, so a partition's dead letters stay in order.
   const std::int32_t dlq_partition = partition % *dlq_partitions_;
   std::string_view value;
+  std::string_view written_key;  // what the delivery report will show: the outbox matches on it
   auto produce = [&](bool omit) {
     const auto m =
         pipeline::dead_letter_message(rec, pending.dead_letter, context, dlq_max_bytes_, omit);
     value = rec.value && !m.value_omitted ? std::string_view(*rec.value) : std::string_view();
     if (m.value_omitted) {
       spdlog::warn(
-          "Dead letter for {}[{}]@{} written without its value ({} bytes: too large for the "
-          "DLQ); the original stays in {}",
-          opt_.topic, partition, offset, rec.value ? rec.value->size() : 0, opt_.topic);
+          "Dead letter for {}[{}]@{} written without its value ({} bytes){}: too large for the "
+          "DLQ; the original stays in {}",
+          opt_.topic, partition, offset, rec.value ? rec.value->size() : 0,
+          m.key_omitted ? fmt::format(" and without its key ({} bytes)", key.size()) : "",
+          opt_.topic);
     }
     std::vector<kafka::Header> views;
     views.reserve(m.headers.size());
     for (const auto& [k, v] : m.headers) views.push_back({k, v});
-    return producer_->produce(opt_.dlq_topic, key, value, views, dlq_partition);
+    written_key = m.key_omitted ? std::string_view() : key;
+    return producer_->produce(opt_.dlq_topic, written_key, value, views, dlq_partition);
   };
   const bool omitted = dlq_omit_value_.count(source) > 0;
   Error e = produce(omitted);
@@ -56,7 +60,7 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
   }
   outbox_.sent(dlq_partition,
                pipeline::OutboxEntry{partition, offset, ps.epoch, pending.dead_letter.error_class,
-                                     rec.key.value_or(std::string()), value.size()});
+                                     std::string(written_key), value.size()});
 }
 
 void ConsumeSession::on_delivery(const DeliveryReport& report) {

@@ -74,10 +74,14 @@ DlqRecord to_dlq_record(pipeline::SourceRecord raw, orders::OrderReader* reader)
   }
   if (r.info && r.info->value_omitted) {
     // Too large to copy into the DLQ (pipeline/dead_letter.h): the original is in its topic.
-    r.decode_error = "value omitted (" + std::to_string(r.info->original_value_size) +
-                     " bytes, too large for the DLQ); the original is at " +
-                     r.info->original_topic + "[" + std::to_string(r.info->original_partition) +
-                     "]@" + std::to_string(r.info->original_offset);
+    r.decode_error =
+        "value omitted (" + std::to_string(r.info->original_value_size) +
+        " bytes, too large for the DLQ" +
+        (r.info->key_omitted
+             ? "; key omitted too, " + std::to_string(r.info->original_key_size) + " bytes"
+             : std::string()) +
+        "); the original is at " + r.info->original_topic + "[" +
+        std::to_string(r.info->original_partition) + "]@" + std::to_string(r.info->original_offset);
   } else if (!raw.value) {
     r.decode_error = "null value";
   } else {

@@ -32,8 +32,10 @@ std::string render_record_text(const DlqRecord& r, std::uint64_t n, std::int64_t
                         printable(r.order->product), stats::format_dollars(r.order->price));
   } else if (r.info && r.info->value_omitted) {
     // The original was too large to copy (pipeline/dead_letter.h); Source= says where it is.
-    line += fmt::format("Value=<value omitted, {} bytes: too large for the DLQ>",
-                        r.info->original_value_size);
+    line += fmt::format(
+        "Value=<value omitted, {} bytes{}: too large for the DLQ>", r.info->original_value_size,
+        r.info->key_omitted ? fmt::format("; key omitted, {} bytes", r.info->original_key_size)
+                            : "");
   } else if (!r.raw.value) {
     line += "Value=<null>";
   } else {

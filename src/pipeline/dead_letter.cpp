@@ -69,7 +69,7 @@ DeadLetterMessage dead_letter_message(const SourceRecord& record, const DeadLett
                                       bool omit_value) {
   const std::size_t key = record.key ? record.key->size() : 0;
   const std::size_t value = record.value ? record.value->size() : 0;
-  DeadLetterMessage m{false, dead_letter_headers(record, dead_letter, context)};
+  DeadLetterMessage m{.headers = dead_letter_headers(record, dead_letter, context)};
   if (!omit_value && dead_letter_size(key, value, m.headers) <= max_bytes) return m;
   m.value_omitted = true;
   auto mark = [&](Headers& h) {
@@ -89,6 +89,12 @@ DeadLetterMessage dead_letter_message(const SourceRecord& record, const DeadLett
   m.headers = dead_letter_headers(bare, dead_letter, context);
   mark(m.headers);
   m.headers.emplace_back(dlq_header::kHeadersOmitted, "true");
+  if (dead_letter_size(key, 0, m.headers) <= max_bytes) return m;
+  // A key near the limit on its own: else the partition would halt on a dead letter that can
+  // never be written.
+  m.key_omitted = true;
+  m.headers.emplace_back(dlq_header::kKeyOmitted, "true");
+  m.headers.emplace_back(dlq_header::kOriginalKeySize, std::to_string(key));
   return m;
 }
 
@@ -143,6 +149,10 @@ ParsedDeadLetter parse_dead_letter_headers(const Headers& headers) {
       info.value_omitted = v == "true";
     } else if (name == k::kOriginalValueSize) {
       if (!parse_int(v, info.original_value_size)) info.original_value_size = -1;
+    } else if (name == k::kKeyOmitted) {
+      info.key_omitted = v == "true";
+    } else if (name == k::kOriginalKeySize) {
+      if (!parse_int(v, info.original_key_size)) info.original_key_size = -1;
     } else if (name != k::kHeadersOmitted) {
       continue;
     }

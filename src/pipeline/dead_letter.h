@@ -12,6 +12,8 @@
 //   dlq.value.omitted = "true", dlq.original.value.size (bytes)
 // and, if still too large without its value, without the original headers too:
 //   dlq.original.headers.omitted = "true"
+// and, if the key alone is still too large, without the key (null) too:
+//   dlq.key.omitted = "true", dlq.original.key.size (bytes)
 // The original stays at dlq.original.topic/partition/offset (until retention removes it); replay
 // refuses such a record.
 #include <cstdint>
@@ -38,6 +40,8 @@ inline constexpr const char* kHost = "dlq.host";
 inline constexpr const char* kValueOmitted = "dlq.value.omitted";
 inline constexpr const char* kOriginalValueSize = "dlq.original.value.size";
 inline constexpr const char* kHeadersOmitted = "dlq.original.headers.omitted";
+inline constexpr const char* kKeyOmitted = "dlq.key.omitted";
+inline constexpr const char* kOriginalKeySize = "dlq.original.key.size";
 }  // namespace dlq_header
 
 struct DeadLetterContext {
@@ -59,6 +63,7 @@ std::size_t dead_letter_size(std::size_t key_bytes, std::size_t value_bytes,
 // `omit_value`: the DLQ refused the full copy as too large) without the value, see above.
 struct DeadLetterMessage {
   bool value_omitted = false;
+  bool key_omitted = false;  // only ever with value_omitted
   Headers headers;
 };
 DeadLetterMessage dead_letter_message(const SourceRecord& record, const DeadLetter& dead_letter,
@@ -79,6 +84,8 @@ struct DeadLetterInfo {
   Headers original_headers;               // everything except the (last) dlq.* set, in order
   bool value_omitted = false;             // dlq.value.omitted: the DLQ holds no copy of the value
   std::int64_t original_value_size = -1;  // dlq.original.value.size; -1 when absent
+  bool key_omitted = false;               // dlq.key.omitted: nor of the key
+  std::int64_t original_key_size = -1;    // dlq.original.key.size; -1 when absent
 
   bool operator==(const DeadLetterInfo&) const = default;
 };

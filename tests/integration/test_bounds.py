@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 
+import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import (AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic,
                                    ResourceType)
@@ -166,14 +167,17 @@ def test_a_run_whose_commits_never_succeed_does_not_exit_0(
 # --- item 3: a record near the maximum message size -------------------------------------------
 
 
+@pytest.mark.parametrize("big", ["value", "key"])
 def test_a_record_near_the_size_limit_is_dead_lettered_without_its_value(
-        bootstrap, orders_bin, topic_factory, semantics):
+        bootstrap, orders_bin, topic_factory, semantics, big):
     rng = random.Random(3)
     topic = topic_factory("bounds-big", partitions=1)
     aggregates = topic_factory("bounds-big-agg", config={"cleanup.policy": "compact"})
     before, after = make_orders(20, rng, "PRE"), make_orders(20, rng, "POST")
-    big = {"key": "BIG-1", "value": b"\xff" * 999_900}  # undecodable, ~1 MB
-    for part in (before, [big], after):  # the big record in a batch of its own
+    # Undecodable, ~1 MB in its value, or in its key (then the key cannot be kept either).
+    key = "BIG-1" if big == "value" else "K" * 999_900
+    value = b"\xff" * (999_900 if big == "value" else 10)
+    for part in (before, [{"key": key, "value": value}], after):  # the big one in its own batch
         produce(bootstrap, topic, part, **{"message.max.bytes": 2_000_000})
 
     proc = subprocess.run(
@@ -189,14 +193,21 @@ def test_a_record_near_the_size_limit_is_dead_lettered_without_its_value(
     assert len(dead) == 1
     record = dead[0]
     headers = {k: v.decode() for k, v in record["headers"]}
-    assert record["key"] == b"BIG-1" and not record["value"]
+    assert not record["value"]
     assert headers["dlq.value.omitted"] == "true"
-    assert headers["dlq.original.value.size"] == "999900"
+    assert headers["dlq.original.value.size"] == str(len(value))
     assert headers["dlq.original.topic"] == topic
     assert headers["dlq.original.offset"] == "20"
+    if big == "value":
+        assert record["key"] == b"BIG-1" and "dlq.key.omitted" not in headers
+    else:
+        assert record["key"] is None
+        assert headers["dlq.key.omitted"] == "true" and headers["dlq.original.key.size"] == "999900"
 
     monitor = run_orders(orders_bin, "dlq", "--topic", f"{topic}-dlq", "--bootstrap", bootstrap)
     assert "value omitted" in monitor.stdout + monitor.stderr
+    if big == "key":
+        assert "key omitted, 999900 bytes" in monitor.stdout, monitor.stdout[-2000:]
     replay = run_orders(orders_bin, "dlq", "replay", "--topic", f"{topic}-dlq", "--bootstrap",
                         bootstrap, "--force", "--group", f"r-{topic}")
     assert "value omitted" in replay.stderr, replay.stderr

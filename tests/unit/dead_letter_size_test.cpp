@@ -37,7 +37,7 @@ dlq::DlqRecord as_read(const pipeline::SourceRecord& original,
                        const pipeline::DeadLetterMessage& m) {
   pipeline::SourceRecord dlq;
   dlq.topic = "orders-dlq";
-  dlq.key = original.key;
+  if (!m.key_omitted) dlq.key = original.key;
   if (!m.value_omitted) dlq.value = original.value;
   dlq.headers = m.headers;
   return dlq::to_dlq_record(std::move(dlq));
@@ -76,6 +76,28 @@ TEST(DeadLetterSize, HugeOriginalHeadersAreOmittedToo) {
   EXPECT_EQ(header(m.headers, "trace-id"), "(absent)");
   EXPECT_EQ(header(m.headers, "dlq.original.headers.omitted"), "true");
   EXPECT_LE(pipeline::dead_letter_size(r.key->size(), 0, m.headers), 1'000'000u);
+}
+
+TEST(DeadLetterSize, AKeyTooLargeOnItsOwnIsOmittedTooSoThePartitionNeverHalts) {
+  auto r = big_record(10);
+  r.key = std::string(999'900, 'K');
+  const auto m = pipeline::dead_letter_message(r, kInvalid, kContext, 1'000'000);
+  ASSERT_TRUE(m.value_omitted);
+  ASSERT_TRUE(m.key_omitted);
+  EXPECT_EQ(header(m.headers, "dlq.key.omitted"), "true");
+  EXPECT_EQ(header(m.headers, "dlq.original.key.size"), "999900");
+  EXPECT_LE(pipeline::dead_letter_size(0, 0, m.headers), 1'000'000u);
+  const auto read = as_read(r, m);
+  ASSERT_TRUE(read.info) << read.header_error;
+  EXPECT_TRUE(read.info->key_omitted);
+  EXPECT_EQ(read.info->original_key_size, 999'900);
+  EXPECT_NE(read.decode_error.find("key omitted too, 999900 bytes"), std::string::npos)
+      << read.decode_error;
+  // A fitting key stays, and says nothing of omission.
+  const auto kept =
+      pipeline::dead_letter_message(big_record(999'900), kInvalid, kContext, 1'000'000);
+  EXPECT_FALSE(kept.key_omitted);
+  EXPECT_EQ(header(kept.headers, "dlq.key.omitted"), "(absent)");
 }
 
 TEST(DeadLetterSize, ReadersSeeTheOmissionNotAnEmptyOrder) {
