@@ -32,6 +32,13 @@ stats::LatencySummary summarize(const stats::LatencyHistogram& h) {
           stats::ns_to_ms(double(h.percentile_ns(99))), stats::ns_to_ms(double(h.max_ns()))};
 }
 
+// ", producer recoveries 1 (0 failed)" once there were some (rare, and worth noticing), else "".
+std::string recoveries_text(const stats::ConsumerMetrics& m) {
+  if (m.producer_recoveries + m.producer_recovery_failures == 0) return {};
+  return fmt::format(", producer recoveries {} ({} failed)", m.producer_recoveries,
+                     m.producer_recovery_failures);
+}
+
 }  // namespace
 
 void Tally::add_to(stats::ConsumerMetrics& m) const {
@@ -139,10 +146,11 @@ void ConsumeSession::log_summary() {
   committer_->add_pending_to(m);
   const auto& a = m.aggregate;
   spdlog::info(
-      "📊 consumed {}, processed {}, dead-lettered {}, retries {}, waiting {}, DLQ in flight {} | "
-      "orders {}, avg {}, min {}, max {}, revenue {}",
-      m.consumed, m.processed, m.dead_lettered, m.retries, waiting, outbox_.in_flight(), a.count(),
-      stats::format_dollars(a.avg()), a.min() ? stats::format_dollars(*a.min()) : "-",
+      "📊 consumed {}, processed {}, dead-lettered {}, retries {}, waiting {}, DLQ in flight {}{} "
+      "| orders {}, avg {}, min {}, max {}, revenue {}",
+      m.consumed, m.processed, m.dead_lettered, m.retries, waiting, outbox_.in_flight(),
+      recoveries_text(m), a.count(), stats::format_dollars(a.avg()),
+      a.min() ? stats::format_dollars(*a.min()) : "-",
       a.max() ? stats::format_dollars(*a.max()) : "-", stats::format_cents(a.revenue_cents()));
 }
 

@@ -185,9 +185,11 @@ void ConsumeSession::recover_producer() {
   producer_ = make_producer();
   restore_all();
   if (Error e = committer_->producer_replaced()) {
+    ++metrics_.producer_recovery_failures;
     producer_failed("init_transactions", e);  // the next attempt, or the end of the run
     return;
   }
+  ++metrics_.producer_recoveries;
   spdlog::info("Transactional producer replaced; partitions restore their committed checkpoints");
 }
 

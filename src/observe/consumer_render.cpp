@@ -43,6 +43,13 @@ void write_counters(Exposition& out, const ConsumerSnapshot& s) {
              m.transactions_committed);
   out.sample("orders_consumer_transactions_total", {{"outcome", "aborted"}},
              m.transactions_aborted);
+  out.family("orders_consumer_producer_recoveries_total", "counter",
+             "In-process replacements of a failed transactional producer (exactly-once), by "
+             "outcome");
+  out.sample("orders_consumer_producer_recoveries_total", {{"outcome", "replaced"}},
+             m.producer_recoveries);
+  out.sample("orders_consumer_producer_recoveries_total", {{"outcome", "failed"}},
+             m.producer_recovery_failures);
   out.counter("orders_consumer_checkpoints_written_total", "Aggregate checkpoints made durable",
               m.checkpoints_written);
   out.counter("orders_consumer_partitions_restored_total",
@@ -159,6 +166,8 @@ json counters_json(const ConsumerSnapshot& s) {
           {"reprocessed", m.reprocessed},
           {"transactions_committed", m.transactions_committed},
           {"transactions_aborted", m.transactions_aborted},
+          {"producer_recoveries", m.producer_recoveries},
+          {"producer_recovery_failures", m.producer_recovery_failures},
           {"checkpoints_written", m.checkpoints_written},
           {"decided_processed", s.decided_processed},
           {"decided_dead_lettered", s.decided_dead_lettered}};

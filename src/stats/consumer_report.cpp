@@ -54,6 +54,8 @@ nlohmann::json to_json(const ConsumerMetrics& m) {
     j["reprocessed"] = m.reprocessed;
     j["transactions"] = {{"committed", m.transactions_committed},
                          {"aborted", m.transactions_aborted}};
+    j["producer_recoveries"] = m.producer_recoveries;
+    j["producer_recovery_failures"] = m.producer_recovery_failures;
     j["checkpoints_written"] = m.checkpoints_written;
     j["partitions_restored"] = m.partitions_restored;
     j["commit_latency_ms"] = latency_json(m.commit_latency);
@@ -119,6 +121,8 @@ std::string render_report(const ConsumerMetrics& m) {
     if (m.semantics == "exactly-once") {
       line(fmt::format("Transactions: {} committed, {} aborted", m.transactions_committed,
                        m.transactions_aborted));
+      line(fmt::format("Producer recoveries: {} (failed attempts: {})", m.producer_recoveries,
+                       m.producer_recovery_failures));
     }
     line(fmt::format("Checkpoints written: {} (partitions restored from one: {})",
                      m.checkpoints_written, m.partitions_restored));

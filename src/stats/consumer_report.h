@@ -45,6 +45,13 @@ struct ConsumerMetrics {
   std::uint64_t reprocessed = 0;  // records processed again that the group had processed
   std::uint64_t transactions_committed = 0;
   std::uint64_t transactions_aborted = 0;
+  // In-process replacements of a failed transactional producer (exactly-once; docs/semantics.md).
+  // Each attempt logs "Recovering from a failed transactional producer" and ends as one or the
+  // other: replaced, or its new producer could not initialize transactions (then the next attempt
+  // follows, or the run ends). Failed attempts are counted apart: they are worth an alert of
+  // their own.
+  std::uint64_t producer_recoveries = 0;
+  std::uint64_t producer_recovery_failures = 0;
   std::uint64_t checkpoints_written = 0;  // acknowledged / committed
   std::uint64_t partitions_restored = 0;  // assignments that started from a checkpoint
   LatencySummary commit_latency;          // consumed -> its offset committed
@@ -61,7 +68,8 @@ struct ConsumerMetrics {
 //  elapsed_seconds, processing_latency_ms: {p50, p99, max}, e2e_latency_ms: {count, p50, p95, p99,
 //  p99.9, max}, aggregate: Aggregate::to_json()}
 // plus, when `semantics` is set: {semantics, reprocessed, transactions: {committed, aborted},
-//  checkpoints_written, partitions_restored, commit_latency_ms: {p50, p99, max}}
+//  producer_recoveries, producer_recovery_failures, checkpoints_written, partitions_restored,
+//  commit_latency_ms: {p50, p99, max}}
 nlohmann::json to_json(const ConsumerMetrics& m);
 
 // The final report, one line per fact, ending with a newline.

@@ -67,6 +67,10 @@ def test_prometheus_scrapes_the_consumer_and_its_counters_equal_the_report(
         assert status == 200
         assert promtool_check_metrics(text) == ""
         assert 'kafka_consumergroup_lag{consumergroup="g-' in text
+        # Declared from the start (0 until a failed transactional producer is replaced): an alert
+        # on increase() needs the series before the first recovery.
+        for outcome in ("replaced", "failed"):
+            assert f'orders_consumer_producer_recoveries_total{{outcome="{outcome}"}} 0\n' in text
 
         def finished():
             v = prom.value("orders_consumer_records_processed_total + "
@@ -97,6 +101,10 @@ def test_prometheus_scrapes_the_consumer_and_its_counters_equal_the_report(
             report["checkpoints_written"]
         assert prom.value('orders_consumer_transactions_total{outcome="committed"}') == \
             report["transactions"]["committed"]
+        assert prom.value('orders_consumer_producer_recoveries_total{outcome="replaced"}') == \
+            report["producer_recoveries"] == 0
+        assert prom.value('orders_consumer_producer_recoveries_total{outcome="failed"}') == \
+            report["producer_recovery_failures"] == 0
         assert prom.value("orders_consumer_processing_duration_seconds_count") == \
             report["processed"] + report["dead_lettered"]
     finally:

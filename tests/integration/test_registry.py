@@ -141,6 +141,89 @@ def test_v1_v2_and_raw_records_are_consumed_with_exact_aggregates(
     assert [m["value"] for m in replayed] == [unknown]
 
 
+def single_object(schema, record):
+    """Avro single-object encoding: C3 01, the writer schema's CRC-64-AVRO fingerprint, the Avro
+    binary. fastavro gives the fingerprint as the hex of its 8 bytes in the spec's (little-endian)
+    order, so they go into the header as they are; `orders` names it by its value (`{:016x}`),
+    the same bytes read backwards."""
+    canonical = fastavro.schema.to_parsing_canonical_form(schema)
+    fingerprint = bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))
+    buf = io.BytesIO()
+    buf.write(b"\xc3\x01" + fingerprint)
+    fastavro.schemaless_writer(buf, schema, record)
+    return buf.getvalue(), f"{int.from_bytes(fingerprint, 'little'):016x}"
+
+
+def test_single_object_raw_and_confluent_records_are_consumed_with_exact_aggregates(
+        registry, bootstrap, orders_bin, topic_factory):
+    topic = topic_factory("sr-single", partitions=2)
+    ctx = SerializationContext(topic, MessageField.VALUE)
+    v1_schema = fastavro.parse_schema(json.loads(schema_text("order.avsc")))
+    v2_schema = fastavro.parse_schema(json.loads(schema_text("order-v2.avsc")))
+    confluent_v1 = AvroSerializer(registry, schema_text("order.avsc"))
+    confluent_v2 = AvroSerializer(registry, schema_text("order-v2.avsc"))
+    # An Order schema no registry has (an extra field): only its fingerprint reaches the reader.
+    stranger = fastavro.parse_schema({
+        "type": "record", "name": "Order", "fields": [
+            *json.loads(schema_text("order.avsc"))["fields"], {"name": "note", "type": "string"}]})
+
+    def order(i, product):
+        return {"orderId": f"ORD-SO-{i:05d}", "product": product, "price": f32(0.75 + i * 0.25)}
+
+    processed, records = [], []  # records: (partition, key, value)
+    # Partition 0: single-object (writer = the reader schema, no registry lookup), raw, Confluent.
+    for i in range(240):
+        o = order(i, ["Laptop", "Mouse", "Desk"][i % 3])
+        if i % 3 == 0:
+            value, reader_fp = single_object(v1_schema, o)
+        elif i % 3 == 1:
+            buf = io.BytesIO()
+            fastavro.schemaless_writer(buf, v1_schema, o)
+            value = buf.getvalue()
+        else:
+            value = confluent_v1(o, ctx)
+        processed.append(o)
+        records.append((0, o["orderId"], value))
+    # Partition 1, one key (so one at a time, in order): v2's fingerprint is known only once a
+    # record framed with v2's registry id was read (order_reader.cpp): the first v2 single-object
+    # record is a dead letter although the registry holds v2, the one after the Confluent v2
+    # record is read. Then an Order whose writer schema nobody has.
+    v2_early, v2_fp = single_object(v2_schema, {**order(1000, "Desk"), "quantity": 2,
+                                                "currency": "EUR"})
+    late = order(1002, "Laptop")
+    v2_late, _ = single_object(v2_schema, {**late, "quantity": 3, "currency": "EUR"})
+    unknown, unknown_fp = single_object(stranger, {**order(1003, "Mouse"), "note": "x"})
+    confluent = order(1001, "Mouse")
+    for value in (v2_early, confluent_v2({**confluent, "quantity": 1, "currency": "USD"}, ctx),
+                  v2_late, unknown):
+        records.append((1, "v2-sequence", value))
+    processed += [confluent, late]
+    assert reader_fp != v2_fp
+
+    p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    for partition, key, value in records:
+        p.produce(topic, key=key.encode(), value=value, partition=partition)
+    assert p.flush(30) == 0
+
+    report, _ = consume(orders_bin, bootstrap, topic, len(records), "--schema-registry", URL)
+    assert report["processed"] == len(processed), report
+    assert report["dead_lettered_by_class"]["deserialization"] == 2
+    assert report["dead_lettered"] == 2
+    assert_aggregate(report["aggregate"], expected_aggregate(processed))
+
+    dead = read_all(bootstrap, f"{topic}-dlq")
+    reasons = {m["value"]: dict(m["headers"])["dlq.error.message"].decode() for m in dead}
+    assert set(reasons) == {v2_early, unknown}  # bytes unchanged
+    for value, fp in ((v2_early, v2_fp), (unknown, unknown_fp)):
+        assert f"single-object fingerprint {fp} is not a known writer schema" in reasons[value]
+    shown = run_orders(orders_bin, "dlq", "--bootstrap", bootstrap, "--topic", f"{topic}-dlq",
+                       "--json", timeout=60)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    lines = [json.loads(x) for x in shown.stdout.splitlines() if '"type":"record"' in x]
+    assert {(x["framing"], x["fingerprint"]) for x in lines} == \
+        {("single-object", v2_fp), ("single-object", unknown_fp)}
+
+
 def test_incompatible_schema_is_refused_and_nothing_is_produced(
         registry, bootstrap, orders_bin, topic_factory):
     topic = topic_factory("sr-incompat", partitions=1)

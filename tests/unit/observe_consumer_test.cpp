@@ -28,6 +28,8 @@ std::shared_ptr<ConsumerSnapshot> sample_snapshot() {
   s->totals.dead_lettered_by_class = {{"deserialization", 1}, {"processing", 1}, {"validation", 0}};
   s->totals.retries = 4;
   s->totals.transactions_committed = 3;
+  s->totals.producer_recoveries = 2;
+  s->totals.producer_recovery_failures = 1;
   s->totals.aggregate.add(orders::Order{"o-1", "Laptop", 10.5f});
   s->totals.aggregate.add(orders::Order{"o-2", "<b>Mouse</b>", 4.25f});
   s->processing.record(3ms);
@@ -53,6 +55,12 @@ TEST(ObserveConsumerMetrics, CountersMatchTheReportAndLagIsPerPartition) {
             std::string::npos);
   EXPECT_NE(t.find("orders_consumer_retries_total 4\n"), std::string::npos);
   EXPECT_NE(t.find("orders_consumer_transactions_total{outcome=\"committed\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(t.find("# TYPE orders_consumer_producer_recoveries_total counter\n"),
+            std::string::npos);
+  EXPECT_NE(t.find("orders_consumer_producer_recoveries_total{outcome=\"replaced\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(t.find("orders_consumer_producer_recoveries_total{outcome=\"failed\"} 1\n"),
             std::string::npos);
   EXPECT_NE(t.find("kafka_consumergroup_lag{consumergroup=\"order-processors\",topic=\"orders\","
                    "partition=\"0\"} 5\n"),
@@ -105,6 +113,8 @@ TEST(ObserveConsumerState, UntrustedTextIsEscapedAndStillReadable) {
   EXPECT_EQ(d["reason"], "boom \"quoted\"\\x0a\\x01");
   EXPECT_EQ(j["aggregate"]["by_product"].count("<b>Mouse</b>"), 1u);
   EXPECT_EQ(j["counters"]["processed"], 9);
+  EXPECT_EQ(j["counters"]["producer_recoveries"], 2);
+  EXPECT_EQ(j["counters"]["producer_recovery_failures"], 1);
   EXPECT_EQ(j["partitions"][0]["lag"], 5);
   EXPECT_TRUE(j["partitions"][1]["lag"].is_null());
   EXPECT_EQ(j["history"][1][1], 12);

@@ -63,6 +63,8 @@ TEST(ConsumerReport, SemanticsFieldsAppearOnlyWhenSet) {
   m.reprocessed = 4;
   m.transactions_committed = 9;
   m.transactions_aborted = 1;
+  m.producer_recoveries = 2;
+  m.producer_recovery_failures = 1;
   m.checkpoints_written = 30;
   m.partitions_restored = 6;
   m.commit_latency = {40.0, 99.5, 120.0};
@@ -71,17 +73,23 @@ TEST(ConsumerReport, SemanticsFieldsAppearOnlyWhenSet) {
   EXPECT_EQ(j["reprocessed"], 4);
   EXPECT_EQ(j["transactions"]["committed"], 9);
   EXPECT_EQ(j["transactions"]["aborted"], 1);
+  EXPECT_EQ(j["producer_recoveries"], 2);
+  EXPECT_EQ(j["producer_recovery_failures"], 1);
   EXPECT_EQ(j["checkpoints_written"], 30);
   EXPECT_EQ(j["partitions_restored"], 6);
   EXPECT_DOUBLE_EQ(j["commit_latency_ms"]["p99"].get<double>(), 99.5);
   auto text = stats::render_report(m);
   for (const char* part : {"Semantics: exactly-once", "Transactions: 9 committed, 1 aborted",
+                           "Producer recoveries: 2 (failed attempts: 1)",
                            "Checkpoints written: 30 (partitions restored from one: 6)",
                            "Re-processed (already processed by the group): 4"}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
   }
   m.semantics = "at-least-once";
   EXPECT_EQ(stats::render_report(m).find("Transactions:"), std::string::npos);
+  EXPECT_EQ(stats::render_report(m).find("Producer recoveries:"), std::string::npos);
+  // In the JSON report always, with the other semantics fields: a dashboard need not guess.
+  EXPECT_EQ(stats::to_json(m)["producer_recoveries"], 2);
 }
 
 TEST(ConsumerReport, AggregateBlockTakesExtraLinesBeforeTheClosingRule) {
