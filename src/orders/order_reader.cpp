@@ -153,7 +153,10 @@ ReadResult OrderReader::read(std::string_view value, Order& out) {
     }
     case avro::Framing::single_object: {
       if (f.fingerprint == reader_fingerprint_) return read_with(*reader_writer_, f, out);
-      if (const WriterPtr* w = by_fingerprint_.find(f.fingerprint, now_())) {
+      // Renewed on use: a stream of single-object records of a schema fetched once by id stays
+      // readable (a fingerprint cannot come to mean another schema; an id could, in a new
+      // registry).
+      if (const WriterPtr* w = by_fingerprint_.find_and_renew(f.fingerprint, now_())) {
         return read_with(**w, f, out);
       }
       return failed(fmt::format("single-object fingerprint {:016x} is not a known writer schema",

@@ -41,6 +41,15 @@ class SchemaCache {
     return e.value;
   }
 
+  // Like find, and a live entry is kept `ttl` from now: for keys whose meaning cannot change
+  // (a fingerprint names one schema forever), so entries in use never expire.
+  const Value* find_and_renew(const Key& key, TimePoint now) {
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.expires <= now) return find(key, now);
+    it->second.expires = now + limits_.ttl;
+    return &it->second.value;
+  }
+
   std::size_t size() const { return entries_.size(); }
 
  private:

@@ -203,4 +203,11 @@ TEST_F(OrderReaderTest, SingleObjectByFingerprint) {
   r = reader.read(v2, out);
   ASSERT_EQ(r.kind, ReadResult::Kind::read) << r.reason;
   EXPECT_EQ(out, o);
+  // Read every 50 s (ttl 60 s), it never expires: a fingerprint means one schema forever.
+  for (int i = 0; i < 5; ++i) {
+    now += 50s;
+    ASSERT_EQ(reader.read(v2, out).kind, ReadResult::Kind::read) << i;
+  }
+  now += 61s;  // unused for longer than the ttl: gone
+  EXPECT_EQ(reader.read(v2, out).kind, ReadResult::Kind::failed);
 }
