@@ -8,6 +8,7 @@ import os
 import uuid
 
 import pytest
+import requests
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from dead_letters import make_dead_letters, produce_dead_letters
@@ -41,6 +42,20 @@ def orders_bin():
     path = os.environ.get("ORDERS_BIN", os.path.join(ROOT, "build", "release", "orders"))
     assert os.path.exists(path), f"orders binary not found at {path}: run ./run build"
     return path
+
+
+@pytest.fixture(scope="session")
+def registry_url():
+    """The plain-HTTP schema registry `./run test` starts (ORDERS_SCHEMA_REGISTRY); the tests that
+    need it skip, saying so, when none answers."""
+    url = os.environ.get("ORDERS_SCHEMA_REGISTRY", "http://127.0.0.1:8081/apis/ccompat/v7")
+    try:
+        ok = requests.get(f"{url}/subjects", timeout=3).status_code == 200
+    except requests.RequestException:
+        ok = False
+    if not ok:
+        pytest.skip(f"no schema registry answering at {url} (./run registry start)")
+    return url
 
 
 @pytest.fixture(scope="session")

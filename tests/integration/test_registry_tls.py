@@ -6,17 +6,14 @@ Needs the Apicurio jar that `./run registry start` unpacks (.cache/registry) and
 `./run test` starts; without them these tests skip, saying so.
 """
 import json
-import os
 import urllib.parse
 import uuid
 
 import pytest
-import requests
 
 from helpers import assert_aggregate, expected_aggregate, f32, read_all, run_orders
 from tls_support import BasicAuthProxy, ClientCertRelay, HttpsRegistry, make_pki, registry_jar
 
-PLAIN_URL = os.environ.get("ORDERS_SCHEMA_REGISTRY", "http://127.0.0.1:8081/apis/ccompat/v7")
 KEY_PASSWORD = f"k3y-{uuid.uuid4().hex[:10]}"
 
 
@@ -47,14 +44,8 @@ def https_registry(pki, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def relay(pki):
-    try:
-        up = requests.get(f"{PLAIN_URL}/subjects", timeout=3).status_code == 200
-    except requests.RequestException:
-        up = False
-    if not up:
-        pytest.skip(f"no schema registry answering at {PLAIN_URL} (./run registry start)")
-    u = urllib.parse.urlsplit(PLAIN_URL)
+def relay(pki, registry_url):
+    u = urllib.parse.urlsplit(registry_url)
     r = ClientCertRelay(pki / "relay.pem", pki / "relay.key", pki / "ca.pem", (u.hostname, u.port))
     yield r, f"https://127.0.0.1:{r.port}{u.path}"
     r.stop()
@@ -150,12 +141,9 @@ def test_mutual_tls_with_a_password_protected_key(relay, pki, bootstrap, orders_
         assert KEY_PASSWORD not in text
 
 
-def test_a_url_without_the_compatible_api_is_refused_at_start(bootstrap, orders_bin, topic_factory):
-    try:
-        requests.get(f"{PLAIN_URL}/subjects", timeout=3)
-    except requests.RequestException:
-        pytest.skip(f"no schema registry answering at {PLAIN_URL} (./run registry start)")
-    u = urllib.parse.urlsplit(PLAIN_URL)
+def test_a_url_without_the_compatible_api_is_refused_at_start(bootstrap, orders_bin, topic_factory,
+                                                              registry_url):
+    u = urllib.parse.urlsplit(registry_url)
     topic = topic_factory("sr-badurl", partitions=1)
     # Apicurio's root answers 404 for every Confluent path: without the check at start, every
     # framed record would be dead-lettered as an unknown schema id.
@@ -165,12 +153,8 @@ def test_a_url_without_the_compatible_api_is_refused_at_start(bootstrap, orders_
 
 
 def test_basic_auth_credentials_are_sent_and_a_refusal_stops_the_start(
-        bootstrap, orders_bin, topic_factory, tmp_path):
-    try:
-        requests.get(f"{PLAIN_URL}/subjects", timeout=3)
-    except requests.RequestException:
-        pytest.skip(f"no schema registry answering at {PLAIN_URL} (./run registry start)")
-    u = urllib.parse.urlsplit(PLAIN_URL)
+        bootstrap, orders_bin, topic_factory, tmp_path, registry_url):
+    u = urllib.parse.urlsplit(registry_url)
     secret = f"pw-{uuid.uuid4().hex[:10]}"
     proxy = BasicAuthProxy(f"{u.scheme}://{u.netloc}", "orders", secret)
     try:
