@@ -143,14 +143,12 @@ Client::~Client() = default;
 
 Client::Response Client::post(const std::string& path, const std::string& body) {
   if (http_->tls) tls::take_chain_error();  // only this request's
-  if (http_->tls) tls::take_chain_error();  // only this request's
   auto res = http_->client->Post(settings_.path_prefix + path, body, kContentType);
   if (!res) throw no_answer(res);
   return {res->status, res->body};
 }
 
 Client::Response Client::get(const std::string& path) {
-  if (http_->tls) tls::take_chain_error();
   if (http_->tls) tls::take_chain_error();
   auto res = http_->client->Get(settings_.path_prefix + path);
   if (!res) throw no_answer(res);
