@@ -37,7 +37,8 @@ from bench_proc import HAVE_GNU_TIME, Result, stop_all  # noqa: E402
 from bench_producer import ProducerSteps  # noqa: E402
 from bench_registry import RegistryStep  # noqa: E402
 from bench_semantics import SemanticsStep  # noqa: E402
-from bench_settings import LIBRDKAFKA_PROPS, PARTITIONS, PRODUCER_PROPS, SIZES  # noqa: E402
+from bench_settings import (LIBRDKAFKA_PROPS, MIN_RATIO_ROUNDS, PARTITIONS, PRODUCER_PROPS,  # noqa: E402
+                            SIZES)
 from bench_util import brief, indent, log, read_text, rounded  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +69,11 @@ class Bench(ProducerSteps, ConsumerSteps, SemanticsStep, HttpStep, RegistryStep)
 
     # -------------------------------------------------------------------------------------------
     # helpers
+
+    def ratio_rounds(self) -> int:
+        """Rounds for a ratio of two modes of our binary (see MIN_RATIO_ROUNDS)."""
+        runs = self.size["runs"]
+        return runs if self.mode == "quick" else max(runs, MIN_RATIO_ROUNDS)
 
     def timeout_for(self, records: int, slack_s: float = 60) -> float:
         # Generous bound (20k msg/s worst case): a hung tool ends the step, not the harness.

@@ -76,21 +76,22 @@ class HttpStep:
         return rec
 
     def step_http(self) -> None:
-        s, n = self.size, self.size["produce"]
+        n = self.size["produce"]
         topic = self.filled_topic or self.fill_topic("http", n)
         if topic is None:
             self.errors.append("http: no pre-filled topic (orders produce failed)")
             return
         self.filled_topic = topic
         count = self.kafka.message_count(topic)
-        log(f"--http cost: {count} records x {s['runs']} rounds ({' vs '.join(VARIANTS)})")
+        rounds = self.ratio_rounds()
+        log(f"--http cost: {count} records x {rounds} rounds ({' vs '.join(VARIANTS)})")
         runs = {v: [] for v in VARIANTS}
-        for i in range(s["runs"]):
+        for i in range(rounds):
             order = (False, True) if i % 2 == 0 else (True, False)
             for with_http in order:
                 runs[VARIANTS[1] if with_http else VARIANTS[0]].append(self._http_run(topic, count, with_http))
         ratios = [w["msgs_per_sec"] / o["msgs_per_sec"] for o, w in zip(runs[VARIANTS[0]], runs[VARIANTS[1]])
                   if o.get("ok") and w.get("ok") and o.get("msgs_per_sec")]
-        self.out["http"] = {"records": count, "runs": runs,
+        self.out["http"] = {"records": count, "rounds": rounds, "runs": runs,
                             "median": {k: median_record(v) for k, v in runs.items()},
                             "ratio": {"per_run": [float(f"{r:.4g}") for r in ratios], "median": median(ratios)}}

@@ -245,11 +245,11 @@ def _http(out: dict) -> list[str]:
     if not h:
         return []
     L = ["", f"## Cost of --http ({_n(h.get('records'))}-record backlog, /metrics and /api/state scraped "
-             "every second)", ""]
+             f"every second, {h.get('rounds', '?')} alternating rounds)", ""]
     rows = [[variant, _n((m or {}).get("msgs_per_sec"))] for variant, m in h.get("median", {}).items()]
     L += _table(["consumer", "throughput (msg/s)"], rows)
     ratio = (h.get("ratio") or {}).get("median")
-    L += ["", f"- throughput with --http / without: {_n(ratio, 3)} (per round: "
+    L += ["", f"- throughput with --http / without, median of the per-round ratios: {_n(ratio, 3)} (per round: "
               f"{', '.join(str(r) for r in (h.get('ratio') or {}).get('per_run', []))}; target ≥ 0.95)"]
     return L
 

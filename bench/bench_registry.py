@@ -21,9 +21,6 @@ def _rate(res, key="msgs_per_sec") -> dict:
     return {"msgs_per_sec": j[key]}
 
 
-MIN_FULL_ROUNDS = 7  # three rounds left a 0.81 produce ratio that did not survive re-measuring
-
-
 def _paired_ratios(runs: dict, kind: str, key: str, invert: bool = False) -> list[float]:
     """registry / schemaless for each round (both ran back to back), for the rounds where both ran."""
     out = []
@@ -69,7 +66,7 @@ class RegistryStep:
         # figure is the median of per-round ratios over at least seven alternating rounds, next
         # to the CPU time per record, which the broker's load disturbs less.
         n = self.size["produce"]
-        rounds = self.size["runs"] if self.mode == "quick" else max(self.size["runs"], MIN_FULL_ROUNDS)
+        rounds = self.ratio_rounds()
         log(f"registry vs schemaless: {n} records x {rounds} rounds ({self.args.schema_registry})")
         runs = {m: {"produce": [], "consume": []} for m in MODES}
         for i in range(rounds):
