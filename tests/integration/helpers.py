@@ -6,6 +6,7 @@ Tests import from here (fixtures come from conftest.py), never from each other.
 import io
 import json
 import os
+import socket
 import struct
 import subprocess
 import threading
@@ -23,6 +24,23 @@ with open(os.path.join(ROOT, "schemas", "order.avsc")) as _f:
     SCHEMA = fastavro.parse_schema(json.load(_f))
 PRODUCTS = ["Laptop", "Mouse", "Keyboard", "Monitor", "Tablet", "Camera", "Headphones"]
 M64 = (1 << 64) - 1
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def terminate(proc, grace=15):
+    """SIGTERM, then SIGKILL after `grace` seconds: a helper process started by a test."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def run_orders(orders_bin, *args, timeout=120, check=False, **kw):

@@ -2,7 +2,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -10,7 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from helpers import ROOT
+from helpers import ROOT, free_port, terminate  # noqa: F401 (free_port: for the tests)
 
 ARTIFACTS = os.path.join(ROOT, "build", "test-artifacts")
 
@@ -19,12 +18,6 @@ def tool(name):
     path = shutil.which(name)
     assert path, f"{name} not found: ./run setup installs it (Debian package)"
     return path
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url, timeout=5):
@@ -92,12 +85,7 @@ class Prometheus:
         return next(iter(result.values()))
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=15)
+        terminate(self.proc)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -17,7 +17,7 @@ import time
 import requests
 import urllib3
 
-from helpers import ROOT
+from helpers import ROOT, free_port, terminate
 
 
 def openssl(*args, cwd):
@@ -45,12 +45,6 @@ def make_pki(d, key_password):
 def registry_jar():
     jars = glob.glob(os.path.join(ROOT, ".cache", "registry", "apicurio-registry-app-*-runner.jar"))
     return jars[0] if jars else None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class HttpsRegistry:
@@ -85,12 +79,7 @@ class HttpsRegistry:
         raise RuntimeError("the HTTPS registry did not become ready")
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        terminate(self.proc, grace=20)
         self.log.close()
 
 
