@@ -13,7 +13,7 @@ import urllib.request
 
 import bench_tools as tools
 from bench_proc import run
-from bench_util import log, median, median_record
+from bench_util import four_digits, log, median, median_record, paired_ratios
 
 VARIANTS = ("without --http", "with --http + 1 s scraper")
 
@@ -90,8 +90,7 @@ class HttpStep:
             order = (False, True) if i % 2 == 0 else (True, False)
             for with_http in order:
                 runs[VARIANTS[1] if with_http else VARIANTS[0]].append(self._http_run(topic, count, with_http))
-        ratios = [w["msgs_per_sec"] / o["msgs_per_sec"] for o, w in zip(runs[VARIANTS[0]], runs[VARIANTS[1]])
-                  if o.get("ok") and w.get("ok") and o.get("msgs_per_sec")]
+        ratios = paired_ratios(runs[VARIANTS[1]], runs[VARIANTS[0]], "msgs_per_sec")
         self.out["http"] = {"records": count, "rounds": rounds, "runs": runs,
                             "median": {k: median_record(v) for k, v in runs.items()},
-                            "ratio": {"per_run": [float(f"{r:.4g}") for r in ratios], "median": median(ratios)}}
+                            "ratio": {"per_run": four_digits(ratios), "median": median(ratios)}}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bench_tools as tools
 from bench_proc import run
 from bench_settings import PARTITIONS, PRODUCER_PROPS
-from bench_util import log, median
+from bench_util import four_digits, log, median, paired_ratios
 
 MODES = ("schemaless", "registry")
 
@@ -19,16 +19,6 @@ MODES = ("schemaless", "registry")
 def _rate(res, key="msgs_per_sec") -> dict:
     j = tools.parse_json_report(res.stdout)
     return {"msgs_per_sec": j[key]}
-
-
-def _paired_ratios(runs: dict, kind: str, key: str, invert: bool = False) -> list[float]:
-    """registry / schemaless for each round (both ran back to back), for the rounds where both ran."""
-    out = []
-    for reg, plain in zip(runs["registry"][kind], runs["schemaless"][kind]):
-        a, b = reg.get(key), plain.get(key)
-        if reg.get("ok") and plain.get("ok") and a and b:
-            out.append(float(f"{(b / a if invert else a / b):.4g}"))
-    return out
 
 
 def _cpu_per_record(rec: dict, n: int) -> dict:
@@ -78,11 +68,13 @@ class RegistryStep:
                for m in MODES}
         cpu = {m: {k: median([r.get("cpu_us_per_record") for r in runs[m][k] if r.get("ok")])
                    for k in ("produce", "consume")} for m in MODES}
-        per_round = {k: _paired_ratios(runs, k, "msgs_per_sec") for k in ("produce", "consume")}
-        cpu_ratio = {k: median(_paired_ratios(runs, k, "cpu_us_per_record", invert=True))
+        reg, plain = runs["registry"], runs["schemaless"]
+        per_round = {k: paired_ratios(reg[k], plain[k], "msgs_per_sec") for k in ("produce", "consume")}
+        cpu_ratio = {k: median(paired_ratios(plain[k], reg[k], "cpu_us_per_record"))
                      for k in ("produce", "consume")}
         self.out["registry"] = {"records": n, "rounds": rounds, "runs": runs, "median": med,
                                 "cpu_us_per_record": cpu,
                                 "ratio": {k: median(v) for k, v in per_round.items()},
-                                "ratio_per_round": per_round, "cpu_ratio": cpu_ratio,
+                                "ratio_per_round": {k: four_digits(v) for k, v in per_round.items()},
+                                "cpu_ratio": cpu_ratio,
                                 "url": self.args.schema_registry}

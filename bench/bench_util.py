@@ -75,6 +75,17 @@ def median(values):
     return statistics.median(vals) if vals else None
 
 
+def paired_ratios(tops: list[dict], bottoms: list[dict], key: str) -> list[float]:
+    """top[key] / bottom[key] for each round (the two ran back to back), over the rounds where
+    both ran and both have the figure."""
+    return [t[key] / b[key] for t, b in zip(tops, bottoms)
+            if t.get("ok") and b.get("ok") and t.get(key) and b.get(key)]
+
+
+def four_digits(values: list[float]) -> list[float]:
+    return [float(f"{v:.4g}") for v in values]
+
+
 def median_record(runs: list[dict]) -> dict | None:
     """Median of every numeric field (one level of nesting) over the successful runs."""
     ok = [r for r in runs if r.get("ok")]
