@@ -145,6 +145,17 @@ void add_topic_flags(CLI::App& sub, ConsumeFlags& f) {
       ->capture_default_str()
       ->type_name("TOPIC")
       ->check(topic_name_check());
+  sub.add_option_function<std::string>(
+         "--on-log-mismatch",
+         [&o](const std::string& mode) {
+           o.on_log_mismatch =
+               mode == "start-over" ? consume::LogMismatch::start_over : consume::LogMismatch::fail;
+         },
+         "when a partition's checkpoint or committed offset does not match its log (topic "
+         "recreated, log truncated): fail (exit 1, nothing skipped) or start-over (read that "
+         "partition from its log start with an empty aggregate, warned and counted)")
+      ->default_str("fail")
+      ->check(CLI::IsMember({"fail", "start-over"}));
   f.transactional_id = sub.add_option(
       "--transactional-id", o.transactional_id,
       "exactly-once: the producer's transactional.id, unique per live process (default: "

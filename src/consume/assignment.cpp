@@ -1,5 +1,6 @@
 // Partition lifecycle of the consume loop: assignment, restore from the aggregates topic,
 // revoke, and the rewind after an aborted transaction.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -78,31 +79,39 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
   spdlog::info("Revoked partition(s) [{}] of '{}'", join(list), opt_.topic);
 }
 
-std::int64_t ConsumeSession::logical_start() const {
+std::optional<std::int64_t> ConsumeSession::logical_start() const {
   const std::string reset = opt_.consumer_props.get_or("auto.offset.reset", "earliest");
+  if (reset == "error") return std::nullopt;
   return reset == "latest" || reset == "largest" || reset == "end"
              ? RdKafka::Topic::OFFSET_END
              : RdKafka::Topic::OFFSET_BEGINNING;
 }
 
-bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek) {
+bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek,
+                                    std::optional<std::int64_t> at) {
   ps.epoch = epochs_.next();
   committer_->pipeline_started(partition);
   ps.uncommitted.clear();
-  const std::int64_t at = ps.durable_offset ? *ps.durable_offset : logical_start();
+  if (!at) at = ps.durable_offset ? ps.durable_offset : logical_start();
+  if (!at) {
+    set_fatal(fmt::format(
+        "partition {}[{}] has no committed offset and no checkpoint, and auto.offset.reset=error",
+        opt_.topic, partition));
+    return false;
+  }
   if (seek) {
     ps.held.clear();
     ps.held_bytes = 0;
   }
   Error e;
-  if (seek) e = consumer_->seek({opt_.topic, partition, at}, kSeekTimeout);
+  if (seek) e = consumer_->seek({opt_.topic, partition, *at}, kSeekTimeout);
   if (e) {
     // librdkafka refuses while the partition's fetcher has not started (its committed offset
     // is still being fetched, its leader is moving): try again with the next restore attempt.
     // Without the seek the partition would continue where fetching stopped: not safe.
     spdlog::log(ps.seek_warned ? spdlog::level::debug : spdlog::level::warn,
                 "Partition {}[{}]: cannot seek to {} yet ({}); trying again", opt_.topic, partition,
-                at, e.message);
+                *at, e.message);
     ps.seek_warned = true;
     ps.pipeline.reset();
     ps.phase = Phase::restoring;
@@ -184,37 +193,64 @@ void ConsumeSession::restore_partitions() {
       set_fatal(plan.note);
       return;
     }
-    if (!plan.note.empty()) {
-      spdlog::warn("Partition {}[{}]: {}", opt_.topic, tp.partition, plan.note);
-    }
-    ps.durable_offset = plan.offset;
-    ps.durable_aggregate = plan.base;
-    ps.durable_finished = plan.finished;
-    if (plan.reprocess_below) {
-      ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
-    }
-    if (commit && *commit < 0) commit.reset();
-    if (commit) committer_->restored(tp.partition, *commit);
-    last_activity_ = Clock::now();
-    // librdkafka fetches from the committed offset (or the reset position without one): when
-    // the plan starts there too, the records held meanwhile are the right ones and no seek
-    // (which would wait for the fetch in flight) is needed.
-    const bool seek = plan.offset != commit || ps.reseek;
-    if (!start_pipeline(tp.partition, ps, seek)) continue;
-    auto held = std::move(ps.held);
-    ps.held.clear();
-    ps.held_bytes = 0;
-    for (const auto& msg : held) accept(ps, *msg);
-    if (plan.restored) {
-      ++metrics_.partitions_restored;
-      spdlog::info("Partition {}[{}]: restored checkpoint at offset {} ({} orders, revenue {})",
-                   opt_.topic, tp.partition, *plan.offset, plan.base.count(),
-                   stats::format_cents(plan.base.revenue_cents()));
-    } else {
-      spdlog::info("Partition {}[{}]: no checkpoint, starting at {}", opt_.topic, tp.partition,
-                   plan.offset ? std::to_string(*plan.offset) : std::string("the reset position"));
-    }
+    if (!apply_start_plan(tp.partition, ps, plan, commit)) return;
   }
+}
+
+bool ConsumeSession::apply_start_plan(std::int32_t partition, PartitionState& ps,
+                                      const pipeline::StartPlan& plan,
+                                      std::optional<std::int64_t> commit) {
+  if (commit && *commit < 0) commit.reset();
+  pipeline::LogRange log;
+  if (!log_range(partition, log)) return true;  // tried again with the next restore attempt
+  const auto check = pipeline::check_start(plan.offset, commit, log);
+  if (check.kind == pipeline::StartCheck::Kind::mismatch) {
+    const auto what = fmt::format(
+        "{} ({} offset {}{})", check.reason, plan.restored ? "checkpoint at" : "committed",
+        plan.offset ? std::to_string(*plan.offset) : std::string("-"),
+        commit ? ", committed " + std::to_string(*commit) : std::string());
+    return log_mismatch(partition, ps, what);
+  }
+  if (!plan.note.empty()) spdlog::warn("Partition {}[{}]: {}", opt_.topic, partition, plan.note);
+  if (check.kind == pipeline::StartCheck::Kind::below_start) {
+    spdlog::warn("Partition {}[{}]: {}", opt_.topic, partition, check.reason);
+    metrics_.records_deleted_unread += static_cast<std::uint64_t>(check.lost);
+  }
+  ps.durable_offset = plan.offset;
+  ps.durable_aggregate = plan.base;
+  ps.durable_finished = plan.finished;
+  ps.anchor = plan.anchor;
+  ps.anchor_candidate.reset();
+  // The anchor's record still in the log: reading resumes there to compare it first.
+  ps.verify.reset();
+  if (plan.anchor && plan.anchor->offset >= log.low) ps.verify = plan.anchor;
+  if (plan.reprocess_below) {
+    ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
+  }
+  if (commit) committer_->restored(partition, *commit);
+  last_activity_ = Clock::now();
+  // librdkafka fetches from the committed offset (or the reset position without one): when
+  // the plan starts there too, the records held meanwhile are the right ones and no seek
+  // (which would wait for the fetch in flight) is needed.
+  std::optional<std::int64_t> at = check.start;
+  if (ps.verify) at = ps.verify->offset;
+  // An anchor to compare: always sought, so no record held from before is taken first.
+  const bool seek = at != commit || ps.reseek || ps.verify;
+  if (!start_pipeline(partition, ps, seek, at)) return !fatal_;
+  auto held = std::move(ps.held);
+  ps.held.clear();
+  ps.held_bytes = 0;
+  for (const auto& msg : held) accept(ps, *msg);
+  if (plan.restored) {
+    ++metrics_.partitions_restored;
+    spdlog::info("Partition {}[{}]: restored checkpoint at offset {} ({} orders, revenue {})",
+                 opt_.topic, partition, *plan.offset, plan.base.count(),
+                 stats::format_cents(plan.base.revenue_cents()));
+  } else {
+    spdlog::info("Partition {}[{}]: no checkpoint, starting at {}", opt_.topic, partition,
+                 plan.offset ? std::to_string(*plan.offset) : std::string("the reset position"));
+  }
+  return true;
 }
 
 void ConsumeSession::renew_epochs() {

@@ -59,7 +59,7 @@ void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
       [this](std::int32_t p, const PartitionState&) { return marks_[p].written_progress; }));
   for (const auto& [p, next] : plan) {
     PartitionState& ps = host_.partitions().at(p);
-    pipeline::Checkpoint c = checkpoint_at(opt, p, next, *ps.pipeline);
+    pipeline::Checkpoint c = checkpoint_at(opt, p, next, ps);
     if (Error e = produce_checkpoint(host_, c)) {
       spdlog::warn("Checkpoint of {}[{}] not written (offsets wait for the next one): {}",
                    opt.topic, p, e.message);

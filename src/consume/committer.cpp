@@ -15,14 +15,22 @@ std::unique_ptr<Committer> make_committer(Semantics semantics, CommitHost& host)
 }
 
 pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t partition,
-                                   std::int64_t offset, const pipeline::PartitionPipeline& pipe) {
-  return {opt.topic,
-          partition,
-          offset,
-          pipe.aggregate(),
-          opt.group,
-          util::wall_ms(),
-          pipe.finished_above()};
+                                   std::int64_t offset, const PartitionState& ps) {
+  const auto& pipe = *ps.pipeline;
+  pipeline::Checkpoint c;
+  c.topic = opt.topic;
+  c.partition = partition;
+  c.offset = offset;
+  c.aggregate = pipe.aggregate();
+  c.group = opt.group;
+  c.written_at_ms = util::wall_ms();
+  c.finished = pipe.finished_above();
+  if (ps.anchor_candidate && ps.anchor_candidate->offset < offset) {
+    c.anchor = ps.anchor_candidate;
+  } else if (ps.anchor && ps.anchor->offset < offset) {
+    c.anchor = ps.anchor;
+  }
+  return c;
 }
 
 kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c) {

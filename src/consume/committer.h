@@ -142,9 +142,10 @@ std::vector<pipeline::CommitCandidate> candidates(const Partitions& partitions,
   return out;
 }
 
-// The checkpoint of a running partition at `offset`: its pipeline's aggregate and finished set.
+// The checkpoint of a running partition at `offset`: its pipeline's aggregate and finished set,
+// and the newest anchor below `offset`.
 pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t partition,
-                                   std::int64_t offset, const pipeline::PartitionPipeline& pipe);
+                                   std::int64_t offset, const PartitionState& ps);
 kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c);
 // Serves delivery reports until nothing is `pending`, `budget` has passed or `give_up` says so.
 // True when nothing is pending.

@@ -170,13 +170,26 @@ void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
   // Beyond --max-messages only records taken before (a rewind brings them back) are taken again.
   if (fresh && max_messages_reached()) return;  // not tracked
   const auto now = Clock::now();
-  if (ps.durable_offset && msg.offset() < *ps.durable_offset) return;  // covered already
+  if (ps.verify && !verify_anchor(msg.partition(), ps, msg)) return;  // started over, or fatal
+  if (ps.durable_offset && msg.offset() < *ps.durable_offset) {       // covered already
+    // Unless librdkafka reset a position the log no longer has (truncated or recreated under
+    // the consumer): checked against the log, at most once a second.
+    if (!ps.verify) check_log_behind(msg.partition(), ps, now);
+    return;
+  }
   const auto skipped = ps.pipeline->skipped();
   if (!ps.pipeline->push(kafka::to_record(msg), now)) {  // redelivered, or finished before
     metrics_.skipped_on_restore += ps.pipeline->skipped() - skipped;
     return;
   }
   if (!ps.durable_offset) ps.durable_offset = msg.offset();  // where a rewind returns
+  if (!ps.anchor_candidate || ps.anchor_candidate->offset < *ps.durable_offset) {
+    // The previous candidate is covered by a durable checkpoint now: it anchors the next ones.
+    if (ps.anchor_candidate) ps.anchor = ps.anchor_candidate;
+    const auto b = kafka::bytes_of(msg);
+    ps.anchor_candidate = {msg.offset(),
+                           pipeline::record_fingerprint(b.timestamp_ms, b.key, b.value)};
+  }
   ++metrics_.consumed;
   if (fresh) {
     ++taken_distinct_;

@@ -14,6 +14,10 @@
 namespace consume {
 
 enum class Semantics { exactly_once, at_least_once };
+// What a partition does when the state restored for it does not match its log (a recreated
+// topic, a truncated log; pipeline/log_check.h): end the run (exit 1), or start the partition
+// over from its log start with an empty aggregate.
+enum class LogMismatch { fail, start_over };
 const char* to_string(Semantics s);  // "exactly-once" / "at-least-once"
 
 struct ConsumeOptions {
@@ -30,6 +34,7 @@ struct ConsumeOptions {
   pipeline::CommitSettings commit;
   // How long a newly assigned partition waits for a checkpoint that lags its committed offset.
   std::chrono::milliseconds restore_grace{5000};
+  LogMismatch on_log_mismatch = LogMismatch::fail;
   std::optional<std::uint64_t> max_messages;           // take at most N records, finish them, stop
   std::optional<std::chrono::microseconds> idle_exit;  // stop after this long with nothing to do
   std::chrono::microseconds stats_interval = std::chrono::seconds(10);  // 0: no periodic summary

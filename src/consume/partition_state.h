@@ -12,6 +12,7 @@
 
 #include "kafka/consumer.h"
 #include "pipeline/finished_set.h"
+#include "pipeline/log_check.h"
 #include "pipeline/outcome.h"
 #include "pipeline/partition_pipeline.h"
 #include "pipeline/rolled_back.h"
@@ -70,6 +71,14 @@ struct PartitionState {
   // The pipeline's progress() that the durable checkpoint covers (0 for a fresh pipeline).
   std::uint64_t durable_progress = 0;
   std::optional<std::int64_t> reprocess_below;
+  // Checkpoint anchors (pipeline/log_check.h). `anchor`: a record below the durable offset;
+  // `anchor_candidate`: the first record taken in since, promoted once the durable offset passes
+  // it (one fingerprint per commit, not per record). `verify`: restored with a checkpoint's
+  // anchor, reading resumes at that record to compare it before anything is processed.
+  std::optional<pipeline::RecordAnchor> anchor;
+  std::optional<pipeline::RecordAnchor> anchor_candidate;
+  std::optional<pipeline::RecordAnchor> verify;
+  TimePoint next_log_check{};  // check_log_behind: not again before
   // Finished, then lost to an aborted commit: covered again once redone and committed.
   pipeline::RolledBack rolled_back;
   // Finished records not yet committed (offset, consumed at), for the commit latency.

@@ -26,6 +26,7 @@
 #include "pipeline/dead_letter_outbox.h"
 #include "pipeline/epoch.h"
 #include "pipeline/stall_watch.h"
+#include "pipeline/start_plan.h"
 #include "stats/latency_histogram.h"
 
 namespace consume::detail {
@@ -107,8 +108,28 @@ class ConsumeSession : private CommitHost {
   // Starts (or restarts) a partition's pipeline at its durable checkpoint, seeking there unless
   // `seek` is false (librdkafka fetches from there already). False (and back to restoring) when
   // librdkafka cannot seek there yet.
-  bool start_pipeline(std::int32_t partition, PartitionState& ps, bool seek = true);
-  std::int64_t logical_start() const;
+  // `at`: where to read from instead of the durable checkpoint (an anchor to verify, the log
+  // start).
+  bool start_pipeline(std::int32_t partition, PartitionState& ps, bool seek = true,
+                      std::optional<std::int64_t> at = std::nullopt);
+  // The user's auto.offset.reset as a logical offset; nullopt for "error": a partition with
+  // nothing to start from ends the run.
+  std::optional<std::int64_t> logical_start() const;
+  // The partition's log range; false (warned) when the leader did not answer in time.
+  bool log_range(std::int32_t partition, pipeline::LogRange& out);
+  // Starts a restored partition as its plan says, once its start is checked against the log
+  // (pipeline/log_check.h). False: the run ends.
+  bool apply_start_plan(std::int32_t partition, PartitionState& ps, const pipeline::StartPlan& plan,
+                        std::optional<std::int64_t> commit);
+  // The partition's state does not match its log: ends the run (--on-log-mismatch fail) or
+  // starts the partition over from its log start with an empty aggregate. False: the run ends.
+  bool log_mismatch(std::int32_t partition, PartitionState& ps, const std::string& what);
+  // A record below the durable offset came without a seek there: librdkafka may have reset a
+  // position the log no longer has (auto.offset.reset). A mismatch if the log ends below it.
+  void check_log_behind(std::int32_t partition, PartitionState& ps, TimePoint now);
+  // Compares the record at a restored anchor's offset; false when the partition started over or
+  // the run ends (the record must not be used).
+  bool verify_anchor(std::int32_t partition, PartitionState& ps, const RdKafka::Message& msg);
   // Every partition restores its last committed checkpoint again (a producer recovery).
   void restore_all();
 

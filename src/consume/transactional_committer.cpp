@@ -170,8 +170,9 @@ std::vector<TransactionalCommitter::Item> TransactionalCommitter::due_checkpoint
       [](auto, const PartitionState& ps) { return ps.durable_progress; }));
   std::vector<Item> items;
   for (const auto& c : plan) {
-    const auto& pipe = *partitions.at(c.partition).pipeline;
-    items.push_back({checkpoint_at(host_.options(), c.partition, c.offset, pipe), pipe.progress()});
+    const auto& ps = partitions.at(c.partition);
+    items.push_back(
+        {checkpoint_at(host_.options(), c.partition, c.offset, ps), ps.pipeline->progress()});
   }
   return items;
 }

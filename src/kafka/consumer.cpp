@@ -260,6 +260,12 @@ Error Consumer::seek(const TopicPartitionOffset& position, std::chrono::millisec
   return result_of(consumer_->seek(*tp, static_cast<int>(timeout.count())));
 }
 
+Error Consumer::query_watermarks(const std::string& topic, std::int32_t partition,
+                                 std::chrono::milliseconds timeout, Watermarks& out) {
+  return result_of(consumer_->query_watermark_offsets(topic, partition, &out.low, &out.high,
+                                                      static_cast<int>(timeout.count())));
+}
+
 std::vector<TopicPartitionOffset> Consumer::assignment() {
   OwnedPartitionList list;
   if (consumer_->assignment(list.get()) != RdKafka::ERR_NO_ERROR) return {};

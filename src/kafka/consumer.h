@@ -59,6 +59,14 @@ class Consumer {
   // fetched before are discarded by librdkafka, not returned.
   Error seek(const TopicPartitionOffset& position, std::chrono::milliseconds timeout);
   std::vector<TopicPartitionOffset> assignment();
+  // The partition's log start and end, asked of its leader (ListOffsets); under read_committed
+  // the end is the last stable offset. Waits up to `timeout`.
+  struct Watermarks {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+  };
+  Error query_watermarks(const std::string& topic, std::int32_t partition,
+                         std::chrono::milliseconds timeout, Watermarks& out);
   // Last committed offsets of the given partitions (offset field is filled in).
   std::vector<TopicPartitionOffset> committed(const std::vector<TopicPartitionOffset>& partitions,
                                               std::chrono::milliseconds timeout);

@@ -4,6 +4,16 @@
 
 namespace kafka {
 
+RecordBytes bytes_of(const RdKafka::Message& msg) {
+  RecordBytes b;
+  const auto ts = msg.timestamp();
+  b.timestamp_ms =
+      ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? -1 : ts.timestamp;
+  if (msg.key_pointer()) b.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
+  if (msg.payload()) b.value.emplace(static_cast<const char*>(msg.payload()), msg.len());
+  return b;
+}
+
 Record to_record(const RdKafka::Message& msg) {
   Record r;
   r.topic = msg.topic_name();

@@ -10,7 +10,9 @@ namespace observe {
 
 std::optional<std::int64_t> PartitionView::lag() const {
   if (!committed || !log_end || *committed < 0 || *log_end < 0) return std::nullopt;
-  return *log_end > *committed ? *log_end - *committed : 0;
+  // Negative when the committed offset is beyond the log's end (a truncated or recreated log):
+  // shown as it is, never clamped to 0, which would read as "caught up".
+  return *log_end - *committed;
 }
 
 namespace {
@@ -35,6 +37,12 @@ void write_counters(Exposition& out, const ConsumerSnapshot& s) {
               "Dead letters the DLQ did not acknowledge", m.dead_letter_write_failures);
   out.counter("orders_consumer_records_skipped_on_restore_total",
               "Records finished before a restart and skipped", m.skipped_on_restore);
+  out.counter("orders_consumer_partitions_started_over_total",
+              "Partitions whose restored state did not match their log, started over",
+              m.partitions_started_over);
+  out.counter("orders_consumer_records_deleted_unread_total",
+              "Records deleted from the log (retention) before they were read",
+              m.records_deleted_unread);
   out.counter("orders_consumer_records_reprocessed_total",
               "Records processed again that the group had processed", m.reprocessed);
   out.family("orders_consumer_transactions_total", "counter",
@@ -163,6 +171,8 @@ json counters_json(const ConsumerSnapshot& s) {
           {"retries", m.retries},
           {"dead_letter_write_failures", m.dead_letter_write_failures},
           {"skipped_on_restore", m.skipped_on_restore},
+          {"partitions_started_over", m.partitions_started_over},
+          {"records_deleted_unread", m.records_deleted_unread},
           {"reprocessed", m.reprocessed},
           {"transactions_committed", m.transactions_committed},
           {"transactions_aborted", m.transactions_aborted},

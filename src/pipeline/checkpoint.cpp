@@ -1,5 +1,7 @@
 #include "pipeline/checkpoint.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -64,6 +66,19 @@ FinishedSet decode_finished(const nlohmann::json& j, std::int64_t offset) {
   return s;
 }
 
+RecordAnchor decode_anchor(const nlohmann::json& j, std::int64_t offset) {
+  RecordAnchor a;
+  a.offset = j.at("offset").get<std::int64_t>();
+  const auto hex = j.at("fingerprint").get<std::string>();
+  if (a.offset < 0 || a.offset >= offset)
+    throw CheckpointError("anchor.offset is not below the offset");
+  if (hex.size() != 16 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw CheckpointError("anchor.fingerprint is not 16 hex digits");
+  }
+  a.fingerprint = std::stoull(hex, nullptr, 16);
+  return a;
+}
+
 std::string encode_with(const Checkpoint& c, const stats::Aggregate& aggregate) {
   const bool v2 = c.finished.through > c.offset;
   const int version = aggregate.other().count > 0 ? 3 : v2 ? 2 : 1;
@@ -75,6 +90,10 @@ std::string encode_with(const Checkpoint& c, const stats::Aggregate& aggregate) 
                       {"written_at_ms", c.written_at_ms},
                       {"aggregate", aggregate.to_json()}};
   if (v2) j["finished_above"] = encode_finished(c);
+  if (c.anchor && c.anchor->offset < c.offset) {
+    j["anchor"] = {{"offset", c.anchor->offset},
+                   {"fingerprint", fmt::format("{:016x}", c.anchor->fingerprint)}};
+  }
   // Invalid UTF-8 in a product name is replaced, never thrown on: a checkpoint is always written.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -133,6 +152,7 @@ Checkpoint decode_checkpoint(std::string_view value) {
     if (version >= 2 && j.contains("finished_above")) {
       c.finished = decode_finished(j.at("finished_above"), c.offset);
     }
+    if (j.contains("anchor")) c.anchor = decode_anchor(j.at("anchor"), c.offset);
     return c;
   } catch (const CheckpointError&) {
     throw;

@@ -14,6 +14,9 @@
 //   build refuses one it would misread.
 //   version 3: the aggregate has an "other" bucket (orders of products it does not name, see
 //   stats/aggregate.h); written only then, so version-2 builds refuse what they would misread.
+//   "anchor": {"offset": A, "fingerprint": "<16 hex digits>"} (any version, optional): one record
+//   below `offset` that the aggregate covers, so a restore can tell that the log is still the
+//   one the checkpoint was written for (pipeline/log_check.h). Older builds ignore it.
 // Size: a value never exceeds its byte budget (below the producer's message.max.bytes) while
 // the aggregate names products: the least counted ones are folded into "other" until it fits,
 // so a checkpoint can always be written and commits never fail for its size.
@@ -32,6 +35,7 @@
 #include <utility>
 
 #include "pipeline/finished_set.h"
+#include "pipeline/log_check.h"
 #include "stats/aggregate.h"
 
 namespace pipeline {
@@ -46,6 +50,7 @@ struct Checkpoint {
   std::string group;  // the consumer group that wrote it
   std::int64_t written_at_ms = 0;
   FinishedSet finished;  // records above `offset` finished already (its `from` is `offset`)
+  std::optional<RecordAnchor> anchor;  // a record below `offset` it covers, if one is known
 
   bool operator==(const Checkpoint&) const = default;
 };

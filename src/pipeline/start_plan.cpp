@@ -26,6 +26,7 @@ StartPlan plan_start(const Checkpoint* checkpoint, std::optional<std::int64_t> c
     plan.base = checkpoint->aggregate;
     plan.finished = checkpoint->finished;
     plan.restored = true;
+    plan.anchor = checkpoint->anchor;
     if (behind) {
       plan.reprocess_below = *committed;
       plan.note = fmt::format(

@@ -34,8 +34,9 @@ struct StartPlan {
   FinishedSet finished;  // records above `offset` finished already: skipped, not redone
   // Records below this offset were already processed by the group (re-processed if read again).
   std::optional<std::int64_t> reprocess_below;
-  bool restored = false;  // base comes from a checkpoint
-  std::string note;       // a warning to log (or why it was refused)
+  bool restored = false;               // base comes from a checkpoint
+  std::optional<RecordAnchor> anchor;  // the checkpoint's anchor: the log is verified against it
+  std::string note;                    // a warning to log (or why it was refused)
 };
 
 StartPlan plan_start(const Checkpoint* checkpoint, std::optional<std::int64_t> committed,

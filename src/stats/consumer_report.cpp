@@ -39,6 +39,8 @@ nlohmann::json to_json(const ConsumerMetrics& m) {
                       {"unfinished", m.unfinished},
                       {"pending_retries", m.pending_retries},
                       {"skipped_on_restore", m.skipped_on_restore},
+                      {"partitions_started_over", m.partitions_started_over},
+                      {"records_deleted_unread", m.records_deleted_unread},
                       {"success_rate", m.success_rate()},
                       {"msgs_per_sec", m.msgs_per_sec()},
                       {"elapsed_seconds", m.elapsed_seconds},
@@ -98,6 +100,14 @@ std::string render_report(const ConsumerMetrics& m) {
   if (!m.ordering.empty()) line(fmt::format("Ordering: {}", m.ordering));
   if (m.skipped_on_restore > 0) {
     line(fmt::format("Skipped (finished before a restart): {}", m.skipped_on_restore));
+  }
+  if (m.partitions_started_over > 0) {
+    line(fmt::format("Partitions started over (state did not match the log): {}",
+                     m.partitions_started_over));
+  }
+  if (m.records_deleted_unread > 0) {
+    line(fmt::format("Records deleted from the log before they were read: {}",
+                     m.records_deleted_unread));
   }
   line(fmt::format("Success rate: {:.2f}%", m.success_rate() * 100.0));
   line(fmt::format("Throughput: {:.1f} msg/s", m.msgs_per_sec()));

@@ -32,6 +32,12 @@ struct ConsumerMetrics {
   std::uint64_t retry_lateness_count = 0;
   // Records finished before a restart (named by the restored checkpoint) and skipped.
   std::uint64_t skipped_on_restore = 0;
+  // Partitions whose restored state did not match their log (recreated topic, truncated log)
+  // and that started over from the log start (--on-log-mismatch start-over).
+  std::uint64_t partitions_started_over = 0;
+  // Records deleted from the log (retention, DeleteRecords) before this group read them: the
+  // restored or current position was below the log start (pipeline/log_check.h).
+  std::uint64_t records_deleted_unread = 0;
   double elapsed_seconds = 0;         // first record consumed -> last record finished
   LatencySummary processing_latency;  // consumed -> processed or dead-lettered
   // Kafka timestamp (produced) -> processed or dead-lettered; recorded as outcomes are decided.
@@ -64,6 +70,7 @@ struct ConsumerMetrics {
 
 // {consumed, processed, dead_lettered, dead_lettered_by_class, retries,
 //  dead_letter_write_failures, unfinished, pending_retries, skipped_on_restore,
+//  partitions_started_over, records_deleted_unread,
 //  retry_lateness_ms: {count, p50, p99, max}, ordering (when set), success_rate, msgs_per_sec,
 //  elapsed_seconds, processing_latency_ms: {p50, p99, max}, e2e_latency_ms: {count, p50, p95, p99,
 //  p99.9, max}, aggregate: Aggregate::to_json()}

@@ -110,7 +110,7 @@ TEST(AggregateBound, LoweringTheBoundFoldsAtOnce) {
 }
 
 TEST(CheckpointBound, AnOversizedAggregateIsFoldedUntilTheValueFits) {
-  pipeline::Checkpoint c{"orders", 0, 5000, Aggregate(100000), "g", 1, {}};
+  pipeline::Checkpoint c{"orders", 0, 5000, Aggregate(100000), "g", 1, {}, {}};
   // 3000 products with long names: about 3 MB unbounded.
   for (int i = 0; i < 3000; ++i) {
     c.aggregate.add(order(i, std::string(1000, 'x') + std::to_string(i)));
@@ -127,7 +127,7 @@ TEST(CheckpointBound, AnOversizedAggregateIsFoldedUntilTheValueFits) {
 }
 
 TEST(CheckpointBound, TheDefaultBudgetHoldsAThousandLongestNames) {
-  pipeline::Checkpoint c{"orders", 0, 5000, Aggregate(), "g", 1, {}};
+  pipeline::Checkpoint c{"orders", 0, 5000, Aggregate(), "g", 1, {}, {}};
   // The longest valid product (1024 bytes), each byte a control character JSON escapes (x6).
   for (int i = 0; i < 1500; ++i) {
     std::string name(1016, '\x01');
@@ -140,7 +140,7 @@ TEST(CheckpointBound, TheDefaultBudgetHoldsAThousandLongestNames) {
 }
 
 TEST(CheckpointBound, ASmallAggregateKeepsItsVersion) {
-  pipeline::Checkpoint c{"orders", 0, 5, Aggregate(), "g", 1, {}};
+  pipeline::Checkpoint c{"orders", 0, 5, Aggregate(), "g", 1, {}, {}};
   c.aggregate.add(order(1, "Laptop"));
   EXPECT_EQ(nlohmann::json::parse(pipeline::encode_checkpoint(c))["version"], 1);
 }
@@ -149,7 +149,7 @@ TEST(CheckpointBound, StatsMergeReportsOtherAndExactTotals) {
   pipeline::CheckpointTable table;
   Aggregate all(100000);
   for (int p = 0; p < 3; ++p) {
-    pipeline::Checkpoint c{"orders", p, 10, Aggregate(4), "g", 1, {}};
+    pipeline::Checkpoint c{"orders", p, 10, Aggregate(4), "g", 1, {}, {}};
     for (int i = 0; i < 10; ++i) {
       const auto o = order(p * 100 + i, "P" + std::to_string(p * 10 + i));
       c.aggregate.add(o);
