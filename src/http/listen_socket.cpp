@@ -61,7 +61,8 @@ Listening listen_on(const observe::ListenAddress& at) {
   }
   Listening l;
   int err = 0;
-  for (const addrinfo* ai = found; ai && l.fd.get() < 0; ai = ai->ai_next) err = try_listen(*ai, l.fd);
+  for (const addrinfo* ai = found; ai && l.fd.get() < 0; ai = ai->ai_next)
+    err = try_listen(*ai, l.fd);
   ::freeaddrinfo(found);
   if (l.fd.get() < 0) throw fail(std::strerror(err ? err : EADDRNOTAVAIL));
   sockaddr_storage bound{};

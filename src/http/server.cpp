@@ -4,10 +4,11 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 
 #include "http/listen_socket.h"
 #include "observe/connection_reaper.h"
@@ -62,7 +63,7 @@ MHD_Response* make_response(const observe::Response& r) {
   return res;
 }
 
-enum MHD_Result send(MHD_Connection* c, const observe::Response& r, bool allow_header = false) {
+enum MHD_Result reply(MHD_Connection* c, const observe::Response& r, bool allow_header = false) {
   MHD_Response* res = make_response(r);
   if (!res) return MHD_NO;  // out of memory: close the connection
   MHD_add_response_header(res, "Content-Type", r.content_type.c_str());
@@ -103,16 +104,16 @@ enum MHD_Result Server::Impl::answer(MHD_Connection* c, const char* url, const c
   }
   if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
       std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-    return send(c, observe::text(405, "method not allowed\n"), true);
+    return reply(c, observe::text(405, "method not allowed\n"), true);
   }
   const char* host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
   if (!host || count_hosts(c) != 1) {
-    return send(c, observe::text(400, "bad request: one Host header needed\n"));
+    return reply(c, observe::text(400, "bad request: one Host header needed\n"));
   }
   if (!observe::host_allowed(host, rule)) {
-    return send(c, observe::text(421,
-                                 "misdirected request: the Host is not this server's address "
-                                 "or an --http-allow-host name\n"));
+    return reply(c, observe::text(421,
+                                  "misdirected request: the Host is not this server's address "
+                                  "or an --http-allow-host name\n"));
   }
   observe::Response r;
   try {
@@ -120,7 +121,7 @@ enum MHD_Result Server::Impl::answer(MHD_Connection* c, const char* url, const c
   } catch (...) {
     r = observe::text(500, "internal error\n");
   }
-  return send(c, r);
+  return reply(c, r);
 }
 
 void Server::Impl::on_connection(MHD_Connection* c, enum MHD_ConnectionNotificationCode what) {
@@ -148,16 +149,29 @@ Server::Server(const observe::ListenAddress& at, const std::vector<std::string>&
   Listening l = listen_on(at);  // throws, saying why
   impl_ = std::make_unique<Impl>(site, observe::HostRule{at.host, l.ip, allow_hosts});
   impl_->port = l.port;
-  MHD_AccessHandlerCallback handler =
-      [](void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
-         const char*, size_t*, void**) { return static_cast<Impl*>(cls)->answer(c, url, method); };
+  // Nothing may unwind into libmicrohttpd (C): out of memory closes the connection instead.
+  MHD_AccessHandlerCallback handler = [](void* cls, MHD_Connection* c, const char* url,
+                                         const char* method, const char*, const char*, size_t*,
+                                         void**) {
+    try {
+      return static_cast<Impl*>(cls)->answer(c, url, method);
+    } catch (...) {
+      return MHD_NO;
+    }
+  };
   MHD_NotifyConnectionCallback notify = [](void* cls, MHD_Connection* c, void**,
                                            enum MHD_ConnectionNotificationCode what) {
-    static_cast<Impl*>(cls)->on_connection(c, what);
+    try {
+      static_cast<Impl*>(cls)->on_connection(c, what);
+    } catch (...) {  // no room made this time
+    }
   };
   MHD_RequestCompletedCallback completed = [](void* cls, MHD_Connection* c, void**,
                                               enum MHD_RequestTerminationCode how) {
-    static_cast<Impl*>(cls)->on_completed(c, how);
+    try {
+      static_cast<Impl*>(cls)->on_completed(c, how);
+    } catch (...) {
+    }
   };
   // One internal thread on epoll serves every connection without blocking on any; the
   // inter-thread channel lets MHD_stop_daemon wake it at once.

@@ -13,8 +13,8 @@
 namespace {
 
 using namespace std::chrono_literals;
-using observe::HostRule;
 using observe::host_allowed;
+using observe::HostRule;
 
 TEST(ObserveHostRule, LoopbackAcceptsItsAddressAndLocalhostOnly) {
   const HostRule r{"127.0.0.1", "127.0.0.1", {}};
@@ -34,8 +34,8 @@ TEST(ObserveHostRule, LoopbackAcceptsItsAddressAndLocalhostOnly) {
 TEST(ObserveHostRule, MalformedHostsAreRefused) {
   const HostRule r{"127.0.0.1", "127.0.0.1", {}};
   for (const char* bad : {"", ":9464", "127.0.0.1:", "127.0.0.1:x", "127.0.0.1:123456",
-                          "127.0.0.1:80:80", "[127.0.0.1]", "::1", "[::1", "[::1]x", "[::1]:",
-                          "local host", "localhost/", "localhost\r", "user@localhost"}) {
+                          "127.0.0.1:80:80", "[127.0.0.1]", "::1", "[::1", "[::1]x",
+                          "[::1]:", "local host", "localhost/", "localhost\r", "user@localhost"}) {
     EXPECT_FALSE(host_allowed(bad, r)) << bad;
   }
 }
@@ -136,13 +136,13 @@ TEST(ObserveConnectionReaper, OldestWaitingConnectionsMakeRoomForNewOnes) {
   EXPECT_TRUE(r.opened(11, t0 + 1s).empty());
   EXPECT_TRUE(r.opened(12, t0 + 2s).empty());
   EXPECT_EQ(r.opened(13, t0 + 3s), std::vector<int>{10});  // three waiting at most
-  r.request_started(13);                                     // its headers are in
+  r.request_started(13);                                   // its headers are in
   // Answered connections are never closed to make room, nor counted as waiting.
   EXPECT_TRUE(r.opened(14, t0 + 4s).empty());
   r.closed(10);
   EXPECT_EQ(r.opened(15, t0 + 5s), std::vector<int>{11});
   EXPECT_EQ(r.opened(16, t0 + 6s), std::vector<int>{12});  // 11 is closing: not counted twice
-  EXPECT_EQ(r.tracked(), 6u);  // 11 and 12 (closing), 13, 14, 15, 16
+  EXPECT_EQ(r.tracked(), 6u);                              // 11 and 12 (closing), 13, 14, 15, 16
 }
 
 TEST(ObserveConnectionReaper, EveryRequestHasADeadline) {
