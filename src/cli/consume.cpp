@@ -246,7 +246,7 @@ void add_run_flags(CLI::App& sub, ConsumeFlags& f) {
   // Test hook, not in --help: this partition is paused once behind the pipeline's back.
   sub.add_option("--test-stall-partition", o.test_stall_partition)->group("");
   sub.add_flag("--json", f.json, "print the final report as one JSON object on stdout");
-  add_http_option(sub, o.http,
+  add_http_option(sub, o.http, o.http_allow_hosts,
                   "/metrics (Prometheus), /healthz, /readyz, /api/state and a live dashboard at /");
 }
 

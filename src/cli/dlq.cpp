@@ -149,7 +149,7 @@ void add_dlq_command(CLI::App& root, int& exit_code) {
   dlq->add_flag("--follow,-f", flags->run.follow,
                 "keep reading new records until Ctrl-C, then print the summary");
   dlq->add_flag("--summary-only", flags->run.summary_only, "print only the summary");
-  add_http_option(*dlq, flags->run.http,
+  add_http_option(*dlq, flags->run.http, flags->run.http_allow_hosts,
                   "with --follow: a DLQ page at / (recent dead letters, counts by class and "
                   "message, value lost), /metrics and /api/state");
   auto* replay = add_replay_command(*dlq, exit_code);

@@ -112,7 +112,8 @@ void add_produce_command(CLI::App& root, int& exit_code) {
                   "message.timeout.ms + 2s, so every order gets an answer)")
       ->check(at_least_zero())
       ->check(seconds_limit());
-  add_http_option(*sub, o.http, "/metrics (Prometheus), /healthz, /api/state and a page at /");
+  add_http_option(*sub, o.http, o.http_allow_hosts,
+                  "/metrics (Prometheus), /healthz, /api/state and a page at /");
   sub->add_option("--dump-orders", o.dump_orders,
                   "write every produced order as a JSON line to FILE (testing aid)")
       ->group("");

@@ -33,7 +33,7 @@ void ConsumeSession::start_http() {
   site_ = std::make_unique<observe::ConsumerSite>();
   publish_state(true);
   try {
-    server_ = std::make_unique<http::Server>(*opt_.http, *site_);
+    server_ = std::make_unique<http::Server>(*opt_.http, opt_.http_allow_hosts, *site_);
   } catch (const std::runtime_error& e) {
     throw util::UsageError(e.what());
   }

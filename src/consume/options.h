@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kafka/config.h"
 #include "observe/listen_address.h"
@@ -42,6 +43,7 @@ struct ConsumeOptions {
   std::string host;                                                     // for the dlq.host header
   // --http: serve /metrics, /healthz, /readyz, /api/state and the dashboard there.
   std::optional<observe::ListenAddress> http;
+  std::vector<std::string> http_allow_hosts;  // --http-allow-host: more names for the Host rule
   // Test hook: this partition is paused once behind the pipeline's back when it starts, as a
   // fetcher that never resumes would look (the stall watchdog's integration test).
   std::optional<std::int32_t> test_stall_partition;

@@ -56,7 +56,9 @@ void run_monitor(const MonitorOptions& options, const kafka::Properties& consume
 
   util::install_stop_handlers();
   std::unique_ptr<MonitorPage> page;
-  if (options.http) page = std::make_unique<MonitorPage>(*options.http, options.common.topic);
+  if (options.http)
+    page = std::make_unique<MonitorPage>(*options.http, options.http_allow_hosts,
+                                         options.common.topic);
   dlq::Summary summary;
   std::uint64_t n = 0;
   registry::FramedReader framed(options.common.registry);

@@ -16,11 +16,12 @@ constexpr auto kPublishEvery = std::chrono::milliseconds(250);
 
 }  // namespace
 
-MonitorPage::MonitorPage(const observe::ListenAddress& at, std::string topic)
+MonitorPage::MonitorPage(const observe::ListenAddress& at,
+                         const std::vector<std::string>& allow_hosts, std::string topic)
     : topic_(std::move(topic)) {
   publish(true);
   try {
-    server_ = std::make_unique<http::Server>(at, site_);
+    server_ = std::make_unique<http::Server>(at, allow_hosts, site_);
   } catch (const std::runtime_error& e) {
     throw util::UsageError(e.what());
   }

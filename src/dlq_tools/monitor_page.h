@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dlq/dlq_record.h"
 #include "dlq/summary.h"
@@ -17,7 +18,8 @@ namespace dlq_tools {
 class MonitorPage {
  public:
   // Binds at once; throws util::UsageError when it cannot.
-  MonitorPage(const observe::ListenAddress& at, std::string topic);
+  MonitorPage(const observe::ListenAddress& at, const std::vector<std::string>& allow_hosts,
+              std::string topic);
   // A record shown (the n-th); `summary` already counts it.
   void add(const dlq::DlqRecord& record, std::uint64_t n, const dlq::Summary& summary);
   // Publishes when due (or now, `force`).

@@ -26,6 +26,7 @@ struct MonitorOptions {
   bool follow = false;
   bool summary_only = false;
   std::optional<observe::ListenAddress> http;  // --http (with --follow): the DLQ page
+  std::vector<std::string> http_allow_hosts;   // --http-allow-host: more names for the Host rule
 };
 
 struct ReplayOptions {

@@ -10,11 +10,9 @@ Response ConsumerSite::get(std::string_view path) const {
   if (serve_common(path, "consumer.html", r)) return r;
   const auto s = latest_.get();
   if (path == "/metrics") {
-    r.content_type = kExpositionContentType;
-    r.body = render_consumer_metrics(*s);
+    r = page(kExpositionContentType, metrics_.get(s));
   } else if (path == "/api/state") {
-    r.content_type = "application/json";
-    r.body = render_consumer_state(*s);
+    r = page("application/json", state_.get(s));
   } else if (path == "/readyz") {
     r = s->ready ? text(200, "ready\n")
                  : text(503, s->stopping ? "stopping\n"

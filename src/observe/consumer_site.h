@@ -1,6 +1,8 @@
 #pragma once
 // `orders consume --http`: /metrics, /api/state, /healthz, /readyz and the dashboard at /.
+#include "observe/consumer_render.h"
 #include "observe/consumer_snapshot.h"
+#include "observe/render_once.h"
 #include "observe/site.h"
 
 namespace observe {
@@ -12,6 +14,8 @@ class ConsumerSite : public Site {
 
  private:
   Latest<ConsumerSnapshot> latest_;
+  RenderOnce<ConsumerSnapshot> metrics_{render_consumer_metrics};
+  RenderOnce<ConsumerSnapshot> state_{render_consumer_state};
 };
 
 }  // namespace observe

@@ -55,11 +55,9 @@ Response DlqSite::get(std::string_view path) const {
   if (serve_common(path, "dlq.html", r)) return r;
   const auto s = latest_.get();
   if (path == "/metrics") {
-    r.content_type = kExpositionContentType;
-    r.body = render_dlq_metrics(*s);
+    r = page(kExpositionContentType, metrics_.get(s));
   } else if (path == "/api/state") {
-    r.content_type = "application/json";
-    r.body = render_dlq_state(*s);
+    r = page("application/json", state_.get(s));
   } else if (path == "/readyz") {
     r = text(200, "following\n");
   } else {

@@ -7,6 +7,7 @@
 
 #include "dlq/summary.h"
 #include "observe/consumer_snapshot.h"
+#include "observe/render_once.h"
 #include "observe/site.h"
 
 namespace observe {
@@ -31,6 +32,8 @@ class DlqSite : public Site {
 
  private:
   Latest<DlqSnapshot> latest_;
+  RenderOnce<DlqSnapshot> metrics_{render_dlq_metrics};
+  RenderOnce<DlqSnapshot> state_{render_dlq_state};
 };
 
 }  // namespace observe

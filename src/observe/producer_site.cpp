@@ -60,11 +60,9 @@ Response ProducerSite::get(std::string_view path) const {
   if (serve_common(path, "producer.html", r)) return r;
   const auto s = latest_.get();
   if (path == "/metrics") {
-    r.content_type = kExpositionContentType;
-    r.body = render_producer_metrics(*s);
+    r = page(kExpositionContentType, metrics_.get(s));
   } else if (path == "/api/state") {
-    r.content_type = "application/json";
-    r.body = render_producer_state(*s);
+    r = page("application/json", state_.get(s));
   } else if (path == "/readyz") {
     r = s->finished ? text(503, "finished\n") : text(200, "producing\n");
   } else {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "observe/consumer_snapshot.h"
+#include "observe/render_once.h"
 #include "observe/site.h"
 #include "stats/latency_histogram.h"
 
@@ -38,6 +39,8 @@ class ProducerSite : public Site {
 
  private:
   Latest<ProducerSnapshot> latest_;
+  RenderOnce<ProducerSnapshot> metrics_{render_producer_metrics};
+  RenderOnce<ProducerSnapshot> state_{render_producer_state};
 };
 
 }  // namespace observe

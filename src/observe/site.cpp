@@ -9,9 +9,17 @@ Response not_found() {
 }
 
 Response text(int status, std::string body) {
-  Response r;
+  Response r =
+      page("text/plain; charset=utf-8", std::make_shared<const std::string>(std::move(body)));
   r.status = status;
-  r.body = std::move(body);
+  return r;
+}
+
+Response page(std::string content_type, std::shared_ptr<const std::string> body) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.body = *body;
+  r.owner = std::move(body);
   return r;
 }
 
@@ -35,7 +43,8 @@ bool serve_common(std::string_view path, std::string_view index, Response& out) 
   }
   out.status = 200;
   out.content_type = std::string(asset->content_type);
-  out.body = std::string(asset->body);
+  out.body = asset->body;
+  out.owner.reset();
   return true;
 }
 

@@ -13,7 +13,10 @@ namespace observe {
 struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
-  std::string body;
+  // Into `owner` (a rendered page, shared by every request of one snapshot) or into the binary
+  // (an embedded asset, no owner). A copy of the Response keeps it valid.
+  std::string_view body;
+  std::shared_ptr<const std::string> owner;
 };
 
 class Site {
@@ -45,6 +48,7 @@ class Latest {
 
 Response not_found();
 Response text(int status, std::string body);
+Response page(std::string content_type, std::shared_ptr<const std::string> body);
 // "/" -> the page `index` (an embedded asset); "/static/<name>" -> that asset; "/healthz" -> ok.
 // False when the path is none of those.
 bool serve_common(std::string_view path, std::string_view index, Response& out);

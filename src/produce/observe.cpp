@@ -23,7 +23,7 @@ void Session::start_http() {
   site_ = std::make_unique<observe::ProducerSite>();
   publish_state(Clock::now(), true);
   try {
-    server_ = std::make_unique<http::Server>(*o_.http, *site_);
+    server_ = std::make_unique<http::Server>(*o_.http, o_.http_allow_hosts, *site_);
   } catch (const std::runtime_error& e) {
     throw util::UsageError(e.what());
   }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "observe/listen_address.h"
 #include "registry/options.h"
@@ -27,6 +28,7 @@ struct ProduceOptions {
   bool log_each = false;                       // one line per order and per acknowledgement
   bool progress = false;                       // a status line, when stderr is a terminal
   std::optional<observe::ListenAddress> http;  // --http: metrics and a page while producing
+  std::vector<std::string> http_allow_hosts;   // --http-allow-host: more names for the Host rule
 };
 
 }  // namespace produce

@@ -143,7 +143,8 @@ TEST(ObserveConsumerSite, RoutesReadinessAndAssets) {
   EXPECT_NE(page.body.find("throughput-chart"), std::string::npos);
   // Self-contained: no resource from anywhere but this server.
   for (const char* asset : {"/", "/static/app.js", "/static/app.css"}) {
-    const auto body = site.get(asset).body;
+    const auto r = site.get(asset);  // holds what its body points into
+    const std::string_view body = r.body;
     EXPECT_FALSE(body.empty()) << asset;
     EXPECT_EQ(body.find("http://"), std::string::npos) << asset;
     EXPECT_EQ(body.find("https://"), std::string::npos) << asset;
