@@ -12,6 +12,12 @@ namespace dlq_tools {
 
 DlqSource::DlqSource(DlqSourceOptions options) : options_(std::move(options)) {
   auto props = options_.consumer_props;
+  // Like orders consume: a dead letter written in a transaction that aborted was never one (its
+  // record was processed again and dead-lettered anew, or not), and read_uncommitted cannot tell
+  // such records from committed ones. So no flag or -X shows them.
+  if (const auto level = kafka::force_read_committed(props)) {
+    spdlog::warn("ignoring isolation.level={} (only committed dead letters are read)", *level);
+  }
   // EOF events end a partition whose last offsets are transaction markers or aborted records,
   // which a read_committed consumer never returns.
   props.set("enable.partition.eof", "true");

@@ -2,7 +2,8 @@
 // Reading a dead-letter topic from a start position to the end it had when reading began (or
 // on and on with `follow`). Partitions are assigned directly, not subscribed: no rebalances, and
 // without a consumer group nothing is stored on the broker. With a group, reading starts at the
-// group's committed offsets and `positions()` says what to commit.
+// group's committed offsets and `positions()` says what to commit. Always read_committed: dead
+// letters of aborted transactions are skipped, whatever isolation.level the properties ask for.
 #include <chrono>
 #include <cstdint>
 #include <map>

@@ -255,6 +255,19 @@ Properties consumer_defaults() {
   };
 }
 
+std::optional<std::string> force_read_committed(Properties& props) {
+  std::optional<std::string> other;
+  if (const std::string* level = props.find("isolation.level")) {
+    constexpr std::string_view kCommitted = "read_committed";
+    const bool same = std::equal(
+        level->begin(), level->end(), kCommitted.begin(), kCommitted.end(),
+        [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
+    if (!same) other = *level;
+  }
+  props.set("isolation.level", "read_committed");
+  return other;
+}
+
 std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string errstr;

@@ -86,6 +86,11 @@ Properties resolve(const ConfigSources& sources);
 Properties producer_defaults();
 Properties consumer_defaults();
 
+// Sets isolation.level=read_committed, the only level our readers use (records of aborted
+// transactions are not data). Returns the other level the properties asked for, to be warned
+// about; nothing when they asked for none or for read_committed (in any letter case).
+std::optional<std::string> force_read_committed(Properties& props);
+
 // Builds a librdkafka global config; an unknown key or bad value throws ConfigError carrying
 // librdkafka's own message, without the value unless the key is known and not secret-looking.
 std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props);

@@ -219,11 +219,11 @@ def merge_aggregates(a, b):
 # --- reading topics back (read_committed, fresh group each time) ------------------------------
 
 
-def read_all(bootstrap, topic, timeout=30):
+def read_all(bootstrap, topic, timeout=30, isolation="read_committed"):
     """Every committed record of `topic` up to its current end, as dicts (key, value, headers,
-    partition, offset)."""
+    partition, offset); with isolation="read_uncommitted", those of aborted transactions too."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                  "isolation.level": "read_committed", "enable.partition.eof": True,
+                  "isolation.level": isolation, "enable.partition.eof": True,
                   "enable.auto.commit": False})
     try:
         parts = c.list_topics(topic, timeout=10).topics[topic].partitions

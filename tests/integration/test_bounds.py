@@ -156,10 +156,13 @@ def test_a_run_whose_commits_never_succeed_does_not_exit_0(
         run.proc.wait(timeout=8)  # today: "max messages reached" after re-taking records, exit 0
     except subprocess.TimeoutExpired:
         run.proc.send_signal(signal.SIGTERM)
-    run.proc.stdout.read()
+    out = run.proc.stdout.read()
     run.proc.wait(timeout=30)
     log = "".join(run.lines)
     assert run.proc.returncode != 0, log[-3000:]
+    # Not a run that gave up before the work: it took the records and its commits failed.
+    assert json.loads(out)["consumed"] >= 60, out
+    assert "commit failed" in log or "not committed" in log, log[-3000:]
     result = stats(orders_bin, bootstrap, topic, aggregates)
     assert result["aggregate"]["count"] == 0
 
@@ -205,11 +208,14 @@ def test_a_record_near_the_size_limit_is_dead_lettered_without_its_value(
         assert headers["dlq.key.omitted"] == "true" and headers["dlq.original.key.size"] == "999900"
 
     monitor = run_orders(orders_bin, "dlq", "--topic", f"{topic}-dlq", "--bootstrap", bootstrap)
+    assert monitor.returncode == 0, monitor.stderr[-2000:]
+    assert "Total failed messages: 1" in monitor.stdout, monitor.stdout[-2000:]
     assert "value omitted" in monitor.stdout + monitor.stderr
     if big == "key":
         assert "key omitted, 999900 bytes" in monitor.stdout, monitor.stdout[-2000:]
     replay = run_orders(orders_bin, "dlq", "replay", "--topic", f"{topic}-dlq", "--bootstrap",
                         bootstrap, "--force", "--group", f"r-{topic}")
+    assert replay.returncode == 0, replay.stderr[-2000:]  # refused, listed: not a failure
     assert "value omitted" in replay.stderr, replay.stderr
     # Nothing was re-published in its place.
     assert len(read_all(bootstrap, topic)) == 41
@@ -279,8 +285,13 @@ def peak_rss_behind_retrying_heads(bootstrap, orders_bin, topic, aggregates, par
         time.sleep(0.1)
     assert proc.poll() is None, proc.communicate()[1][-3000:]
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=30)
-    print(f"peak RSS {peak} KiB")
+    out, err = proc.communicate(timeout=30)
+    report = json.loads(out)
+    print(f"peak RSS {peak} KiB, {report['consumed']} record(s) taken in")
+    # The heads failed and the large records were really taken in behind them (a consumer that
+    # read nothing would stay small too): at least 10 MB of them.
+    assert report["processed"] == 0 and report["retries"] >= partitions, report
+    assert report["consumed"] >= partitions + 20, report
     return peak, err
 
 

@@ -99,9 +99,12 @@ def test_allow_topic_patterns_and_to(orders_bin, bootstrap, topic_factory):
     assert report["replayed"] == len(records)
 
     # --to never writes to the aggregates topic or an internal one: a usage error up front.
-    for bad in ("orders-aggregates", "__consumer_offsets", dlq):
+    for bad, why in (("orders-aggregates", "is the aggregates topic"),
+                     ("__consumer_offsets", "is an internal topic"),
+                     (dlq, "is the dead-letter topic being read")):
         proc, _ = replay(orders_bin, bootstrap, dlq, "--to", bad)
         assert proc.returncode == 2, (bad, proc.stderr)
+        assert f"--to refused: '{bad}' {why}" in proc.stderr, proc.stderr
     proc, _ = replay(orders_bin, bootstrap, dlq, "--allow-topic", "bad/pattern")
     assert proc.returncode == 2 and "--allow-topic" in proc.stderr
 

@@ -12,7 +12,7 @@ import uuid
 from confluent_kafka import Producer
 
 from dead_letters import dead_letter, produce_dead_letters
-from helpers import encode, f32
+from helpers import encode, f32, read_all
 
 FORGED = "INFO - forged line"
 HOSTILE = [
@@ -116,3 +116,7 @@ def test_hostile_header_values_in_replay_problems_are_escaped(orders_bin, bootst
             assert any(f"'{HOSTILE[1][:20]}" in r for r in report["refusals"]), report["refusals"]
         elif "--force" not in extra:
             assert "bad value for dlq.original.partition: 'NL-x\\x0aINFO - forged line'" in out
+        else:  # forced to a named topic: each one re-published, its hostile headers dropped
+            assert f"Replayed: {len(HOSTILE)}\n" in out, out
+            assert sorted(m["key"] for m in read_all(bootstrap, source)) == sorted(
+                r["key"] for r in records)

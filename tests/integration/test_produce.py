@@ -216,6 +216,7 @@ def test_precedence_flag_beats_env_and_config_file(orders_bin, bootstrap, topic_
     proc = run_orders(orders_bin, "produce", 5, "--topic", topic, "--config", conf, "--json",
                       env=env_only, timeout=60)
     assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["produced"] == 5
 
 
 def test_verbose_lines_and_text_report(orders_bin, bootstrap, topic_factory):

@@ -245,10 +245,12 @@ def test_no_auto_register_needs_the_schema_there(registry, orders_bin, topic_fac
     proc = run_orders(orders_bin, "produce", 3, 0, "--topic", topic, "--schema-registry", URL,
                       "--no-auto-register")
     assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"looking up the schema under subject '{topic}-value': HTTP 404" in proc.stderr
     registry.register_schema(f"{topic}-value", Schema(schema_text("order.avsc"), "AVRO"))
     proc = run_orders(orders_bin, "produce", 3, 0, "--topic", topic, "--schema-registry", URL,
-                      "--no-auto-register", "--subject-strategy", "topic")
+                      "--no-auto-register", "--subject-strategy", "topic", "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["produced"] == 3
 
 
 def test_registry_down_is_transient_never_a_dead_letter(
@@ -278,17 +280,21 @@ def test_registry_down_is_transient_never_a_dead_letter(
 
 
 def test_bad_registry_flags_are_usage_errors(orders_bin):
-    for args in (["--schema-registry", "ftp://x"],
-                 ["--schema-registry", URL, "--schema-registry-property", "nope=1"],
-                 ["--schema-registry-property", "basic.auth.user.info=a:b"],
-                 ["--schema-registry", URL, "--subject-strategy", "bogus"]):
+    for args, says in (
+            (["--schema-registry", "ftp://x"], "expected an http:// or https:// URL"),
+            (["--schema-registry", URL, "--schema-registry-property", "nope=1"],
+             "unknown schema registry property 'nope'"),
+            (["--schema-registry-property", "basic.auth.user.info=a:b"],
+             "schema registry properties given without --schema-registry URL"),
+            (["--schema-registry", URL, "--subject-strategy", "bogus"], "--subject-strategy")):
         proc = run_orders(orders_bin, "produce", 1, 0, "--topic", f"unused-{uuid.uuid4().hex[:6]}",
                           "--partitions", 0, *args, timeout=30)
         assert proc.returncode == 2, (args, proc.stderr)
+        assert says in proc.stderr, (args, proc.stderr)
         assert "a:b" not in proc.stderr
 
 
-def test_secrets_are_not_printed(registry, orders_bin, topic_factory):
+def test_secrets_are_not_printed(registry, bootstrap, orders_bin, topic_factory):
     topic = topic_factory("sr-secret", partitions=1)
     proc = run_orders(orders_bin, "produce", 1, 0, "--topic", topic, "-v",
                       "--schema-registry", URL.replace("http://", "http://alice:Sup3rSecret@"),
@@ -296,14 +302,23 @@ def test_secrets_are_not_printed(registry, orders_bin, topic_factory):
     # Apicurio ignores the credentials; what matters is that they are never printed.
     assert "Sup3rSecret" not in proc.stderr + proc.stdout
     assert proc.returncode == 0, proc.stderr[-2000:]
+    # ... by a run that did use the registry: the order is there, framed with the subject's id.
+    registered = registry.get_latest_version(f"{topic}-value")
+    assert f"Order schema is id {registered.schema_id} under subject {topic}-value" in proc.stderr
+    [m] = read_all(bootstrap, topic)
+    assert m["value"][0] == 0 and struct.unpack(">I", m["value"][1:5])[0] == registered.schema_id
 
 
-def test_subject_strategies(registry, orders_bin, topic_factory):
+def test_subject_strategies(registry, bootstrap, orders_bin, topic_factory):
     topic = topic_factory("sr-subj", partitions=1)
     for strategy, subject in (("record", "Order"), ("topic-record", f"{topic}-Order")):
         proc = run_orders(orders_bin, "produce", 1, 0, "--topic", topic, "--schema-registry", URL,
                           "--subject-strategy", strategy)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert subject in registry.get_subjects()
+        # "Order" is there from earlier runs too: the record must carry the id this run used.
+        ids = {registry.get_version(subject, v).schema_id for v in registry.get_versions(subject)}
+        used = struct.unpack(">I", read_all(bootstrap, topic)[-1]["value"][1:5])[0]
+        assert used in ids and f"Order schema is id {used} under subject {subject}" in proc.stderr
 
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -242,6 +243,24 @@ TEST(Masking, DescribeHidesSecretValues) {
   const std::string text = describe(p);
   EXPECT_EQ(text, "sasl.username=alice, sasl.password=******, ssl.key.password=******");
   EXPECT_EQ(text.find("hunter2"), std::string::npos);
+}
+
+TEST(ForceReadCommitted, OverridesAnotherLevelAndSaysWhichItWas) {
+  Properties asked{{"isolation.level", "read_uncommitted"}, {"acks", "all"}};
+  EXPECT_EQ(force_read_committed(asked), std::optional<std::string>("read_uncommitted"));
+  EXPECT_EQ(asked, (Properties{{"isolation.level", "read_committed"}, {"acks", "all"}}));
+
+  Properties none{{"acks", "all"}};
+  EXPECT_EQ(force_read_committed(none), std::nullopt);
+  EXPECT_EQ(*none.find("isolation.level"), "read_committed");
+
+  for (const char* same : {"read_committed", "READ_Committed"}) {
+    Properties p{{"isolation.level", same}};
+    EXPECT_EQ(force_read_committed(p), std::nullopt) << same;
+    EXPECT_EQ(*p.find("isolation.level"), "read_committed");
+  }
+  Properties odd{{"isolation.level", "read_committed_please"}};
+  EXPECT_EQ(force_read_committed(odd), std::optional<std::string>("read_committed_please"));
 }
 
 TEST(BuildConf, AcceptsDefaults) {
