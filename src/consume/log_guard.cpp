@@ -58,8 +58,7 @@ bool ConsumeSession::log_mismatch(std::int32_t partition, PartitionState& ps,
   return true;
 }
 
-void ConsumeSession::check_log_behind(std::int32_t partition, PartitionState& ps,
-                                      TimePoint now) {
+void ConsumeSession::check_log_behind(std::int32_t partition, PartitionState& ps, TimePoint now) {
   if (now < ps.next_log_check || !ps.durable_offset) return;
   ps.next_log_check = now + 1s;
   pipeline::LogRange log;
@@ -69,8 +68,7 @@ void ConsumeSession::check_log_behind(std::int32_t partition, PartitionState& ps
   // Whatever finished of this partition is real work on records it read: committed first (as
   // on a revoke), so the open batch stays consistent, then decided.
   const std::set<int> only{partition};
-  committer_->commit_batch(&only, util::stop_requested() ? util::kStopBudget : kCommitBudget,
-                           true);
+  committer_->commit_batch(&only, util::stop_requested() ? util::kStopBudget : kCommitBudget, true);
   log_mismatch(partition, ps,
                fmt::format("the consumer was moved back below its committed checkpoint at "
                            "offset {}: {}",
@@ -90,9 +88,10 @@ bool ConsumeSession::verify_anchor(std::int32_t partition, PartitionState& ps,
       ps.verify.reset();
       return true;
     case pipeline::AnchorCheck::unverifiable:
-      spdlog::info("Partition {}[{}]: the checkpoint's anchor record at {} is gone from the log "
-                   "(retention or compaction); the log range was checked",
-                   opt_.topic, partition, ps.verify->offset);
+      spdlog::info(
+          "Partition {}[{}]: the checkpoint's anchor record at {} is gone from the log "
+          "(retention or compaction); the log range was checked",
+          opt_.topic, partition, ps.verify->offset);
       ps.verify.reset();
       return true;
     case pipeline::AnchorCheck::mismatch:

@@ -46,8 +46,9 @@ StartCheck check_start(std::optional<std::int64_t> planned, std::optional<std::i
   }
   if (committed && *committed > log.high) {
     out.kind = StartCheck::Kind::mismatch;
-    out.reason = fmt::format("the group committed offset {}, beyond the log's end: the log is [{}, {})",
-                             *committed, log.low, log.high);
+    out.reason =
+        fmt::format("the group committed offset {}, beyond the log's end: the log is [{}, {})",
+                    *committed, log.low, log.high);
     return out;
   }
   if (planned && *planned < log.low) {

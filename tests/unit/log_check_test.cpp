@@ -108,10 +108,10 @@ TEST(LogCheck, AMalformedAnchorIsRefusedWithAReason) {
   const std::string base =
       R"({"version":1,"topic":"t","partition":0,"offset":10,"group":"g","aggregate":)"
       R"({"count":0,"sum_cents":0,"revenue_cents":0,"min":null,"max":null,"by_product":{}},)";
-  for (const char* anchor : {R"("anchor":{"offset":10,"fingerprint":"0000000000000000"}})",
-                             R"("anchor":{"offset":-1,"fingerprint":"0000000000000000"}})",
-                             R"("anchor":{"offset":3,"fingerprint":"xyz"}})",
-                             R"("anchor":{"offset":3}})"}) {
+  for (const char* anchor :
+       {R"("anchor":{"offset":10,"fingerprint":"0000000000000000"}})",
+        R"("anchor":{"offset":-1,"fingerprint":"0000000000000000"}})",
+        R"("anchor":{"offset":3,"fingerprint":"xyz"}})", R"("anchor":{"offset":3}})"}) {
     EXPECT_THROW(pipeline::decode_checkpoint(base + anchor), pipeline::CheckpointError) << anchor;
   }
 }
