@@ -64,7 +64,13 @@ void ConsumeSession::ensure_aggregates_topic() {
   if (r.created) spdlog::info("Created aggregates topic '{}' (compacted)", opt_.aggregates_topic);
   std::optional<std::map<std::string, std::string>> actual;
   try {
+    // Just created (by this process or another): a broker of a cluster may not know it for a
+    // moment (seen on 3 nodes: "does not exist" 23 ms after the creation). Asked again briefly.
     actual = kafka::topic_config(producer_->raw(), opt_.aggregates_topic, kAdminTimeout);
+    for (int i = 0; i < 20 && !actual && !util::stop_requested(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      actual = kafka::topic_config(producer_->raw(), opt_.aggregates_topic, kAdminTimeout);
+    }
   } catch (const kafka::KafkaException& e) {
     // E.g. no DescribeConfigs permission: nothing is known to be wrong.
     spdlog::warn("Cannot check the configuration of aggregates topic '{}': {}",
