@@ -32,14 +32,14 @@ bool ConsumeSession::log_range(std::int32_t partition, pipeline::LogRange& out) 
 
 bool ConsumeSession::log_mismatch(std::int32_t partition, PartitionState& ps,
                                   const std::string& what) {
+  const bool refusing = opt_.on_log_mismatch == LogMismatch::fail;
   const std::string message =
-      pipeline::log_mismatch_message(opt_.topic, partition, what, kStartOverFlag);
-  if (opt_.on_log_mismatch == LogMismatch::fail) {
+      pipeline::log_mismatch_message(opt_.topic, partition, what, kStartOverFlag, refusing);
+  if (refusing) {
     set_fatal(message);
     return false;
   }
-  spdlog::warn("{}. Starting it over now ({}): its old aggregate is dropped", message,
-               kStartOverFlag);
+  spdlog::warn("{}", message);
   ++metrics_.partitions_started_over;
   ps.durable_offset.reset();
   ps.durable_aggregate = stats::Aggregate{};

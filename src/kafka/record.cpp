@@ -19,13 +19,10 @@ Record to_record(const RdKafka::Message& msg) {
   r.topic = msg.topic_name();
   r.partition = msg.partition();
   r.offset = msg.offset();
-  const auto ts = msg.timestamp();
-  r.timestamp_ms =
-      ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? -1 : ts.timestamp;
-  if (msg.key_pointer()) {
-    r.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
-  }
-  if (msg.payload()) r.value.emplace(static_cast<const char*>(msg.payload()), msg.len());
+  const RecordBytes b = bytes_of(msg);
+  r.timestamp_ms = b.timestamp_ms;
+  if (b.key) r.key.emplace(*b.key);
+  if (b.value) r.value.emplace(*b.value);
   // The C API: the C++ headers() builds (and frees) an empty Headers object for every record
   // without headers, ~8 % of the consume thread.
   rd_kafka_message_t* raw = const_cast<RdKafka::Message&>(msg).c_ptr();

@@ -2,35 +2,27 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/stable_hash.h"
+
 namespace pipeline {
 namespace {
 
-constexpr std::uint64_t kFnvOffset = 14695981039346656037ull;
-constexpr std::uint64_t kFnvPrime = 1099511628211ull;
-
-void mix(std::uint64_t& h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
+std::string_view bytes_of(const std::int64_t& v) {
+  return {reinterpret_cast<const char*>(&v), sizeof v};
 }
 
 // A length prefix keeps ("ab", "c") apart from ("a", "bc"); -1 marks null.
-void mix_field(std::uint64_t& h, std::optional<std::string_view> s) {
+std::uint64_t mix_field(std::uint64_t h, std::optional<std::string_view> s) {
   const std::int64_t len = s ? static_cast<std::int64_t>(s->size()) : -1;
-  mix(h, std::string_view(reinterpret_cast<const char*>(&len), sizeof len));
-  if (s) mix(h, *s);
+  h = fnv1a64(bytes_of(len), h);
+  return s ? fnv1a64(*s, h) : h;
 }
 
 }  // namespace
 
 std::uint64_t record_fingerprint(std::int64_t timestamp_ms, std::optional<std::string_view> key,
                                  std::optional<std::string_view> value) {
-  std::uint64_t h = kFnvOffset;
-  mix(h, std::string_view(reinterpret_cast<const char*>(&timestamp_ms), sizeof timestamp_ms));
-  mix_field(h, key);
-  mix_field(h, value);
-  return h;
+  return mix_field(mix_field(fnv1a64(bytes_of(timestamp_ms)), key), value);
 }
 
 StartCheck check_start(std::optional<std::int64_t> planned, std::optional<std::int64_t> committed,
@@ -71,13 +63,18 @@ AnchorCheck check_anchor(const RecordAnchor& anchor, std::int64_t offset,
 }
 
 std::string log_mismatch_message(std::string_view topic, std::int32_t partition,
-                                 std::string_view what, std::string_view flag) {
+                                 std::string_view what, std::string_view flag, bool refusing) {
   return fmt::format(
       "partition {}[{}] does not match the state restored for it: {}. The topic was deleted and "
       "recreated under its name, or its log truncated (unclean leader election); starting there "
-      "would skip records that were never processed. Refusing to go on; `{}` starts such a "
-      "partition over from its log start with an empty aggregate",
-      topic, partition, what, flag);
+      "would skip records that were never processed. {}",
+      topic, partition, what,
+      refusing ? fmt::format("Refusing to go on; `{}` starts such a partition over from its log "
+                             "start with an empty aggregate",
+                             flag)
+               : fmt::format("Starting it over now from its log start ({}): its old aggregate is "
+                             "dropped",
+                             flag));
 }
 
 }  // namespace pipeline

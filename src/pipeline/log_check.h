@@ -33,8 +33,9 @@ struct RecordAnchor {
   bool operator==(const RecordAnchor&) const = default;
 };
 
-// A stable 64-bit fingerprint (FNV-1a) of a record's timestamp, key and value; a null key or
-// value differs from an empty one. Stable across builds: it is stored in checkpoints.
+// A stable 64-bit fingerprint (pipeline::fnv1a64, stable_hash.h) of a record's timestamp, key and
+// value; a null key or value differs from an empty one. Stable across builds: it is stored in
+// checkpoints.
 std::uint64_t record_fingerprint(std::int64_t timestamp_ms, std::optional<std::string_view> key,
                                  std::optional<std::string_view> value);
 
@@ -60,9 +61,10 @@ enum class AnchorCheck {
 AnchorCheck check_anchor(const RecordAnchor& anchor, std::int64_t offset,
                          std::uint64_t fingerprint);
 
-// The refusal when a partition's state does not match its log: names the partition, what was
-// restored, the log range, and the flag that starts the partition over.
+// When a partition's state does not match its log: names the partition, what was restored, the
+// log range, and the flag that starts the partition over; then either the refusal (`refusing`)
+// or that the partition starts over (the flag was given).
 std::string log_mismatch_message(std::string_view topic, std::int32_t partition,
-                                 std::string_view what, std::string_view flag);
+                                 std::string_view what, std::string_view flag, bool refusing);
 
 }  // namespace pipeline

@@ -10,7 +10,9 @@
 
 namespace pipeline {
 
-std::uint64_t fnv1a64(std::string_view bytes);
+inline constexpr std::uint64_t kFnv1a64Basis = 0xcbf29ce484222325ULL;
+// `h`: a hash to continue, so fnv1a64(b, fnv1a64(a)) == fnv1a64(a + b).
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h = kFnv1a64Basis);
 std::uint64_t mix64(std::uint64_t z);
 double unit_roll(std::string_view key);
 

@@ -77,11 +77,16 @@ TEST(LogCheck, TheAnchorIsComparedAtItsOffsetOnly) {
 }
 
 TEST(LogCheck, TheRefusalNamesThePartitionWhatWasFoundAndTheFlag) {
-  const auto m = pipeline::log_mismatch_message("orders", 3, "it restarts at offset 9",
-                                                "--on-log-mismatch start-over");
-  EXPECT_NE(m.find("orders[3]"), std::string::npos);
-  EXPECT_NE(m.find("offset 9"), std::string::npos);
-  EXPECT_NE(m.find("--on-log-mismatch start-over"), std::string::npos);
+  for (const bool refusing : {true, false}) {
+    const auto m = pipeline::log_mismatch_message("orders", 3, "it restarts at offset 9",
+                                                  "--on-log-mismatch start-over", refusing);
+    EXPECT_NE(m.find("orders[3]"), std::string::npos);
+    EXPECT_NE(m.find("offset 9"), std::string::npos);
+    EXPECT_NE(m.find("--on-log-mismatch start-over"), std::string::npos);
+    // Only the refusal says it refuses; a start-over says so instead.
+    EXPECT_EQ(m.find("Refusing to go on") != std::string::npos, refusing) << m;
+    EXPECT_EQ(m.find("Starting it over now") != std::string::npos, !refusing) << m;
+  }
 }
 
 TEST(LogCheck, TheAnchorRoundTripsInTheCheckpointAndReachesTheStartPlan) {
