@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <memory>
 #include <stdexcept>
 
@@ -66,7 +67,9 @@ std::string mask_userinfo(std::string_view url) {
 
 RegistryUrl parse_registry_url(std::string_view url) {
   register_candidate(url);
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+  std::string scheme_part(url.substr(0, 8));  // schemes are case-insensitive
+  for (char& c : scheme_part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!scheme_part.starts_with("http://") && !scheme_part.starts_with("https://")) {
     refuse(url, "expected an http:// or https:// URL");
   }
   // curl takes "http:///x" as host "x"; a registry URL spells its host.
