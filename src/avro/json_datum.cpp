@@ -133,7 +133,8 @@ class FromJson {
       case Type::kEnum:
         if (j.is_string()) {
           for (std::size_t i = 0; i < n.symbols.size(); ++i) {
-            if (n.symbols[i] == j.template get_ref<const std::string&>()) return Datum(EnumValue{i});
+            if (n.symbols[i] == j.template get_ref<const std::string&>())
+              return Datum(EnumValue{i});
           }
         }
         return mismatch(n, j);
@@ -283,8 +284,8 @@ std::optional<Datum> datum_from_json(const Node& node, const nlohmann::ordered_j
   return FromJson<nlohmann::ordered_json>(style, error).convert(node, json, 0);
 }
 
-std::optional<Datum> datum_from_json(const Node& node, const nlohmann::json& json,
-                                     JsonStyle style, std::string& error) {
+std::optional<Datum> datum_from_json(const Node& node, const nlohmann::json& json, JsonStyle style,
+                                     std::string& error) {
   return FromJson<nlohmann::json>(style, error).convert(node, json, 0);
 }
 

@@ -143,19 +143,19 @@ const OrderReader::Writer* OrderReader::ask_source(std::uint32_t id, Clock::time
   auto answer = source_->by_id(id);
   if (auto* later = std::get_if<SchemaUnavailable>(&answer)) {
     result.kind = ReadResult::Kind::later;
-    result.reason = util::bounded_text(
-        fmt::format("schema id {}: registry unavailable: {}", id, later->reason),
-        max_reason_bytes_);
+    result.reason =
+        util::bounded_text(fmt::format("schema id {}: registry unavailable: {}", id, later->reason),
+                           max_reason_bytes_);
     return nullptr;
   }
   WriterPtr w;
   if (auto* found = std::get_if<SchemaFound>(&answer)) {
     w = make_writer(found->text);
     if (w->error.empty() && w->cost > by_id_.limits().max_bytes) {
-      w = error_writer(fmt::format(
-          "schema id {}: writer schema too large to keep (about {} bytes parsed > "
-          "schema.registry.cache.max.bytes {})",
-          id, w->cost, by_id_.limits().max_bytes));
+      w = error_writer(
+          fmt::format("schema id {}: writer schema too large to keep (about {} bytes parsed > "
+                      "schema.registry.cache.max.bytes {})",
+                      id, w->cost, by_id_.limits().max_bytes));
     }
     if (w->error.empty()) {
       const auto cost = w->cost;
@@ -165,8 +165,7 @@ const OrderReader::Writer* OrderReader::ask_source(std::uint32_t id, Clock::time
   } else if (auto* unknown = std::get_if<SchemaUnknown>(&answer)) {
     w = error_writer(fmt::format("schema id {} unknown to the registry: {}", id, unknown->reason));
   } else {
-    w = error_writer(
-        fmt::format("schema id {}: {}", id, std::get<SchemaRefused>(answer).reason));
+    w = error_writer(fmt::format("schema id {}: {}", id, std::get<SchemaRefused>(answer).reason));
   }
   // Cached briefly and apart: a flood of records with one unknown id asks once per
   // missing ttl, and evicts only other missing ids.

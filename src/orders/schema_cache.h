@@ -57,8 +57,8 @@ class SchemaCache {
   // still stored, alone: callers keep such entries out (OrderReader turns them into errors).
   const Value& put(const Key& key, Value value, TimePoint now, std::size_t cost = 1) {
     if (auto it = entries_.find(key); it != entries_.end()) erase(it);
-    while (!entries_.empty() && (entries_.size() >= limits_.capacity ||
-                                 bytes_ + cost > limits_.max_bytes)) {
+    while (!entries_.empty() &&
+           (entries_.size() >= limits_.capacity || bytes_ + cost > limits_.max_bytes)) {
       evict_one();
     }
     auto& e = entries_[key];

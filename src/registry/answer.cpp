@@ -95,8 +95,7 @@ std::pair<int, std::string> error_of(const Answer& a) {
   if (t.ok) {
     if (const std::string* message = t.text("message")) {
       int code = 0;
-      if (auto it = t.got.find("error_code");
-          it != t.got.end() && it->second.is_number_integer()) {
+      if (auto it = t.got.find("error_code"); it != t.got.end() && it->second.is_number_integer()) {
         const auto n = it->second.get<std::int64_t>();
         if (n >= 0 && n <= 1000000) code = static_cast<int>(n);
       }
@@ -132,8 +131,8 @@ orders::SchemaLookup schema_answer(const Answer& a, std::size_t max_schema_bytes
   }
   TopLevel t(a.body, {"schema", "schemaType"});
   if (t.too_deep) {
-    return orders::SchemaRefused{fmt::format(
-        "the registry's answer is nested deeper than {} levels", kMaxAnswerNesting)};
+    return orders::SchemaRefused{
+        fmt::format("the registry's answer is nested deeper than {} levels", kMaxAnswerNesting)};
   }
   if (!t.ok) {
     return orders::SchemaRefused{

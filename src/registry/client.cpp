@@ -79,9 +79,8 @@ namespace {
 template <class T>
 void set(CURL* c, CURLoption option, T value) {
   if (curl_easy_setopt(c, option, value) != CURLE_OK) {
-    throw std::invalid_argument(
-        fmt::format("libcurl refused an option of the schema registry client ({})",
-                    static_cast<int>(option)));
+    throw std::invalid_argument(fmt::format(
+        "libcurl refused an option of the schema registry client ({})", static_cast<int>(option)));
   }
 }
 
@@ -163,8 +162,8 @@ RegistryError Client::no_answer(int code) const {
   curl_easy_getinfo(http_->curl, CURLINFO_SSL_VERIFYRESULT, &verify);
   // A certificate the registry or we cannot accept is a configuration problem, not an outage.
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
-      rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR ||
-      rc == CURLE_SSL_CRL_BADFILE || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+      rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CRL_BADFILE ||
+      rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
     if (verify != X509_V_OK) {
       const auto text = tls::verify_result_text(verify);
       if (why.find(text) == std::string::npos) why += ": " + text;
@@ -215,17 +214,17 @@ std::uint32_t Client::id_from(const Answer& r, std::string_view what) const {
     throw RegistryError(r.status, code, fmt::format("{}: {}", what, message));
   }
   if (auto id = id_of(r)) return *id;
-  throw RegistryError(r.status, 0,
-                      fmt::format("{}: no schema id in the registry's answer: {}", what,
-                                  error_of(r).second));
+  throw RegistryError(
+      r.status, 0,
+      fmt::format("{}: no schema id in the registry's answer: {}", what, error_of(r).second));
 }
 
 std::uint32_t Client::register_schema(std::string_view subject, std::string_view schema) {
   const std::string body = nlohmann::json{{"schema", schema}}.dump();
   // normalize=true: a schema spelled differently (whitespace, attribute order) is the same one.
-  return id_from(perform("/subjects/" + encode_segment(subject) + "/versions?normalize=true",
-                         &body),
-                 fmt::format("registering the schema under subject '{}'", subject));
+  return id_from(
+      perform("/subjects/" + encode_segment(subject) + "/versions?normalize=true", &body),
+      fmt::format("registering the schema under subject '{}'", subject));
 }
 
 std::uint32_t Client::lookup_schema(std::string_view subject, std::string_view schema) {

@@ -18,9 +18,10 @@ std::int64_t parse_whole(std::string_view key, const std::string& value, std::in
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || end != value.data() + value.size() || n < min || n > max) {
-    throw std::invalid_argument(fmt::format("schema.registry.{}: expected a whole number from {} "
-                                            "to {}, got '{}'",
-                                            key, min, max, value.substr(0, 100)));
+    throw std::invalid_argument(
+        fmt::format("schema.registry.{}: expected a whole number from {} "
+                    "to {}, got '{}'",
+                    key, min, max, value.substr(0, 100)));
   }
   return n;
 }

@@ -48,8 +48,9 @@ void register_candidate(std::string_view url) {
 [[noreturn]] void refuse(std::string_view url, const std::string& why) {
   std::string hint;
   if (!userinfo_of(url).empty()) {
-    hint = "; a user name or password in the URL must be percent-encoded (/ as %2F, @ as %40, "
-           "% as %25, : as %3A), or given as schema.registry.basic.auth.user.info";
+    hint =
+        "; a user name or password in the URL must be percent-encoded (/ as %2F, @ as %40, "
+        "% as %25, : as %3A), or given as schema.registry.basic.auth.user.info";
   }
   throw std::invalid_argument(fmt::format("--schema-registry: {} in '{}'{}", why,
                                           util::bounded_text(mask_userinfo(url), 300), hint));

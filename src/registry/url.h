@@ -10,9 +10,9 @@
 namespace registry {
 
 struct RegistryUrl {
-  std::string origin;  // scheme://host[:port], lower-case scheme, no user or password
-  std::string path;    // percent-encoded as given, no trailing slash ("" for the root)
-  std::optional<std::string> user;      // percent-decoded
+  std::string origin;               // scheme://host[:port], lower-case scheme, no user or password
+  std::string path;                 // percent-encoded as given, no trailing slash ("" for the root)
+  std::optional<std::string> user;  // percent-decoded
   std::optional<std::string> password;  // percent-decoded
 };
 

@@ -57,14 +57,14 @@ TEST(AvroSchemaLimits, ObjectsWithManyKeysParse) {
   std::string inner = R"({"type":"record","name":"I","fields":[)";
   std::string value = "{";
   for (int i = 0; i < kFields; ++i) {
-    inner += (i ? "," : "") + std::string(R"({"name":"f)") + std::to_string(i) +
-             R"(","type":"int"})";
+    inner +=
+        (i ? "," : "") + std::string(R"({"name":"f)") + std::to_string(i) + R"(","type":"int"})";
     value += (i ? "," : "") + std::string("\"f") + std::to_string(i) + "\":" + std::to_string(i);
   }
   inner += "]}";
   value += "}";
-  const std::string text = R"({"type":"record","name":"R","fields":[{"name":"i","type":)" +
-                           inner + R"(,"default":)" + value + "}]}";
+  const std::string text = R"({"type":"record","name":"R","fields":[{"name":"i","type":)" + inner +
+                           R"(,"default":)" + value + "}]}";
   const auto s = Schema::parse(text);
   const auto& d = *s.root().fields[0].default_value;
   const auto& rec = std::get<avro::Record>(d.value());
@@ -107,8 +107,9 @@ TEST(AvroSchemaLimits, MayBeEmptyThroughALongChainOfRecords) {
 }
 
 TEST(AvroSchemaLimits, AMapDefaultComesOutInKeyOrder) {
-  const auto s = Schema::parse(R"({"type":"record","name":"R","fields":[{"name":"m",)"
-                               R"("type":{"type":"map","values":"int"},"default":{"b":1,"a":2}}]})");
+  const auto s =
+      Schema::parse(R"({"type":"record","name":"R","fields":[{"name":"m",)"
+                    R"("type":{"type":"map","values":"int"},"default":{"b":1,"a":2}}]})");
   const auto& m = std::get<avro::Map>(s.root().fields[0].default_value->value());
   ASSERT_EQ(m.entries.size(), 2u);
   EXPECT_EQ(m.entries[0].first, "a");

@@ -1,7 +1,7 @@
 // What the registry's answers mean (registry/answer.h): bounded, whatever the body holds.
-#include "registry/answer.h"
-
 #include <gtest/gtest.h>
+
+#include "registry/answer.h"
 
 using registry::Answer;
 
@@ -42,9 +42,9 @@ TEST(RegistryAnswer, UnusableAnswersAreRefusedWithTheReason) {
   EXPECT_NE(reason<orders::SchemaRefused>(lookup(200, R"({"schema":"x","schemaType":"PROTOBUF"})"))
                 .find("a PROTOBUF schema, not Avro"),
             std::string::npos);
-  EXPECT_NE(reason<orders::SchemaRefused>(lookup(200, R"({"schema":{"type":"int"}})"))
-                .find("no schema"),
-            std::string::npos);
+  EXPECT_NE(
+      reason<orders::SchemaRefused>(lookup(200, R"({"schema":{"type":"int"}})")).find("no schema"),
+      std::string::npos);
   EXPECT_NE(reason<orders::SchemaRefused>(lookup(200, "[1,2]")).find("not a JSON object"),
             std::string::npos);
   EXPECT_NE(reason<orders::SchemaRefused>(lookup(200, "{\"schema\":")).find("not a JSON object"),
@@ -81,6 +81,6 @@ TEST(RegistryAnswer, MessagesAndIdsAreBounded) {
   EXPECT_FALSE(registry::id_of(Answer{200, R"({"id":4294967296})", false}));
   EXPECT_FALSE(registry::id_of(Answer{200, R"({"id":-1})", false}));
   EXPECT_FALSE(registry::id_of(Answer{200, R"({"id":"42"})", false}));
-  EXPECT_FALSE(registry::id_of(Answer{200, R"({"id":42})", true}));  // cut: not trusted
+  EXPECT_FALSE(registry::id_of(Answer{200, R"({"id":42})", true}));         // cut: not trusted
   EXPECT_FALSE(registry::id_of(Answer{200, R"({"x":{"id":42}})", false}));  // top level only
 }

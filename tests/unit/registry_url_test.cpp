@@ -71,9 +71,8 @@ TEST_F(RegistryUrl, OriginPathPortAndIpv6) {
 
 TEST_F(RegistryUrl, WhatIsNotARegistryUrlIsRefused) {
   for (const char* bad :
-       {"", "ftp://x", "127.0.0.1:8081", "http://", "http:///path", "http://h:99999",
-        "http://h:0", "http://h/x?y=1", "http://h/#f", "http://a b/", "http://user@h",
-        "http://:pw@h"}) {
+       {"", "ftp://x", "127.0.0.1:8081", "http://", "http:///path", "http://h:99999", "http://h:0",
+        "http://h/x?y=1", "http://h/#f", "http://a b/", "http://user@h", "http://:pw@h"}) {
     EXPECT_THROW(registry::parse_registry_url(bad), std::invalid_argument) << bad;
   }
 }
@@ -100,8 +99,8 @@ TEST_F(RegistryUrl, SettingsDescribeWithoutUserinfoAndFlagBasicAuthInClear) {
 
 TEST_F(RegistryUrl, ABadPropertyAfterTheUserInfoDoesNotLeakIt) {
   try {
-    registry::parse_settings("https://sr", {{"basic.auth.user.info", "carol:hunter22"},
-                                            {"request.timeout.ms", "soon"}});
+    registry::parse_settings(
+        "https://sr", {{"basic.auth.user.info", "carol:hunter22"}, {"request.timeout.ms", "soon"}});
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter22"), std::string::npos) << e.what();
