@@ -3,8 +3,12 @@
 #include <cmath>
 #include <limits>
 
+#include "avro/json_bounds.h"
+
 namespace avro {
 
+// What datum_to_json builds (document order kept). datum_from_json reads either kind: schema
+// defaults come from nlohmann::json (std::map objects, O(log n) field lookups).
 using Json = nlohmann::ordered_json;
 
 namespace {
@@ -50,10 +54,11 @@ Json float_to_json(double v) {
   return v;
 }
 
-std::optional<double> json_to_float(const Json& j) {
-  if (j.is_number()) return j.get<double>();
+template <class J>
+std::optional<double> json_to_float(const J& j) {
+  if (j.is_number()) return j.template get<double>();
   if (j.is_string()) {
-    const auto& s = j.get_ref<const std::string&>();
+    const auto& s = j.template get_ref<const std::string&>();
     if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
     if (s == "Infinity" || s == "+Infinity") return std::numeric_limits<double>::infinity();
     if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
@@ -61,14 +66,15 @@ std::optional<double> json_to_float(const Json& j) {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> json_to_integer(const Json& j, std::int64_t lo, std::int64_t hi) {
+template <class J>
+std::optional<std::int64_t> json_to_integer(const J& j, std::int64_t lo, std::int64_t hi) {
   if (j.is_number_unsigned()) {
-    auto u = j.get<std::uint64_t>();
+    auto u = j.template get<std::uint64_t>();
     if (u > static_cast<std::uint64_t>(hi)) return std::nullopt;
     return static_cast<std::int64_t>(u);
   }
   if (j.is_number_integer()) {
-    auto v = j.get<std::int64_t>();
+    auto v = j.template get<std::int64_t>();
     if (v < lo || v > hi) return std::nullopt;
     return v;
   }
@@ -80,6 +86,7 @@ std::string branch_tag(const Node& n) {
   return n.is_named() ? n.fullname : std::string(type_name(n.type));
 }
 
+template <class Json>
 class FromJson {
  public:
   FromJson(JsonStyle style, std::string& error) : style_(style), error_(error) {}
@@ -91,7 +98,7 @@ class FromJson {
         if (j.is_null()) return Datum(Null{});
         return mismatch(n, j);
       case Type::kBoolean:
-        if (j.is_boolean()) return Datum(j.get<bool>());
+        if (j.is_boolean()) return Datum(j.template get<bool>());
         return mismatch(n, j);
       case Type::kInt:
         if (auto v = json_to_integer(j, INT32_MIN, INT32_MAX)) {
@@ -108,25 +115,26 @@ class FromJson {
         if (auto v = json_to_float(j)) return Datum(*v);
         return mismatch(n, j);
       case Type::kString:
-        if (j.is_string()) return Datum(j.get<std::string>());
+        if (j.is_string()) return Datum(j.template get<std::string>());
         return mismatch(n, j);
       case Type::kBytes:
         if (j.is_string()) {
-          if (auto b = codepoints_to_bytes(j.get_ref<const std::string&>())) {
+          if (auto b = codepoints_to_bytes(j.template get_ref<const std::string&>())) {
             return Datum(Bytes{std::move(*b)});
           }
         }
         return mismatch(n, j);
       case Type::kFixed:
         if (j.is_string()) {
-          auto b = codepoints_to_bytes(j.get_ref<const std::string&>());
+          auto b = codepoints_to_bytes(j.template get_ref<const std::string&>());
           if (b && b->size() == n.size) return Datum(Fixed{std::move(*b)});
         }
         return mismatch(n, j);
       case Type::kEnum:
         if (j.is_string()) {
           for (std::size_t i = 0; i < n.symbols.size(); ++i) {
-            if (n.symbols[i] == j.get_ref<const std::string&>()) return Datum(EnumValue{i});
+            if (n.symbols[i] == j.template get_ref<const std::string&>())
+              return Datum(EnumValue{i});
           }
         }
         return mismatch(n, j);
@@ -149,8 +157,7 @@ class FromJson {
   }
 
   std::optional<Datum> mismatch(const Node& n, const Json& j) {
-    std::string text = j.dump();
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    const std::string text = json_excerpt(j, 60);  // bounded, whatever the value holds
     std::string name = n.is_named() ? n.fullname : std::string(type_name(n.type));
     return fail(text + " is not a valid " + name);
   }
@@ -272,9 +279,14 @@ struct ToJson {
 
 }  // namespace
 
-std::optional<Datum> datum_from_json(const Node& node, const Json& json, JsonStyle style,
+std::optional<Datum> datum_from_json(const Node& node, const nlohmann::ordered_json& json,
+                                     JsonStyle style, std::string& error) {
+  return FromJson<nlohmann::ordered_json>(style, error).convert(node, json, 0);
+}
+
+std::optional<Datum> datum_from_json(const Node& node, const nlohmann::json& json, JsonStyle style,
                                      std::string& error) {
-  return FromJson(style, error).convert(node, json, 0);
+  return FromJson<nlohmann::json>(style, error).convert(node, json, 0);
 }
 
 Json datum_to_json(const Node& node, const Datum& datum) {

@@ -19,6 +19,9 @@ enum class JsonStyle { kDefault, kTagged };
 // Converts `json` to a datum of type `node`; on mismatch returns nullopt and sets `error`.
 std::optional<Datum> datum_from_json(const Node& node, const nlohmann::ordered_json& json,
                                      JsonStyle style, std::string& error);
+// The same from std::map objects (schema defaults): map entries come out in key order.
+std::optional<Datum> datum_from_json(const Node& node, const nlohmann::json& json, JsonStyle style,
+                                     std::string& error);
 
 // Renders `datum` (which must match `node`) in the Avro JSON encoding (kTagged).
 nlohmann::ordered_json datum_to_json(const Node& node, const Datum& datum);

@@ -4,17 +4,31 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "avro/json_bounds.h"
 #include "avro/json_datum.h"
 #include "avro/schema.h"
 #include "avro/schema_store.h"
+#include "util/bounded_text.h"
 
 namespace avro {
 
-using Json = nlohmann::ordered_json;
+// std::map objects: a lookup is O(log n) (ordered_json's is a linear scan, so an object with
+// many keys parsed in quadratic time). Nothing here depends on key order: fields, symbols and
+// union branches are arrays; a map-typed default's entries come out in key order.
+using Json = nlohmann::json;
 
 namespace {
 
 constexpr int kMaxSchemaDepth = 128;
+// JSON levels (a record level is three: object, "fields" array, field object), checked on the
+// text before anything is built.
+constexpr int kMaxJsonNesting = 4 * kMaxSchemaDepth;
+// Error messages quote names and excerpts; a 1 MiB name must not make a 1 MiB message.
+constexpr std::size_t kMaxMessage = 500;
+
+std::string excerpt(const Json& j) {
+  return json_excerpt(j, 120);
+}
 
 const std::map<std::string, Type, std::less<>>& primitives() {
   static const std::map<std::string, Type, std::less<>> kPrimitives = {
@@ -67,6 +81,9 @@ int max_decimal_precision(std::size_t size) {
 class SchemaBuilder {
  public:
   Schema build(std::string_view text) {
+    if (json_nesting(text, kMaxJsonNesting + 1) > kMaxJsonNesting) {
+      fail("schema JSON nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
+    }
     Json json;
     try {
       json = Json::parse(text);
@@ -80,7 +97,9 @@ class SchemaBuilder {
   }
 
  private:
-  [[noreturn]] static void fail(const std::string& msg) { throw SchemaError(msg); }
+  [[noreturn]] static void fail(const std::string& msg) {
+    throw SchemaError(util::bounded_text(msg, kMaxMessage));
+  }
 
   Node* make(Type t) {
     store_->nodes.push_back(std::make_unique<Node>());
@@ -96,7 +115,7 @@ class SchemaBuilder {
     if (j.is_string()) return parse_name(j.get<std::string>(), ns);
     if (j.is_array()) return parse_union(j, ns, depth);
     if (j.is_object()) return parse_object(j, ns, depth);
-    fail("schema must be a string, object or array, got " + j.dump());
+    fail("schema must be a string, object or array, got " + excerpt(j));
   }
 
   const Node* parse_name(const std::string& name, const std::string& ns) {
@@ -122,8 +141,8 @@ class SchemaBuilder {
 
   const Node* parse_object(const Json& j, const std::string& ns, int depth) {
     auto t = j.find("type");
-    if (t == j.end()) fail("schema object without \"type\": " + j.dump());
-    if (!t->is_string()) fail("\"type\" must be a type name in " + j.dump());
+    if (t == j.end()) fail("schema object without \"type\": " + excerpt(j));
+    if (!t->is_string()) fail("\"type\" must be a type name in " + excerpt(j));
     const auto type = t->get<std::string>();
     Node* n = nullptr;
     if (auto it = primitives().find(type); it != primitives().end()) {
@@ -149,14 +168,14 @@ class SchemaBuilder {
 
   static const Json& required(const Json& j, const char* key) {
     auto it = j.find(key);
-    if (it == j.end()) fail(std::string("missing \"") + key + "\" in " + j.dump());
+    if (it == j.end()) fail(std::string("missing \"") + key + "\" in " + excerpt(j));
     return *it;
   }
 
   // Sets name/fullname/aliases and registers the type; returns the namespace for nested types.
   std::string define_name(Node& n, const Json& j, const std::string& enclosing_ns) {
     const Json& name_json = required(j, "name");
-    if (!name_json.is_string()) fail("\"name\" must be a string in " + j.dump());
+    if (!name_json.is_string()) fail("\"name\" must be a string in " + excerpt(j));
     auto name = name_json.get<std::string>();
     std::string ns = enclosing_ns;
     if (auto it = j.find("namespace"); it != j.end() && name.find('.') == std::string::npos) {
@@ -165,7 +184,7 @@ class SchemaBuilder {
       } else if (it->is_string()) {
         ns = it->get<std::string>();
       } else {
-        fail("\"namespace\" must be a string in " + j.dump());
+        fail("\"namespace\" must be a string in " + excerpt(j));
       }
     }
     if (!ns.empty() && !is_valid_fullname(ns)) fail("invalid namespace \"" + ns + "\"");
@@ -183,10 +202,10 @@ class SchemaBuilder {
     std::vector<std::string> out;
     auto it = j.find("aliases");
     if (it == j.end()) return out;
-    if (!it->is_array()) fail("\"aliases\" must be an array in " + j.dump());
+    if (!it->is_array()) fail("\"aliases\" must be an array in " + excerpt(j));
     for (const auto& a : *it) {
       if (!a.is_string() || !is_valid_fullname(a.get<std::string>())) {
-        fail("invalid alias " + a.dump());
+        fail("invalid alias " + excerpt(a));
       }
       out.push_back(qualify(a.get<std::string>(), ns));
     }
@@ -203,7 +222,7 @@ class SchemaBuilder {
       if (!fj.is_object()) fail("field must be an object in record " + n->fullname);
       const Json& fname = required(fj, "name");
       if (!fname.is_string() || !is_valid_name_part(fname.get<std::string>())) {
-        fail("invalid field name " + fname.dump() + " in record " + n->fullname);
+        fail("invalid field name " + excerpt(fname) + " in record " + n->fullname);
       }
       Field f;
       f.name = fname.get<std::string>();
@@ -221,7 +240,7 @@ class SchemaBuilder {
     // Defaults are typed once the whole graph exists (a default may hold a recursive record).
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (auto it = fields[i].find("default"); it != fields[i].end()) {
-        pending_defaults_.push_back({n, i, *it});
+        pending_defaults_.push_back({n, i, &*it});
       }
     }
     return n;
@@ -235,10 +254,10 @@ class SchemaBuilder {
     std::set<std::string> seen;
     for (const auto& s : symbols) {
       if (!s.is_string() || !is_valid_name_part(s.get<std::string>())) {
-        fail("invalid enum symbol " + s.dump() + " in " + n->fullname);
+        fail("invalid enum symbol " + excerpt(s) + " in " + n->fullname);
       }
       if (!seen.insert(s.get<std::string>()).second) {
-        fail("duplicate enum symbol " + s.dump() + " in " + n->fullname);
+        fail("duplicate enum symbol " + excerpt(s) + " in " + n->fullname);
       }
       n->symbols.push_back(s.get<std::string>());
     }
@@ -250,7 +269,7 @@ class SchemaBuilder {
           found = true;
         }
       }
-      if (!found) fail("enum default " + it->dump() + " is not a symbol of " + n->fullname);
+      if (!found) fail("enum default " + excerpt(*it) + " is not a symbol of " + n->fullname);
     }
     return n;
   }
@@ -261,7 +280,7 @@ class SchemaBuilder {
     const Json& size = required(j, "size");
     if (!size.is_number_integer() || size.get<std::int64_t>() < 0 ||
         size.get<std::int64_t>() > (std::int64_t{1} << 31)) {
-      fail("invalid fixed size " + size.dump() + " in " + n->fullname);
+      fail("invalid fixed size " + excerpt(size) + " in " + n->fullname);
     }
     n->size = static_cast<std::size_t>(size.get<std::int64_t>());
     return n;
@@ -317,7 +336,7 @@ class SchemaBuilder {
     for (auto& p : pending_defaults_) {
       Field& f = p.record->fields[p.index];
       std::string error;
-      auto value = datum_from_json(*f.type, p.json, JsonStyle::kDefault, error);
+      auto value = datum_from_json(*f.type, *p.json, JsonStyle::kDefault, error);
       if (!value) {
         fail("invalid default for field \"" + f.name + "\" of " + p.record->fullname + ": " +
              error);
@@ -327,19 +346,29 @@ class SchemaBuilder {
   }
 
   // Least fixed point: a record is empty-able only if all its fields are (cycles stay false).
+  // A worklist over "field of" edges: linear, where rescanning until nothing changes was
+  // quadratic in the number of records for a chain of them.
   void compute_may_be_empty() {
+    std::map<const Node*, std::vector<Node*>> field_of;  // type -> records with a field of it
+    std::map<const Node*, std::size_t> open;             // record -> fields not known empty
+    std::vector<const Node*> empty;
     for (auto& n : store_->nodes) {
-      n->may_be_empty = n->type == Type::kNull || (n->type == Type::kFixed && n->size == 0);
+      n->may_be_empty = n->type == Type::kNull || (n->type == Type::kFixed && n->size == 0) ||
+                        (n->type == Type::kRecord && n->fields.empty());
+      if (n->may_be_empty) empty.push_back(n.get());
+      if (n->type != Type::kRecord) continue;
+      open[n.get()] = n->fields.size();
+      for (const auto& f : n->fields) field_of[f.type].push_back(n.get());
     }
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (auto& n : store_->nodes) {
-        if (n->type != Type::kRecord || n->may_be_empty) continue;
-        bool all = true;
-        for (const auto& f : n->fields) all = all && f.type->may_be_empty;
-        if (all) {
-          n->may_be_empty = true;
-          changed = true;
+    while (!empty.empty()) {
+      const Node* t = empty.back();
+      empty.pop_back();
+      auto users = field_of.find(t);
+      if (users == field_of.end()) continue;
+      for (Node* r : users->second) {
+        if (--open[r] == 0 && !r->may_be_empty) {
+          r->may_be_empty = true;
+          empty.push_back(r);
         }
       }
     }
@@ -348,7 +377,7 @@ class SchemaBuilder {
   struct PendingDefault {
     Node* record;
     std::size_t index;
-    Json json;
+    const Json* json;  // in the document build() parsed, alive until build() returns
   };
 
   std::shared_ptr<Schema::Store> store_ = std::make_shared<Schema::Store>();

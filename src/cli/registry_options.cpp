@@ -7,13 +7,15 @@ void add_registry_options(CLI::App& app, registry::Options& o) {
   app.add_option("--schema-registry", o.url,
                  "Confluent-compatible schema registry base URL, e.g. "
                  "http://127.0.0.1:8081/apis/ccompat/v7 (./run registry start); "
-                 "USER:PASSWORD@ in the URL is basic auth")
+                 "USER:PASSWORD@ in the URL is basic auth (percent-encode / @ % : in them)")
       ->type_name("URL")
       ->group(group);
   app.add_option("--schema-registry-property", o.properties,
                  "schema.registry.* property (basic.auth.user.info, ssl.ca.location, "
-                 "ssl.certificate.location, ssl.key.location, request.timeout.ms, "
-                 "cache.capacity, cache.ttl.sec), repeatable")
+                 "ssl.certificate.location, ssl.key.location, ssl.key.password, "
+                 "request.timeout.ms, max.response.bytes, max.schema.bytes, cache.capacity, "
+                 "cache.max.bytes, cache.ttl.sec, missing.id.cache.ttl.sec, missing.cache.size, "
+                 "lookup.rate, lookup.burst; docs/avro.md), repeatable")
       ->type_name("KEY=VALUE")
       ->group(group);
   app.add_option("--schema-registry-config", o.config_file,

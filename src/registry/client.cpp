@@ -1,10 +1,11 @@
-// The only translation unit that includes httplib.h (a large header: kept out of the rest).
 #include "registry/client.h"
 
+#include <curl/curl.h>
 #include <fmt/format.h>
-#include <httplib.h>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
 
-#include <charconv>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "registry/tls.h"
@@ -13,17 +14,15 @@
 namespace registry {
 namespace {
 
-constexpr const char* kContentType = "application/vnd.schemaregistry.v1+json";
+constexpr const char* kContentType = "Content-Type: application/vnd.schemaregistry.v1+json";
+constexpr const char* kAccept =
+    "Accept: application/vnd.schemaregistry.v1+json, application/json;q=0.9";
+// Headers are not the answer, but an endless stream of them must end too.
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 
-// The registry's own message ({"error_code":..,"message":..}) or the start of the body.
-std::pair<int, std::string> error_of(int status, const std::string& body) {
-  const auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_object() && j.contains("message") && j["message"].is_string()) {
-    const int code = j.value("error_code", 0);
-    return {code, fmt::format("HTTP {} (error {}): {}", status, code,
-                              j["message"].get<std::string>().substr(0, 1000))};
-  }
-  return {0, fmt::format("HTTP {}: {}", status, body.substr(0, 200))};
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 }  // namespace
@@ -42,155 +41,209 @@ std::string encode_segment(std::string_view s) {
 }
 
 struct Client::Http {
-  std::unique_ptr<httplib::ClientImpl> client;
-  httplib::SSLClient* tls = nullptr;  // the same object when https
+  CURL* curl = nullptr;
+  curl_slist* get_headers = nullptr;
+  curl_slist* post_headers = nullptr;
+  char error[CURL_ERROR_SIZE] = {};
+  std::size_t max_body = 0;
+  std::string body;
+  std::size_t header_bytes = 0;
+  bool truncated = false;
+
+  ~Http() {
+    curl_slist_free_all(get_headers);
+    curl_slist_free_all(post_headers);
+    if (curl) curl_easy_cleanup(curl);
+  }
+
+  // Returning less than given makes curl end the transfer (CURLE_WRITE_ERROR).
+  static std::size_t on_body(char* data, std::size_t, std::size_t n, void* self) {
+    auto* h = static_cast<Http*>(self);
+    if (h->body.size() + n > h->max_body) {
+      h->body.append(data, h->max_body - h->body.size());
+      h->truncated = true;
+      return 0;
+    }
+    h->body.append(data, n);
+    return n;
+  }
+  static std::size_t on_header(char*, std::size_t, std::size_t n, void* self) {
+    auto* h = static_cast<Http*>(self);
+    h->header_bytes += n;
+    return h->header_bytes > kMaxHeaderBytes ? 0 : n;
+  }
 };
 
 namespace {
 
-// "https://host:port" → host, port (IPv6 in brackets; default 443 / 80).
-std::pair<std::string, int> host_port(std::string_view origin, bool tls) {
-  std::string_view authority = origin.substr(origin.find("://") + 3);
-  int port = tls ? 443 : 80;
-  std::string_view host = authority;
-  const auto colon = authority.rfind(':');
-  const auto bracket = authority.rfind(']');
-  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    host = authority.substr(0, colon);
-    const auto digits = authority.substr(colon + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec != std::errc() || end != digits.data() + digits.size() || port <= 0 || port > 65535) {
-      throw std::invalid_argument(
-          fmt::format("--schema-registry: bad port in '{}'", origin.substr(0, 200)));
-    }
+template <class T>
+void set(CURL* c, CURLoption option, T value) {
+  if (curl_easy_setopt(c, option, value) != CURLE_OK) {
+    throw std::invalid_argument(fmt::format(
+        "libcurl refused an option of the schema registry client ({})", static_cast<int>(option)));
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  return {std::string(host), port};
 }
 
-std::unique_ptr<httplib::SSLClient> make_tls_client(const Settings& s, const std::string& host,
-                                                    int port) {
-  std::unique_ptr<httplib::SSLClient> c;
+void set_tls(CURL* c, const Settings& s) {
+  set(c, CURLOPT_SSL_VERIFYPEER, 1L);  // the chain, always
+  // "none" / "": the chain is verified, the name in the certificate is not (Confluent's switch).
+  set(c, CURLOPT_SSL_VERIFYHOST, s.verify_hostname ? 2L : 0L);
+  if (s.ca_location) {
+    set(c, CURLOPT_CAINFO, s.ca_location->c_str());
+    set(c, CURLOPT_CAPATH, static_cast<const char*>(nullptr));  // that CA only
+  }
   if (s.certificate_location) {
-    // The client identity is loaded here (httplib cannot take a key password); the SSL_CTX
-    // keeps its own references.
-    const auto id =
-        tls::load_client_identity(*s.certificate_location, *s.key_location, s.key_password);
-    c = std::make_unique<httplib::SSLClient>(host, port, id.certificate.get(), id.key.get());
-  } else {
-    c = std::make_unique<httplib::SSLClient>(host, port);
+    // Read here first for errors that name the file and the reason (exit 2 at start); curl
+    // reads the same files for the handshake.
+    tls::load_client_identity(*s.certificate_location, *s.key_location, s.key_password);
+    set(c, CURLOPT_SSLCERT, s.certificate_location->c_str());
+    set(c, CURLOPT_SSLCERTTYPE, "PEM");
+    set(c, CURLOPT_SSLKEY, s.key_location->c_str());
+    set(c, CURLOPT_SSLKEYTYPE, "PEM");
+    if (s.key_password) set(c, CURLOPT_KEYPASSWD, s.key_password->c_str());
   }
-  if (!c->is_valid()) throw std::invalid_argument("cannot set up TLS for the schema registry");
-  if (s.verify_hostname) {
-    if (s.ca_location) c->set_ca_cert_path(*s.ca_location);
-    c->enable_server_certificate_verification(true);  // chain and hostname, after the handshake
-  } else {
-    c->enable_server_certificate_verification(false);                 // no hostname check ...
-    tls::verify_chain_in_handshake(c->ssl_context(), s.ca_location);  // ... but the chain
-  }
-  return c;
+}
+
+void warn_password_in_clear(const Settings& s) {
+  if (!s.password_in_clear()) return;
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    spdlog::warn(
+        "schema registry {}: basic auth over plain http sends the password readable to anyone "
+        "on the way; use https://",
+        describe(s));
+  });
 }
 
 }  // namespace
 
 Client::Client(Settings settings)
     : settings_(std::move(settings)), http_(std::make_unique<Http>()) {
-  auto& c = http_->client;
+  global_init();
+  warn_password_in_clear(settings_);
+  auto& h = *http_;
+  h.curl = curl_easy_init();
+  if (!h.curl) throw std::runtime_error("cannot set up the schema registry client (libcurl)");
+  h.max_body = settings_.max_response_bytes;
+  CURL* c = h.curl;
   util::as_usage([&] {  // unreadable certificates or keys: exit 2
-    const auto [host, port] = host_port(settings_.origin, settings_.tls());
-    if (settings_.tls()) {
-      auto tls_client = make_tls_client(settings_, host, port);
-      http_->tls = tls_client.get();
-      c = std::move(tls_client);
-    } else {
-      c = std::make_unique<httplib::ClientImpl>(host, port);
+    set(c, CURLOPT_NOSIGNAL, 1L);
+    set(c, CURLOPT_ERRORBUFFER, h.error);
+    set(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    set(c, CURLOPT_FOLLOWLOCATION, 0L);
+    set(c, CURLOPT_PROXY, "");  // not from the environment: the registry is asked directly
+    set(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.request_timeout.count()));
+    set(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.request_timeout.count()));
+    // A Content-Length above the limit is refused before the body; without one, on_body cuts.
+    set(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings_.max_response_bytes));
+    set(c, CURLOPT_WRITEFUNCTION, &Http::on_body);
+    set(c, CURLOPT_WRITEDATA, &h);
+    set(c, CURLOPT_HEADERFUNCTION, &Http::on_header);
+    set(c, CURLOPT_HEADERDATA, &h);
+    set(c, CURLOPT_USERAGENT, "orders");
+    if (settings_.user) {
+      set(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+      set(c, CURLOPT_USERNAME, settings_.user->c_str());
+      set(c, CURLOPT_PASSWORD, settings_.password ? settings_.password->c_str() : "");
     }
+    if (settings_.tls()) set_tls(c, settings_);
   });
-  const auto t = settings_.request_timeout;
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(t);
-  const auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(t - secs);
-  c->set_connection_timeout(secs.count(), usecs.count());
-  c->set_read_timeout(secs.count(), usecs.count());
-  c->set_write_timeout(secs.count(), usecs.count());
-  c->set_keep_alive(true);
-  if (settings_.user) c->set_basic_auth(*settings_.user, settings_.password.value_or(""));
+  h.get_headers = curl_slist_append(nullptr, kAccept);
+  h.post_headers = curl_slist_append(curl_slist_append(nullptr, kAccept), kContentType);
+  h.post_headers = curl_slist_append(h.post_headers, "Expect:");  // no 100-continue round trip
 }
 
-RegistryError Client::no_answer(const httplib::Result& res) const {
-  const auto error = res.error();
-  long chain = http_->tls ? tls::take_chain_error() : X509_V_OK;
-  if (chain == X509_V_OK && http_->tls) chain = http_->tls->get_openssl_verify_result();
-  std::string why = httplib::to_string(error);
-  if (chain != X509_V_OK) {
-    why += ": " + tls::verify_result_text(chain);
-  } else if (error == httplib::Error::SSLServerVerification) {
-    why += ": the certificate does not name this host";
-  }
+Client::~Client() = default;
+
+RegistryError Client::no_answer(int code) const {
+  const auto rc = static_cast<CURLcode>(code);
+  std::string why = http_->error[0] ? http_->error : curl_easy_strerror(rc);
+  long verify = X509_V_OK;
+  curl_easy_getinfo(http_->curl, CURLINFO_SSL_VERIFYRESULT, &verify);
   // A certificate the registry or we cannot accept is a configuration problem, not an outage.
-  if (chain != X509_V_OK || error == httplib::Error::SSLServerVerification ||
-      error == httplib::Error::SSLLoadingCerts) {
+  if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+      rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CRL_BADFILE ||
+      rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
+    if (verify != X509_V_OK) {
+      const auto text = tls::verify_result_text(verify);
+      if (why.find(text) == std::string::npos) why += ": " + text;
+    } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+      why += ": the certificate does not name this host";
+    }
     return RegistryError(
         0, 0, fmt::format("TLS refused the schema registry {}: {}", settings_.origin, why),
         RegistryError::Kind::refused);
+  }
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    why = fmt::format("no complete answer within schema.registry.request.timeout.ms ({} ms): {}",
+                      settings_.request_timeout.count(), why);
   }
   return RegistryError(0, 0,
                        fmt::format("schema registry {} unreachable: {}", settings_.origin, why));
 }
 
-Client::~Client() = default;
-
-Client::Response Client::post(const std::string& path, const std::string& body) {
-  if (http_->tls) tls::take_chain_error();  // only this request's
-  auto res = http_->client->Post(settings_.path_prefix + path, body, kContentType);
-  if (!res) throw no_answer(res);
-  return {res->status, res->body};
+Answer Client::perform(const std::string& path, const std::string* post_body) {
+  auto& h = *http_;
+  h.body.clear();
+  h.header_bytes = 0;
+  h.truncated = false;
+  h.error[0] = '\0';
+  const std::string url = settings_.origin + settings_.path_prefix + path;
+  curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
+  if (post_body) {
+    curl_easy_setopt(h.curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(h.curl, CURLOPT_POSTFIELDS, post_body->c_str());
+    curl_easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(post_body->size()));
+    curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.post_headers);
+  } else {
+    curl_easy_setopt(h.curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.get_headers);
+  }
+  const CURLcode rc = curl_easy_perform(h.curl);
+  long status = 0;
+  curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &status);
+  const bool too_big = h.truncated || rc == CURLE_FILESIZE_EXCEEDED;
+  if (rc != CURLE_OK && !(too_big && status > 0)) throw no_answer(rc);
+  return {static_cast<int>(status), std::move(h.body), too_big};
 }
 
-Client::Response Client::get(const std::string& path) {
-  if (http_->tls) tls::take_chain_error();
-  auto res = http_->client->Get(settings_.path_prefix + path);
-  if (!res) throw no_answer(res);
-  return {res->status, res->body};
-}
-
-std::uint32_t Client::id_from(const Response& r, std::string_view what) const {
+std::uint32_t Client::id_from(const Answer& r, std::string_view what) const {
   if (r.status != 200) {
-    auto [code, message] = error_of(r.status, r.body);
+    auto [code, message] = error_of(r);
     throw RegistryError(r.status, code, fmt::format("{}: {}", what, message));
   }
-  const auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (!j.is_object() || !j.contains("id") || !j["id"].is_number_unsigned() ||
-      j["id"].get<std::uint64_t>() > 0xFFFFFFFFu) {
-    throw RegistryError(
-        r.status, 0,
-        fmt::format("{}: no schema id in the registry's answer: {}", what, r.body.substr(0, 200)));
-  }
-  return j["id"].get<std::uint32_t>();
+  if (auto id = id_of(r)) return *id;
+  throw RegistryError(
+      r.status, 0,
+      fmt::format("{}: no schema id in the registry's answer: {}", what, error_of(r).second));
 }
 
 std::uint32_t Client::register_schema(std::string_view subject, std::string_view schema) {
   const std::string body = nlohmann::json{{"schema", schema}}.dump();
   // normalize=true: a schema spelled differently (whitespace, attribute order) is the same one.
-  return id_from(post("/subjects/" + encode_segment(subject) + "/versions?normalize=true", body),
-                 fmt::format("registering the schema under subject '{}'", subject));
+  return id_from(
+      perform("/subjects/" + encode_segment(subject) + "/versions?normalize=true", &body),
+      fmt::format("registering the schema under subject '{}'", subject));
 }
 
 std::uint32_t Client::lookup_schema(std::string_view subject, std::string_view schema) {
   const std::string body = nlohmann::json{{"schema", schema}}.dump();
-  return id_from(post("/subjects/" + encode_segment(subject) + "?normalize=true", body),
+  return id_from(perform("/subjects/" + encode_segment(subject) + "?normalize=true", &body),
                  fmt::format("looking up the schema under subject '{}'", subject));
 }
 
 void Client::check() {
-  const Response r = get("/schemas/types");
-  if (r.status == 200) return;
-  auto [code, message] = error_of(r.status, r.body);
+  const Answer r = perform("/schemas/types", nullptr);
+  if (r.status == 200 && !r.truncated) return;
+  auto [code, message] = error_of(r);
   if (r.status == 401 || r.status == 403) {
     message += " (credentials refused: schema.registry.basic.auth.user.info?)";
   } else if (r.status == 404) {
     message += " (no Confluent-compatible API under this URL; Apicurio's is .../apis/ccompat/v7)";
+  } else if (r.truncated) {
+    message += fmt::format(" (an answer larger than schema.registry.max.response.bytes, {})",
+                           settings_.max_response_bytes);
   }
   throw RegistryError(r.status, code, message);
 }
@@ -199,22 +252,14 @@ orders::SchemaLookup Client::by_id(std::uint32_t id) {
   const auto now = std::chrono::steady_clock::now();
   if (now < failing_until_) return orders::SchemaUnavailable{last_failure_};
   try {
-    const Response r = get(fmt::format("/schemas/ids/{}", id));
-    if (r.status == 200) {
-      const auto j = nlohmann::json::parse(r.body, nullptr, false);
-      if (!j.is_object() || !j.contains("schema") || !j["schema"].is_string()) {
-        return orders::SchemaUnknown{"no schema in the registry's answer"};
-      }
-      const std::string type = j.value("schemaType", "AVRO");
-      if (type != "AVRO") return orders::SchemaUnknown{"a " + type + " schema, not Avro"};
-      return orders::SchemaFound{j["schema"].get<std::string>()};
+    auto answer = schema_answer(perform(fmt::format("/schemas/ids/{}", id), nullptr),
+                                settings_.max_schema_bytes, settings_.max_response_bytes);
+    if (auto* down = std::get_if<orders::SchemaUnavailable>(&answer)) {
+      throw RegistryError(0, 0, down->reason);
     }
-    auto [code, message] = error_of(r.status, r.body);
-    if (r.status == 404) return orders::SchemaUnknown{message};
-    throw RegistryError(r.status, code, message);
+    return answer;
   } catch (const std::exception& e) {
-    // Down, slow, overloaded, refusing our credentials, or answering nonsense: none of it is
-    // the record's fault.
+    // Down, slow, overloaded, refusing our credentials: none of it is the record's fault.
     last_failure_ = e.what();
     failing_until_ = std::chrono::steady_clock::now() + settings_.failure_backoff;
     return orders::SchemaUnavailable{last_failure_};

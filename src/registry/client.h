@@ -1,8 +1,9 @@
 #pragma once
-// The schema registry client: the Confluent-compatible REST API over cpp-httplib (the only file
-// that includes httplib.h is client.cpp). Every request is bounded by the request timeout; the
-// id → schema lookups of consumers go through orders::OrderReader's cache, so there is no
-// request per record.
+// The schema registry client: the Confluent-compatible REST API over libcurl. Every request is
+// bounded as a whole: one deadline for connect, send and answer (request.timeout.ms), a size
+// limit on the answer (max.response.bytes; an endless chunked body is cut there), no redirects,
+// no proxy from the environment. The id → schema lookups of consumers go through
+// orders::OrderReader's cache, so there is no request per record.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -11,11 +12,8 @@
 #include <string_view>
 
 #include "orders/order_reader.h"
+#include "registry/answer.h"
 #include "registry/settings.h"
-
-namespace httplib {
-class Result;
-}
 
 namespace registry {
 
@@ -63,16 +61,12 @@ class Client : public orders::SchemaSource {
   const Settings& settings() const { return settings_; }
 
  private:
-  struct Response {
-    int status = 0;
-    std::string body;
-  };
-  Response post(const std::string& path, const std::string& body);
-  Response get(const std::string& path);
-  std::uint32_t id_from(const Response& r, std::string_view what) const;
-  RegistryError no_answer(const httplib::Result& res) const;
+  // The answer, or throws RegistryError when there is none (unreachable, timed out, TLS).
+  Answer perform(const std::string& path, const std::string* post_body);
+  std::uint32_t id_from(const Answer& r, std::string_view what) const;
+  RegistryError no_answer(int code) const;
 
-  struct Http;  // the httplib client
+  struct Http;  // the curl handle and what its callbacks fill
   Settings settings_;
   std::unique_ptr<Http> http_;
   std::chrono::steady_clock::time_point failing_until_{};

@@ -11,7 +11,8 @@ namespace {
 std::pair<std::string, std::string> split_assignment(const std::string& a, const std::string& at) {
   const auto eq = a.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw util::UsageError(at + ": expected KEY=VALUE, got '" + a.substr(0, 200) + "'");
+    // Not quoted: a mistyped `basic.auth.user.info:USER:PASSWORD` is a password.
+    throw util::UsageError(at + ": expected KEY=VALUE (no '=' in it)");
   }
   auto trim = [](std::string s) {
     const auto b = s.find_first_not_of(" \t\r");

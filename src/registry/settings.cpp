@@ -5,50 +5,48 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "registry/url.h"
+#include "util/redact.h"
+
 namespace registry {
 namespace {
 
-std::int64_t parse_positive(std::string_view key, const std::string& value, std::int64_t max) {
+constexpr std::int64_t kGiB = std::int64_t{1} << 30;
+
+std::int64_t parse_whole(std::string_view key, const std::string& value, std::int64_t min,
+                         std::int64_t max) {
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n <= 0 || n > max) {
+  if (ec != std::errc() || end != value.data() + value.size() || n < min || n > max) {
     throw std::invalid_argument(
-        fmt::format("{}: expected a whole number from 1 to {}, got '{}'", key, max, value));
+        fmt::format("schema.registry.{}: expected a whole number from {} "
+                    "to {}, got '{}'",
+                    key, min, max, value.substr(0, 100)));
   }
   return n;
 }
 
+std::int64_t parse_positive(std::string_view key, const std::string& value, std::int64_t max) {
+  return parse_whole(key, value, 1, max);
+}
+
 void set_user_info(Settings& s, std::string_view info, std::string_view what) {
+  util::add_secret(info);  // before anything can quote it
   const auto colon = info.find(':');
   if (colon == std::string_view::npos || colon == 0) {
     throw std::invalid_argument(fmt::format("{}: expected USER:PASSWORD", what));
   }
   s.user = std::string(info.substr(0, colon));
   s.password = std::string(info.substr(colon + 1));
+  util::add_secret(*s.password);
 }
 
-// Splits scheme://[userinfo@]host[:port][/path] into origin, path and credentials.
-void parse_url(Settings& s, std::string_view url) {
-  const bool http = url.starts_with("http://");
-  if (!http && !url.starts_with("https://")) {
-    throw std::invalid_argument(fmt::format(
-        "--schema-registry: expected an http:// or https:// URL, got '{}'", url.substr(0, 200)));
-  }
-  const std::size_t scheme_end = http ? 7 : 8;
-  auto rest = url.substr(scheme_end);
-  const auto slash = rest.find('/');
-  auto authority = rest.substr(0, slash);
-  auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    set_user_info(s, authority.substr(0, at), "--schema-registry URL credentials");
-    authority = authority.substr(at + 1);
-  }
-  if (authority.empty() || authority.find_first_of(" ?#") != std::string_view::npos) {
-    throw std::invalid_argument("--schema-registry: no host in the URL");
-  }
-  while (path.ends_with('/')) path.remove_suffix(1);
-  s.origin = std::string(url.substr(0, scheme_end)) + std::string(authority);
-  s.path_prefix = std::string(path);
+void set_url(Settings& s, std::string_view url) {
+  auto parsed = parse_registry_url(url);
+  s.origin = std::move(parsed.origin);
+  s.path_prefix = std::move(parsed.path);
+  s.user = std::move(parsed.user);
+  s.password = std::move(parsed.password);
 }
 
 void apply(Settings& s, std::string key, const std::string& value) {
@@ -67,6 +65,7 @@ void apply(Settings& s, std::string key, const std::string& value) {
   } else if (key == "ssl.key.location") {
     s.key_location = value;
   } else if (key == "ssl.key.password") {
+    util::add_secret(value);
     s.key_password = value;
   } else if (key == "ssl.endpoint.identification.algorithm") {
     if (value != "https" && value != "none" && !value.empty()) {
@@ -76,10 +75,24 @@ void apply(Settings& s, std::string key, const std::string& value) {
     s.verify_hostname = value == "https";
   } else if (key == "request.timeout.ms") {
     s.request_timeout = std::chrono::milliseconds(parse_positive(key, value, 300000));
+  } else if (key == "max.response.bytes") {
+    s.max_response_bytes = static_cast<std::size_t>(parse_positive(key, value, kGiB));
+  } else if (key == "max.schema.bytes") {
+    s.max_schema_bytes = static_cast<std::size_t>(parse_positive(key, value, kGiB));
   } else if (key == "cache.capacity") {
-    s.cache.capacity = static_cast<std::size_t>(parse_positive(key, value, 1000000));
+    s.cache.known.capacity = static_cast<std::size_t>(parse_positive(key, value, 1000000));
+  } else if (key == "cache.max.bytes") {
+    s.cache.known.max_bytes = static_cast<std::size_t>(parse_positive(key, value, 64 * kGiB));
   } else if (key == "cache.ttl.sec") {
-    s.cache.ttl = std::chrono::seconds(parse_positive(key, value, 86400 * 365));
+    s.cache.known.ttl = std::chrono::seconds(parse_positive(key, value, 86400 * 365));
+  } else if (key == "missing.id.cache.ttl.sec") {
+    s.cache.missing.ttl = std::chrono::seconds(parse_whole(key, value, 0, 86400));
+  } else if (key == "missing.cache.size") {
+    s.cache.missing.capacity = static_cast<std::size_t>(parse_positive(key, value, 1000000));
+  } else if (key == "lookup.rate") {
+    s.cache.lookups_per_second = static_cast<double>(parse_positive(key, value, 100000));
+  } else if (key == "lookup.burst") {
+    s.cache.lookup_burst = static_cast<double>(parse_positive(key, value, 100000));
   } else {
     throw std::invalid_argument(fmt::format("unknown schema registry property '{}'", key));
   }
@@ -110,7 +123,13 @@ SubjectStrategy parse_subject_strategy(std::string_view s) {
 Settings parse_settings(std::string_view url,
                         const std::vector<std::pair<std::string, std::string>>& properties) {
   Settings s;
-  parse_url(s, url);
+  // Secrets first: a bad property's error may come before the URL's would have.
+  for (const auto& [k, v] : properties) {
+    if (k.ends_with("basic.auth.user.info") || k.ends_with("ssl.key.password")) {
+      util::add_secret(v);
+    }
+  }
+  set_url(s, url);
   for (const auto& [k, v] : properties) apply(s, k, v);
   if (s.certificate_location.has_value() != s.key_location.has_value()) {
     throw std::invalid_argument(
@@ -119,6 +138,11 @@ Settings parse_settings(std::string_view url,
   }
   if (!s.tls() && (s.ca_location || s.certificate_location)) {
     throw std::invalid_argument("schema.registry.ssl.* options need an https:// registry URL");
+  }
+  if (s.max_schema_bytes > s.max_response_bytes) {
+    throw std::invalid_argument(
+        "schema.registry.max.schema.bytes cannot exceed schema.registry.max.response.bytes (the "
+        "schema comes inside the answer)");
   }
   return s;
 }

@@ -45,20 +45,7 @@ int give_password(char* buf, int size, int /*rwflag*/, void* user) {
   return static_cast<int>(n);
 }
 
-// The handshake's first chain error on this thread: with httplib's own checks off, OpenSSL only
-// says the handshake failed, not why.
-thread_local long chain_error = X509_V_OK;
-
-int note_chain_error(int preverify_ok, X509_STORE_CTX* store) {
-  if (!preverify_ok && chain_error == X509_V_OK) chain_error = X509_STORE_CTX_get_error(store);
-  return preverify_ok;
-}
-
 }  // namespace
-
-long take_chain_error() {
-  return std::exchange(chain_error, X509_V_OK);
-}
 
 void X509Free::operator()(x509_st* p) const {
   X509_free(p);
@@ -97,17 +84,6 @@ ClientIdentity load_client_identity(const std::string& certificate_path,
                     key_path, certificate_path));
   }
   return id;
-}
-
-void verify_chain_in_handshake(ssl_ctx_st* ctx, const std::optional<std::string>& ca_location) {
-  ERR_clear_error();
-  const int ok = ca_location ? SSL_CTX_load_verify_locations(ctx, ca_location->c_str(), nullptr)
-                             : SSL_CTX_set_default_verify_paths(ctx);
-  if (ok != 1) {
-    throw std::invalid_argument(fmt::format("schema.registry.ssl.ca.location '{}': {}",
-                                            ca_location.value_or("(system)"), openssl_reason()));
-  }
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, note_chain_error);
 }
 
 std::string verify_result_text(long result) {

@@ -1,13 +1,12 @@
 #pragma once
-// OpenSSL pieces of the registry client's TLS that cpp-httplib 0.11 does not offer: a client
-// key protected by a password (schema.registry.ssl.key.password), and verifying the
-// certificate chain without the hostname (Confluent's ssl.endpoint.identification.algorithm=none;
-// httplib has one switch for both).
+// OpenSSL pieces of the registry client's TLS: reading the client identity at start, so that an
+// unreadable file, a wrong key password or a key that is not the certificate's is a clear usage
+// error naming the file (libcurl would only say "could not load" at the first request), and
+// OpenSSL's text for a chain verification result.
 #include <memory>
 #include <optional>
 #include <string>
 
-struct ssl_ctx_st;
 struct x509_st;
 struct evp_pkey_st;
 
@@ -30,14 +29,6 @@ struct ClientIdentity {
 ClientIdentity load_client_identity(const std::string& certificate_path,
                                     const std::string& key_path,
                                     const std::optional<std::string>& key_password);
-
-// The handshake fails unless the peer's chain verifies against `ca_location` (or the system's
-// trust store). Throws std::invalid_argument when the CA file cannot be read.
-void verify_chain_in_handshake(ssl_ctx_st* ctx, const std::optional<std::string>& ca_location);
-
-// The chain error (X509_V_*) a handshake set up by verify_chain_in_handshake failed with on this
-// thread since the last call, or X509_V_OK; clears it.
-long take_chain_error();
 
 // OpenSSL's text for an X509_V_* verification result.
 std::string verify_result_text(long result);

@@ -5,6 +5,8 @@ corpus/avro_decode/: one selector byte (0 Order, 1 rich, 2 list, 3 zero-size, 4 
 5 rich resolved as rich_reader; see avro_decode_fuzz.cpp) + Avro bytes, taken from tests/vectors
 and a few hand-written values.
 corpus/avro_schema/: schema texts (ours and a few spec-style edge cases).
+corpus/registry_schema/: bodies of GET /schemas/ids/N answers (registry_schema_fuzz.cpp): ours,
+v2, an error, other schema types, references, odd members.
 """
 import hashlib
 import json
@@ -51,6 +53,25 @@ def main():
         '"namespace":"","fields":[]}},{"name":"y","type":"S"}]}',
     ]:
         write(schema, text.encode())
+
+    answers = HERE / "corpus" / "registry_schema"
+    v1 = (ROOT / "schemas" / "order.avsc").read_text()
+    v2 = (ROOT / "schemas" / "order-v2.avsc").read_text()
+    for body in [
+        {"schema": v1},
+        {"schema": v2, "schemaType": "AVRO"},
+        {"schema": json.dumps(json.loads(v2), separators=(",", ":")), "references": []},
+        {"schema": '{"type":"record","name":"Order","fields":[{"name":"orderId","type":"string"},'
+                   '{"name":"product","type":"string"},{"name":"price","type":"double"},'
+                   '{"name":"tags","type":{"type":"map","values":"int"},"default":{"b":1,"a":2}}]}'},
+        {"schema": "syntax = \"proto3\";", "schemaType": "PROTOBUF"},
+        {"schema": '{"type":"object"}', "schemaType": "JSON"},
+        {"schema": v1, "references": [{"name": "x", "subject": "s", "version": 1}], "id": 3},
+        {"error_code": 40403, "message": "Schema 7 not found"},
+        {"schema": {"type": "int"}},
+        {"schema": '"int"'},
+    ]:
+        write(answers, json.dumps(body).encode())
 
 
 if __name__ == "__main__":

@@ -61,7 +61,12 @@ class OrderReaderTest : public testing::Test {
  protected:
   FakeSource source;
   std::chrono::steady_clock::time_point now{};
-  orders::OrderReader reader{&source, {3, 60s}, [this] { return now; }};
+  static orders::SchemaLimits limits() {
+    orders::SchemaLimits l;
+    l.known = {3, 60s};
+    return l;
+  }
+  orders::OrderReader reader{&source, limits(), [this] { return now; }};
   Order out;
 };
 

@@ -75,8 +75,8 @@ TEST(RegistrySettings, PropertiesAreChecked) {
                                           {"schema.registry.cache.capacity", "10"},
                                           {"schema.registry.cache.ttl.sec", "30"}});
   EXPECT_EQ(s.request_timeout, std::chrono::milliseconds(1500));
-  EXPECT_EQ(s.cache.capacity, 10u);
-  EXPECT_EQ(s.cache.ttl, std::chrono::seconds(30));
+  EXPECT_EQ(s.cache.known.capacity, 10u);
+  EXPECT_EQ(s.cache.known.ttl, std::chrono::seconds(30));
   EXPECT_THROW(registry::parse_settings(url, {{"schema.registry.nope", "1"}}),
                std::invalid_argument);
   EXPECT_THROW(registry::parse_settings(url, {{"request.timeout.ms", "-1"}}),
