@@ -15,8 +15,15 @@ namespace avro {
 
 // Limits for the shapes the input length alone cannot bound.
 struct DecodeOptions {
-  std::size_t max_depth = 256;                // nesting of records/arrays/maps/unions
-  std::size_t max_zero_size_items = 1 << 16;  // total items of types that encode to 0 bytes
+  std::size_t max_depth = 256;  // nesting of records/arrays/maps/unions
+  // Total values that encode to no bytes (null, fixed(0), records without fields), wherever they
+  // are: each becomes a datum, so without this a record of many nulls in an array would turn a
+  // byte of input into any amount of memory.
+  std::size_t max_zero_size_items = 1 << 16;
+  // Writer-only arrays and maps written in the block-size form are skipped a block at a time
+  // (the spec's fast skipping); the items inside are then not validated. false: item by item,
+  // so a writer-only value is refused exactly when decoding it would be.
+  bool skip_sized_blocks = true;
 };
 
 class ByteReader {
@@ -26,11 +33,14 @@ class ByteReader {
         p_(bytes.data()),
         end_(bytes.data() + bytes.size()),
         zero_size_budget_(options.max_zero_size_items),
-        max_depth_(options.max_depth) {}
+        max_zero_size_(options.max_zero_size_items),
+        max_depth_(options.max_depth),
+        skip_sized_blocks_(options.skip_sized_blocks) {}
 
   std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
   std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
   const std::optional<DecodeError>& error() const { return error_; }
+  bool skip_sized_blocks() const { return skip_sized_blocks_; }
 
   bool fail(std::size_t at, std::string reason) {
     if (!error_) error_ = DecodeError{at, std::move(reason)};
@@ -91,43 +101,64 @@ class ByteReader {
     return true;
   }
 
-  // Length-prefixed bytes; with utf8, also validated as UTF-8 (Avro "string").
-  bool read_bytes(std::string& out, bool utf8, const char* what) {
-    const std::size_t at = offset();
-    std::int64_t len = 0;
-    if (!read_long(len, what)) return false;
-    if (len < 0) return fail(at, "negative length " + std::to_string(len) + " of " + what);
-    if (static_cast<std::uint64_t>(len) > remaining()) {
-      return fail(at, "length " + std::to_string(len) + " of " + what + " exceeds the " +
-                          std::to_string(remaining()) + " remaining bytes");
-    }
-    std::string_view s(p_, static_cast<std::size_t>(len));
-    if (utf8) {
-      std::size_t bad = find_invalid_utf8(s);
-      if (bad != s.size()) return fail(offset() + bad, std::string("invalid UTF-8 in ") + what);
-    }
-    out.assign(s.data(), s.size());
-    p_ += len;
+  // `n` bytes of a float or double, unread.
+  bool skip_scalar(std::size_t n, const char* truncated) {
+    if (remaining() < n) return fail(offset(), truncated);
+    p_ += n;
     return true;
   }
 
+  // Length-prefixed bytes; with utf8, also validated as UTF-8 (Avro "string").
+  bool read_bytes(std::string& out, bool utf8, const char* what) {
+    std::string_view s;
+    if (!read_span(s, utf8, what)) return false;
+    out.assign(s.data(), s.size());
+    return true;
+  }
+
+  // The same checks as read_bytes, nothing copied.
+  bool skip_bytes(bool utf8, const char* what) {
+    std::string_view s;
+    return read_span(s, utf8, what);
+  }
+
   bool read_fixed(std::string& out, std::size_t size) {
+    if (!skip_fixed(size)) return false;
+    out.assign(p_ - size, size);
+    return true;
+  }
+
+  bool skip_fixed(std::size_t size) {
     if (size > remaining()) {
       return fail(offset(), "truncated fixed of size " + std::to_string(size));
     }
-    out.assign(p_, size);
     p_ += size;
     return true;
   }
 
+  // Moves to `block_end` (from read_block_header, within the input): a block skipped whole.
+  void skip_to(std::size_t block_end) { p_ = begin_ + block_end; }
+
+  // Charges `n` values that encode to no bytes against the zero-size budget.
+  bool charge_zero_size(std::size_t n = 1) {
+    if (n > zero_size_budget_) {
+      return fail(offset(), "more than " + std::to_string(max_zero_size_) +
+                                " values that encode to no bytes (the limit for zero-size items)");
+    }
+    zero_size_budget_ -= n;
+    return true;
+  }
+
   // Reads an array/map block header into `count` (0 = end of blocks). A negative count is
-  // followed by the block's byte size, which is returned in `block_end` (else 0) so the
-  // caller can check it. Counts are bounded by the input (items of >= 1 byte) or by the
-  // zero-size budget (items that may encode to nothing).
-  bool read_block_header(std::int64_t& count, std::size_t& block_end, bool items_may_be_empty) {
+  // followed by the block's byte size; `block_end` is then the offset the block ends at (else 0)
+  // for check_block_end. No count is trusted beyond what can be there: items of at least
+  // `min_item_size` bytes must fit in the block (or the input); items that may encode to
+  // nothing (min_item_size 0) must fit in the zero-size budget, which they charge when read.
+  bool read_block_header(std::int64_t& count, std::size_t& block_end, std::size_t min_item_size) {
     const std::size_t at = offset();
     if (!read_long(count, "block count")) return false;
     block_end = 0;
+    std::size_t room = 0;
     if (count < 0) {
       if (count == INT64_MIN) return fail(at, "block count out of range");
       count = -count;
@@ -138,19 +169,23 @@ class ByteReader {
         return fail(size_at, "block byte size " + std::to_string(size) + " exceeds the " +
                                  std::to_string(remaining()) + " remaining bytes");
       }
-      block_end = offset() + static_cast<std::size_t>(size);
-    }
-    if (!items_may_be_empty) {
-      if (static_cast<std::uint64_t>(count) > remaining()) {
-        return fail(at, "block count " + std::to_string(count) + " exceeds the " +
-                            std::to_string(remaining()) + " remaining bytes");
-      }
+      room = static_cast<std::size_t>(size);
+      block_end = offset() + room;
     } else {
-      if (static_cast<std::uint64_t>(count) > zero_size_budget_) {
-        return fail(
-            at, "block count " + std::to_string(count) + " exceeds the limit for zero-size items");
+      room = remaining();
+    }
+    const auto n = static_cast<std::uint64_t>(count);
+    if (min_item_size == 0) {
+      if (n > zero_size_budget_) {
+        return fail(at,
+                    "block count " + std::to_string(n) + " exceeds the limit for zero-size items");
       }
-      zero_size_budget_ -= static_cast<std::size_t>(count);
+    } else if (n > room / min_item_size) {
+      return fail(at, "block count " + std::to_string(n) + " exceeds the " + std::to_string(room) +
+                          (block_end ? " bytes of its block" : " remaining bytes") +
+                          (min_item_size > 1 ? " for items of at least " +
+                                                   std::to_string(min_item_size) + " bytes"
+                                             : std::string()));
     }
     return true;
   }
@@ -181,8 +216,28 @@ class ByteReader {
   const char* end_;
   std::optional<DecodeError> error_;
   std::size_t zero_size_budget_;
+  std::size_t max_zero_size_;
   std::size_t max_depth_;
   std::size_t depth_ = 0;
+  bool skip_sized_blocks_;
+
+  bool read_span(std::string_view& s, bool utf8, const char* what) {
+    const std::size_t at = offset();
+    std::int64_t len = 0;
+    if (!read_long(len, what)) return false;
+    if (len < 0) return fail(at, "negative length " + std::to_string(len) + " of " + what);
+    if (static_cast<std::uint64_t>(len) > remaining()) {
+      return fail(at, "length " + std::to_string(len) + " of " + what + " exceeds the " +
+                          std::to_string(remaining()) + " remaining bytes");
+    }
+    s = std::string_view(p_, static_cast<std::size_t>(len));
+    if (utf8) {
+      std::size_t bad = find_invalid_utf8(s);
+      if (bad != s.size()) return fail(offset() + bad, std::string("invalid UTF-8 in ") + what);
+    }
+    p_ += len;
+    return true;
+  }
 };
 
 }  // namespace avro

@@ -16,7 +16,7 @@ class Decoder {
     switch (n.type) {
       case Type::kNull:
         out = Null{};
-        return true;
+        return r_.charge_zero_size();
       case Type::kBoolean:
         return read_as<bool>(out, [&](bool& v) { return r_.read_bool(v); });
       case Type::kInt:
@@ -33,6 +33,7 @@ class Decoder {
         return read_as<std::string>(
             out, [&](std::string& v) { return r_.read_bytes(v, true, "string"); });
       case Type::kFixed:
+        if (n.size == 0 && !r_.charge_zero_size()) return false;
         return read_as<Fixed>(out, [&](Fixed& v) { return r_.read_fixed(v.data, n.size); });
       case Type::kEnum:
         return read_enum(n, out);
@@ -58,19 +59,15 @@ class Decoder {
   }
 
   bool read_enum(const Node& n, Datum& out) {
-    const std::size_t at = r_.offset();
-    std::int32_t index = 0;
-    if (!r_.read_int(index, "enum index")) return false;
-    if (index < 0 || static_cast<std::size_t>(index) >= n.symbols.size()) {
-      return r_.fail(at, "enum index " + std::to_string(index) + " out of range for " + n.fullname +
-                             " (" + std::to_string(n.symbols.size()) + " symbols)");
-    }
-    out = EnumValue{static_cast<std::size_t>(index)};
+    std::size_t index = 0;
+    if (!detail::read_enum_index(r_, n, index)) return false;
+    out = EnumValue{index};
     return true;
   }
 
   bool read_record(const Node& n, Datum& out) {
     if (!r_.enter()) return false;
+    if (n.fields.empty() && !r_.charge_zero_size()) return false;
     Record rec;
     rec.fields.resize(n.fields.size());
     for (std::size_t i = 0; i < n.fields.size(); ++i) {
@@ -84,12 +81,13 @@ class Decoder {
   bool read_array(const Node& n, Datum& out) {
     if (!r_.enter()) return false;
     Array arr;
+    const std::size_t min_item = detail::min_encoded_size(*n.items);
     while (true) {
       std::int64_t count = 0;
       std::size_t block_end = 0;
-      if (!r_.read_block_header(count, block_end, n.items->may_be_empty)) return false;
+      if (!r_.read_block_header(count, block_end, min_item)) return false;
       if (count == 0) break;
-      arr.items.reserve(arr.items.size() + static_cast<std::size_t>(count));
+      detail::reserve_block(arr.items, count);
       for (std::int64_t i = 0; i < count; ++i) {
         arr.items.emplace_back();
         if (!read(*n.items, arr.items.back())) return false;
@@ -104,13 +102,14 @@ class Decoder {
   bool read_map(const Node& n, Datum& out) {
     if (!r_.enter()) return false;
     Map map;
+    // Every entry starts with a key length byte, so counts are bounded by the input.
+    const std::size_t min_entry = 1 + detail::min_encoded_size(*n.items);
     while (true) {
       std::int64_t count = 0;
       std::size_t block_end = 0;
-      // Every entry starts with a key length byte, so counts are bounded by the input.
-      if (!r_.read_block_header(count, block_end, false)) return false;
+      if (!r_.read_block_header(count, block_end, min_entry)) return false;
       if (count == 0) break;
-      map.entries.reserve(map.entries.size() + static_cast<std::size_t>(count));
+      detail::reserve_block(map.entries, count);
       for (std::int64_t i = 0; i < count; ++i) {
         map.entries.emplace_back();
         if (!r_.read_bytes(map.entries.back().first, true, "map key")) return false;
@@ -124,17 +123,12 @@ class Decoder {
   }
 
   bool read_union(const Node& n, Datum& out) {
-    const std::size_t at = r_.offset();
-    std::int32_t index = 0;
-    if (!r_.read_int(index, "union index")) return false;
-    if (index < 0 || static_cast<std::size_t>(index) >= n.branches.size()) {
-      return r_.fail(at, "union index " + std::to_string(index) + " out of range (" +
-                             std::to_string(n.branches.size()) + " branches)");
-    }
+    std::size_t branch = 0;
+    if (!detail::read_union_index(r_, n.branches.size(), branch)) return false;
     if (!r_.enter()) return false;
     Union u;
-    u.branch = static_cast<std::size_t>(index);
-    if (!read(*n.branches[u.branch], *u.value)) return false;
+    u.branch = branch;
+    if (!read(*n.branches[branch], *u.value)) return false;
     r_.leave();
     out = std::move(u);
     return true;

@@ -74,13 +74,13 @@ class ResolvingReader {
 
   bool record(const Plan& p, Datum& out) {
     if (!r_.enter()) return false;
+    if (p.writer->fields.empty() && !r_.charge_zero_size()) return false;
     Record rec;
     rec.fields.resize(p.reader->fields.size());
-    Datum skipped;
     for (const auto& step : p.fields) {
       if (step.plan) {
         if (!read(*step.plan, rec.fields[step.reader_index])) return false;
-      } else if (!detail::read_value(r_, *p.writer->fields[step.writer_index].type, skipped)) {
+      } else if (!detail::skip_value(r_, *p.writer->fields[step.writer_index].type)) {
         return false;
       }
     }
@@ -92,9 +92,8 @@ class ResolvingReader {
 
   bool enumeration(const Plan& p, Datum& out) {
     const std::size_t at = r_.offset();
-    Datum v;
-    if (!detail::read_value(r_, *p.writer, v)) return false;
-    const std::size_t index = v.as<EnumValue>().index;
+    std::size_t index = 0;
+    if (!detail::read_enum_index(r_, *p.writer, index)) return false;
     if (!p.symbol_map[index]) {
       return r_.fail(at, "symbol " + p.writer->symbols[index] + " is not in reader enum " +
                              p.reader->fullname + ", which has no default");
@@ -106,12 +105,13 @@ class ResolvingReader {
   bool array(const Plan& p, Datum& out) {
     if (!r_.enter()) return false;
     Array arr;
+    const std::size_t min_item = detail::min_encoded_size(*p.writer->items);
     while (true) {
       std::int64_t count = 0;
       std::size_t block_end = 0;
-      if (!r_.read_block_header(count, block_end, p.writer->items->may_be_empty)) return false;
+      if (!r_.read_block_header(count, block_end, min_item)) return false;
       if (count == 0) break;
-      arr.items.reserve(arr.items.size() + static_cast<std::size_t>(count));
+      detail::reserve_block(arr.items, count);
       for (std::int64_t i = 0; i < count; ++i) {
         arr.items.emplace_back();
         if (!read(*p.items, arr.items.back())) return false;
@@ -126,12 +126,13 @@ class ResolvingReader {
   bool map(const Plan& p, Datum& out) {
     if (!r_.enter()) return false;
     Map m;
+    const std::size_t min_entry = 1 + detail::min_encoded_size(*p.writer->items);
     while (true) {
       std::int64_t count = 0;
       std::size_t block_end = 0;
-      if (!r_.read_block_header(count, block_end, false)) return false;
+      if (!r_.read_block_header(count, block_end, min_entry)) return false;
       if (count == 0) break;
-      m.entries.reserve(m.entries.size() + static_cast<std::size_t>(count));
+      detail::reserve_block(m.entries, count);
       for (std::int64_t i = 0; i < count; ++i) {
         m.entries.emplace_back();
         if (!r_.read_bytes(m.entries.back().first, true, "map key")) return false;
@@ -145,15 +146,10 @@ class ResolvingReader {
   }
 
   bool writer_union(const Plan& p, Datum& out) {
-    const std::size_t at = r_.offset();
-    std::int32_t index = 0;
-    if (!r_.read_int(index, "union index")) return false;
-    if (index < 0 || static_cast<std::size_t>(index) >= p.branches.size()) {
-      return r_.fail(at, "union index " + std::to_string(index) + " out of range (" +
-                             std::to_string(p.branches.size()) + " branches)");
-    }
+    std::size_t branch = 0;
+    if (!detail::read_union_index(r_, p.branches.size(), branch)) return false;
     if (!r_.enter()) return false;
-    if (!read(*p.branches[static_cast<std::size_t>(index)], out)) return false;
+    if (!read(*p.branches[branch], out)) return false;
     r_.leave();
     return true;
   }

@@ -1,6 +1,6 @@
 // libFuzzer target for the Avro decoders: the Order fast path and the generic codec over a few
-// schemas, and the schema resolver. The first input byte picks the schema (mod 6), the rest is
-// the Avro payload.
+// schemas, and the schema resolver. The first input byte picks the schema (mod 7), the rest is
+// the Avro payload (for 6, its first byte picks the schema of the skipped field, mod 5).
 //
 // Properties checked on every input (any violation aborts):
 //  - decoding never crashes, never reads out of bounds, never throws (ASan/UBSan watch);
@@ -10,12 +10,15 @@
 //  - for Order (no blocks) same length even means same bytes;
 //  - resolving rich.avsc data as rich_reader.avsc accepts exactly what plain decoding accepts;
 //  - the Order fast path and the generic codec accept exactly the same inputs, with the same
-//    values.
+//    values;
+//  - a writer-only field of any of the five schemas, skipped item by item, is refused exactly
+//    when decoding it is, with the same error; skipping sized blocks whole accepts at least that.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "avro/codec.h"
 #include "avro/json_datum.h"
@@ -95,6 +98,29 @@ struct Schemas {
                             avro::Schema::parse(kNestedSchema)};
 };
 
+// {drop: <schema>, keep: long} read as {keep: long}: the skipper walks all of `drop`.
+struct Dropping {
+  explicit Dropping(const char* dropped)
+      : writer(avro::Schema::parse(
+            std::string(R"({"type":"record","name":"W","fields":[{"name":"drop","type":)") +
+            dropped + R"(},{"name":"keep","type":"long"}]})")),
+        resolution(writer, avro::Schema::parse(R"({"type":"record","name":"W","fields":[
+            {"name":"keep","type":"long"}]})")) {}
+  avro::Schema writer;
+  avro::SchemaResolution resolution;
+};
+
+const std::vector<Dropping>& droppings() {
+  static const std::vector<Dropping> d = [] {
+    std::vector<Dropping> v;
+    for (const char* s : {kOrderSchema, kRichSchema, kListSchema, kZeroSizeSchema, kNestedSchema}) {
+      v.emplace_back(s);
+    }
+    return v;
+  }();
+  return d;
+}
+
 const avro::SchemaResolution& rich_resolution() {
   static const avro::SchemaResolution r(avro::Schema::parse(kRichSchema),
                                         avro::Schema::parse(kRichReaderSchema));
@@ -165,16 +191,37 @@ void resolution_path(std::string_view input) {
   check(!avro::encode(resolution.reader(), resolved, bytes));
 }
 
+void skip_path(std::string_view input) {
+  if (input.empty()) return;
+  const Dropping& d = droppings()[static_cast<unsigned char>(input[0]) % droppings().size()];
+  input.remove_prefix(1);
+  avro::DecodeOptions item_by_item = fuzz_options();
+  item_by_item.skip_sized_blocks = false;
+  avro::Datum plain, skipped, whole;
+  const auto plain_err = avro::decode(d.writer, input, plain, item_by_item);
+  const auto skip_err = d.resolution.decode(input, skipped, item_by_item);
+  check(plain_err.has_value() == skip_err.has_value());
+  if (plain_err) {
+    check(plain_err->offset == skip_err->offset && plain_err->reason == skip_err->reason);
+    return;
+  }
+  check(avro::same_bits(skipped, avro::Record{{plain.as<avro::Record>().fields[1]}}));
+  check(!d.resolution.decode(input, whole, fuzz_options()));
+  check(avro::same_bits(whole, skipped));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const unsigned selector = data[0] % 6;
+  const unsigned selector = data[0] % 7;
   if (selector == 0) {
     order_paths(input);
   } else if (selector == 5) {
     resolution_path(input);
+  } else if (selector == 6) {
+    skip_path(input);
   } else {
     round_trip(schemas().others[selector - 1], input);
   }

@@ -2,8 +2,9 @@
 """Writes the seed corpora for the Avro fuzz targets (committed; rerun after changing vectors).
 
 corpus/avro_decode/: one selector byte (0 Order, 1 rich, 2 list, 3 zero-size, 4 nested,
-5 rich resolved as rich_reader; see avro_decode_fuzz.cpp) + Avro bytes, taken from tests/vectors
-and a few hand-written values.
+5 rich resolved as rich_reader, 6 a skipped field: then a byte 0 Order ... 4 nested, and a long
+after the value; see avro_decode_fuzz.cpp) + Avro bytes, taken from tests/vectors and a few
+hand-written values.
 corpus/avro_schema/: schema texts (ours and a few spec-style edge cases).
 corpus/registry_schema/: bodies of GET /schemas/ids/N answers (registry_schema_fuzz.cpp): ours,
 v2, an error, other schema types, references, odd members.
@@ -38,6 +39,16 @@ def main():
     ]
     for selector, hexdata in hand:
         write(decode, bytes([selector]) + bytes.fromhex(hexdata))
+    # The same values as skipped fields, followed by keep = 1 (second byte: 0 Order, 1 rich,
+    # 2 list, 3 zero-size, 4 nested); and a map in the block-size form, skipped whole.
+    for selector, name in [(0, "order.json"), (1, "rich.json")]:
+        doc = json.loads((ROOT / "tests" / "vectors" / name).read_text())
+        for case in doc["cases"][:8]:
+            write(decode, bytes([6, selector]) + bytes.fromhex(case["hex"]) + b"\x02")
+    for selector, hexdata in hand:
+        write(decode, bytes([6, selector - 1]) + bytes.fromhex(hexdata) + b"\x02")
+    entry = "0261" "02" "04" "000000000000f03f" "00"  # "a": [1.0]
+    write(decode, bytes([6, 4]) + bytes.fromhex("01" "1a" + entry + "00" "02"))
 
     schema = HERE / "corpus" / "avro_schema"
     write(schema, (ROOT / "schemas" / "order.avsc").read_bytes())
