@@ -164,11 +164,16 @@ RegistryError Client::no_answer(int code) const {
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
       rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_ISSUER_ERROR || rc == CURLE_SSL_CRL_BADFILE ||
       rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH) {
-    if (verify != X509_V_OK) {
+    // libcurl checks the name itself after OpenSSL accepted the chain, and then reports only
+    // "unspecified" as the verify result: its own words say which check failed.
+    const bool wrong_name = verify == X509_V_ERR_HOSTNAME_MISMATCH ||
+                            why.find("does not match target host") != std::string::npos ||
+                            why.find("subject name matches target host") != std::string::npos;
+    if (wrong_name || (verify == X509_V_OK && rc == CURLE_PEER_FAILED_VERIFICATION)) {
+      why += ": the certificate does not name this host";
+    } else if (verify != X509_V_OK) {
       const auto text = tls::verify_result_text(verify);
       if (why.find(text) == std::string::npos) why += ": " + text;
-    } else if (rc == CURLE_PEER_FAILED_VERIFICATION) {
-      why += ": the certificate does not name this host";
     }
     return RegistryError(
         0, 0, fmt::format("TLS refused the schema registry {}: {}", settings_.origin, why),

@@ -96,8 +96,11 @@ def test_hostile_answers_by_id_end_in_dead_letters_or_waits_never_a_hang(
         # Memory: the 64 MiB and the endless answers were cut at 4 MiB, the deep ones never built.
         assert rss < 1024, rss
         # Each lookup of a known-bad id happened once (cached), not once per record or retry.
+        # The 64 MiB and endless answers may also end at the deadline on a loaded machine (the
+        # record then waits and asks again, as for an outage), so they may be asked a few times.
         for n in refused:
-            assert server.count(f"/schemas/ids/{n}") == 1, (n, server.requests)
+            asked = server.count(f"/schemas/ids/{n}")
+            assert asked == 1 or (n in (hr.HUGE, hr.ENDLESS) and asked <= 4), (n, server.requests)
     finally:
         server.stop()
 
