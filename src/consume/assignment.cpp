@@ -49,7 +49,7 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
 void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost) {
   std::set<int> revoked;
   for (const auto& tp : parts) revoked.insert(tp.partition);
-  if (fatal_) {
+  if (run_.failed()) {
     // Nothing can be committed any more; the next owner starts from the last commit.
   } else if (!lost) {
     // Commit what is finished so the next owner continues exactly there.
@@ -67,7 +67,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
     auto it = partitions_.find(p);
     if (it == partitions_.end()) continue;
     // At exit only: a partition taken away mid-run goes on with its next owner.
-    if (it->second.pipeline && closing_) {
+    if (it->second.pipeline && run_.closing()) {
       metrics_.unfinished +=
           it->second.pipeline->queued() + it->second.pipeline->dead_letters_in_flight();
       metrics_.pending_retries += it->second.pipeline->retries_pending();
@@ -114,7 +114,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
                 *at, e.message);
     ps.seek_warned = true;
     ps.pipeline.reset();
-    ps.phase = Phase::restoring;
+    ps.phase.on(pipeline::PhaseEvent::restore);
     return false;
   }
   if (seek) ps.reseek = false;
@@ -122,7 +122,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
       processor_, opt_.pipeline, ps.durable_aggregate, ps.durable_finished);
   ps.durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
   ps.last_record_at = Clock::now();
-  ps.phase = Phase::running;
+  ps.phase.on(pipeline::PhaseEvent::started);
   if (stall_test_partition_ == partition) {
     stall_test_partition_.reset();
     spdlog::warn("Test hook: partition {}[{}] paused behind the pipeline's back", opt_.topic,
@@ -166,7 +166,7 @@ void ConsumeSession::restore_partitions() {
     if (ps.restoring()) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
   }
   const auto now = Clock::now();
-  if (waiting.empty() || now < next_restore_attempt_ || fatal_) return;
+  if (waiting.empty() || now < next_restore_attempt_ || run_.failed()) return;
   next_restore_attempt_ = now + kRestoreRetry;
 
   std::map<std::int32_t, std::int64_t> committed;
@@ -186,7 +186,7 @@ void ConsumeSession::restore_partitions() {
     const auto plan =
         pipeline::plan_start(entry ? &*entry->checkpoint : nullptr, commit, opt_.group, grace_over);
     if (plan.kind == pipeline::StartPlan::Kind::wait) {
-      ps.phase = Phase::awaiting_checkpoint;  // paused meanwhile
+      ps.phase.on(pipeline::PhaseEvent::checkpoint_lags);  // paused meanwhile
       continue;
     }
     if (plan.kind == pipeline::StartPlan::Kind::refuse) {
@@ -236,7 +236,7 @@ bool ConsumeSession::apply_start_plan(std::int32_t partition, PartitionState& ps
   if (ps.verify) at = ps.verify->offset;
   // An anchor to compare: always sought, so no record held from before is taken first.
   const bool seek = at != commit || ps.reseek || ps.verify;
-  if (!start_pipeline(partition, ps, seek, at)) return !fatal_;
+  if (!start_pipeline(partition, ps, seek, at)) return !run_.failed();
   auto held = std::move(ps.held);
   ps.held.clear();
   ps.held_bytes = 0;
@@ -281,7 +281,7 @@ void ConsumeSession::restore_all() {
     // Restored from the aggregates topic and the group's offsets rather than from memory: a
     // commit that timed out may have completed after all.
     ps.pipeline.reset();
-    ps.phase = Phase::restoring;
+    ps.phase.on(pipeline::PhaseEvent::restore);
     ps.held.clear();
     ps.uncommitted.clear();
     ps.reseek = true;

@@ -53,7 +53,7 @@ bool ConsumeSession::log_mismatch(std::int32_t partition, PartitionState& ps,
   committer_->restored(partition, -1);  // what the group committed belongs to the old log
   if (!start_pipeline(partition, ps, true, RdKafka::Topic::OFFSET_BEGINNING)) {
     // Not sought yet: restored again, which checks the log again and lands here once more.
-    return !fatal_;
+    return !run_.failed();
   }
   return true;
 }

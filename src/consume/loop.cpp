@@ -49,21 +49,18 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
 }
 
 void ConsumeSession::set_fatal(std::string problem) {
-  if (!fatal_) {
-    fatal_ = true;
-    problem_ = std::move(problem);  // logged by the caller with the report
-  }
+  run_.on(pipeline::run_event::Fatal{std::move(problem)});  // logged with the report
 }
 
 void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
-  if (fatal_ || recovery_) return;  // the first failure counts; the rest follow from it
+  if (!run_.takes_producer_failure()) return;  // the first failure counts; the rest follow
   std::string text = e.message;
   const std::string prefix = "fatal producer error: ";
   if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
   const auto decision = committer_->on_producer_failure(e);
   if (decision.recover) {
-    recovery_ = Recovery{fmt::format("{}: {}", step, text), Clock::now() + decision.backoff,
-                         decision.attempt};
+    run_.on(pipeline::run_event::RecoveryDue{fmt::format("{}: {}", step, text),
+                                             Clock::now() + decision.backoff, decision.attempt});
     return;
   }
   const std::string& id = committer_->transactional_id();
@@ -209,15 +206,13 @@ void ConsumeSession::advance() {
     for (const auto& d : step.decisions) apply(partition, ps, d, now);
     for (auto offset : step.write_dead_letters) write_dead_letter(ps, partition, offset);
     if (!step.decisions.empty()) last_activity_ = Clock::now();
-    if (ps.pipeline->halted() && ps.phase == Phase::running) {
-      ps.phase = Phase::halted;
+    if (ps.pipeline->halted() && ps.phase.on(pipeline::PhaseEvent::halted)) {
       spdlog::error(
           "Partition {}[{}] halted: a dead letter could not be written to '{}'; not advancing "
           "(nothing is committed past it) until it is, retrying every {}",
           opt_.topic, partition, opt_.dlq_topic,
           util::format_duration(opt_.pipeline.dead_letter_resend_delay));
-    } else if (!ps.pipeline->halted() && ps.phase == Phase::halted) {
-      ps.phase = Phase::running;
+    } else if (!ps.pipeline->halted() && ps.phase.on(pipeline::PhaseEvent::resumed)) {
       spdlog::info("Partition {}[{}] resumed: dead letter delivered", opt_.topic, partition);
     }
   }
@@ -250,7 +245,7 @@ void ConsumeSession::update_pauses() {
         over_total || pipeline::should_pause(
                           ps.paused,
                           {.restoring = ps.restoring(),
-                           .awaiting_checkpoint = ps.phase == Phase::awaiting_checkpoint,
+                           .awaiting_checkpoint = ps.phase.is(Phase::awaiting_checkpoint),
                            .held = ps.held.size(),
                            .held_bytes = ps.held_bytes,
                            .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}},
@@ -270,7 +265,7 @@ void ConsumeSession::update_pauses() {
 void ConsumeSession::poll_once() {
   restore_partitions();
   const auto timeout = poll_timeout(Clock::now());
-  for (int i = 0; i < kPollBatch && !fatal_; ++i) {
+  for (int i = 0; i < kPollBatch && !run_.failed(); ++i) {
     auto msg = consumer_->consume(i == 0 ? timeout : 0ms);
     if (!msg) break;
     take(std::move(msg));
@@ -314,20 +309,17 @@ ConsumeResult ConsumeSession::run() {
   const char* why = "stop requested";
   while (true) {
     if (util::stop_requested()) break;
-    if (!fatal_ && !recovery_ && producer_->events().fatal_seen()) {
+    if (run_.takes_producer_failure() && producer_->events().fatal_seen()) {
       producer_failed("the producer",
                       Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
     }
-    if (recovery_ && !fatal_) {
+    if (run_.recovering()) {
       recover_producer();
       continue;
     }
-    if (fatal_ || consumer_->events().fatal_seen()) {
+    if (run_.failed() || consumer_->events().fatal_seen()) {
       why = "fatal error";
-      if (problem_.empty()) {
-        problem_ = "fatal consumer error: " + consumer_->events().last_error();
-      }
-      fatal_ = true;
+      set_fatal("fatal consumer error: " + consumer_->events().last_error());
       break;
     }
     // Records an aborted commit rolled back are taken again and must be finished again first.
@@ -342,45 +334,44 @@ ConsumeResult ConsumeSession::run() {
     poll_once();
   }
   spdlog::info("Stopping ({})...", why);
-  stopping_ = true;
+  using namespace pipeline::run_event;
+  run_.on(Stop{});      // during a producer recovery: fatal
   publish_state(true);  // /readyz says 503 from now on
-  if (recovery_) {
-    set_fatal("stopped while replacing the failed transactional producer (" + recovery_->failure +
-              "): the uncommitted work is processed again by the next owner");
-  }
-  if (!fatal_) {
+  if (!run_.failed()) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
-    if (!committer_->commit_batch(nullptr, budget, true) && problem_.empty()) {
-      problem_ = "final commit failed: the last batch will be processed again by the next owner";
+    if (!committer_->commit_batch(nullptr, budget, true)) {
+      run_.on(
+          Problem{"final commit failed: the last batch will be processed again by the next "
+                  "owner"});
     }
     if (Error e = committer_->commit_offsets(nullptr, true)) {
-      problem_ = "final commit failed: " + e.message;
+      run_.on(Problem{"final commit failed: " + e.message, true});
     }
   }
   std::size_t undelivered = outbox_.in_flight();
   for (const auto& [p, ps] : partitions_) {
     if (ps.pipeline && ps.pipeline->halted()) ++undelivered;
   }
-  if (const auto lost = rolled_back_not_redone(); lost > 0 && problem_.empty()) {
-    problem_ = fmt::format(
+  if (const auto lost = rolled_back_not_redone(); lost > 0) {
+    run_.on(Problem{fmt::format(
         "{} finished record(s) not committed (a commit failed, or an aborted one was not "
         "redone); they will be processed again by the next run",
-        lost);
+        lost)});
   }
-  closing_ = true;
+  run_.on(Close{});
   // Leaves the group; the revoke hook drops the partitions' state.
   if (Error e = consumer_->close(util::stop_bounded(util::kFinalBudget))) {
     spdlog::warn("Leaving the group: {}", e.message);
   }
   finish_metrics();
   publish_state(true);  // the final figures, as the report has them
-  if (undelivered > 0 && problem_.empty()) {
-    problem_ = fmt::format(
-        "{} dead letter(s) not acknowledged by '{}'; their offsets were not "
-        "committed and will be consumed again",
-        undelivered, opt_.dlq_topic);
+  if (undelivered > 0) {
+    run_.on(
+        Problem{fmt::format("{} dead letter(s) not acknowledged by '{}'; their offsets were "
+                            "not committed and will be consumed again",
+                            undelivered, opt_.dlq_topic)});
   }
-  return {metrics_, problem_};
+  return {metrics_, run_.problem()};
 }
 
 }  // namespace detail

@@ -19,8 +19,8 @@ constexpr std::size_t kHistoryPoints = 300;     // five minutes of the throughpu
 constexpr std::size_t kRecentDeadLetters = 20;  // on the dashboard
 
 const char* state_of(const PartitionState& ps) {
-  if (ps.phase == Phase::awaiting_checkpoint) return "restore-wait";
-  if (ps.phase == Phase::restoring) return "restoring";
+  if (ps.phase.is(Phase::awaiting_checkpoint)) return "restore-wait";
+  if (ps.phase.is(Phase::restoring)) return "restoring";
   if (ps.pipeline->halted()) return "halted";
   if (ps.pipeline->retries_pending() > 0) return "retrying";
   return "running";
@@ -105,8 +105,8 @@ void ConsumeSession::publish_state(bool force) {
   s->dlq_topic = opt_.dlq_topic;
   s->at_ms = util::wall_ms();
   s->uptime_seconds = std::chrono::duration<double>(now - started_).count();
-  s->stopping = stopping_;
-  s->ready = !stopping_ && !partitions_.empty();
+  s->stopping = run_.stopping();
+  s->ready = !run_.stopping() && !partitions_.empty();
   s->totals = metrics_;
   stats::ConsumerMetrics decided = metrics_;
   if (committer_) committer_->add_pending_to(decided);

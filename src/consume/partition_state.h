@@ -14,6 +14,7 @@
 #include "pipeline/finished_set.h"
 #include "pipeline/log_check.h"
 #include "pipeline/outcome.h"
+#include "pipeline/partition_phase.h"
 #include "pipeline/partition_pipeline.h"
 #include "pipeline/rolled_back.h"
 #include "stats/aggregate.h"
@@ -35,23 +36,12 @@ struct Tally {
   void add_to(stats::ConsumerMetrics& m) const;
 };
 
-// A partition's lifecycle while assigned.
-enum class Phase {
-  // Its checkpoint not restored yet: fetched records are held (a seek to the planned start may
-  // drop them), nothing is processed.
-  restoring,
-  // Restoring, and its checkpoint lags the committed offset: waiting (paused) for it.
-  awaiting_checkpoint,
-  running,
-  // Running, but its pipeline stopped at a dead letter that could not be written (reported).
-  halted,
-};
+using pipeline::Phase;
 
 struct PartitionState {
-  Phase phase = Phase::restoring;
-  bool restoring() const {
-    return phase == Phase::restoring || phase == Phase::awaiting_checkpoint;
-  }
+  // Changed only by its events (pipeline/partition_phase.h).
+  pipeline::PartitionPhase phase;
+  bool restoring() const { return phase.restoring(); }
   bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
   bool seek_warned = false;  // a refused seek was logged at warn level already
   // Fetched past its restart point (restored again after a producer recovery): the restore

@@ -25,6 +25,7 @@
 #include "pipeline/commit_schedule.h"
 #include "pipeline/dead_letter_outbox.h"
 #include "pipeline/epoch.h"
+#include "pipeline/run_lifecycle.h"
 #include "pipeline/stall_watch.h"
 #include "pipeline/start_plan.h"
 #include "stats/latency_histogram.h"
@@ -71,8 +72,8 @@ class ConsumeSession : private CommitHost {
   void check_stalls();
   void restart_consumer();
   std::unique_ptr<kafka::Producer> make_producer();
-  // Replaces the failed transactional producer (recovery_), then every partition restarts from
-  // its last committed checkpoint; a failure schedules the next attempt or ends the run.
+  // Replaces the failed transactional producer (run_.recovery()), then every partition restarts
+  // from its last committed checkpoint; a failure schedules the next attempt or ends the run.
   void recover_producer();
 
   // dead_letters.cpp
@@ -141,7 +142,7 @@ class ConsumeSession : private CommitHost {
   kafka::Producer& producer() override { return *producer_; }
   kafka::Consumer& consumer() override { return *consumer_; }
   std::size_t dead_letters_in_flight() const override { return outbox_.in_flight(); }
-  bool fatal() const override { return fatal_ || recovery_.has_value(); }
+  bool fatal() const override { return run_.cannot_commit(); }
   void producer_failed(std::string_view step, const Error& e) override;
   void renew_epochs() override;
   void rewind_all(const std::set<int>* skip) override;
@@ -165,17 +166,9 @@ class ConsumeSession : private CommitHost {
   std::size_t held_estimate_ = 0;  // bytes held in all, plus those taken since it was counted
   // Dead letters (source partition, offset) the DLQ refused as too large: written without value.
   std::set<std::pair<std::int32_t, std::int64_t>> dlq_omit_value_;
-  std::string problem_;
-  bool fatal_ = false;
-  // A failed producer to replace (exactly-once): what failed, and not before when.
-  struct Recovery {
-    std::string failure;
-    TimePoint at;
-    int attempt = 0;
-  };
-  std::optional<Recovery> recovery_;
+  // Running, replacing the producer, stopping, closing; the problem to report (run_lifecycle.h).
+  pipeline::RunLifecycle run_;
   kafka::Properties producer_props_;
-  bool closing_ = false;  // the final close: revoked work counts as unfinished at exit
   std::set<int> reported_errors_;
   pipeline::CommitSchedule schedule_;
   TimePoint next_restore_attempt_{};
@@ -202,7 +195,6 @@ class ConsumeSession : private CommitHost {
   std::unique_ptr<http::Server> server_;
   TimePoint next_publish_{};
   TimePoint next_history_{};
-  bool stopping_ = false;
   std::deque<observe::DeadLetterView> recent_dead_letters_;
   std::deque<observe::RatePoint> history_;
   std::vector<observe::RdkafkaStats> client_stats_;  // consumer, producer

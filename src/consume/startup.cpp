@@ -110,7 +110,7 @@ void ConsumeSession::check_aggregates_topic(RdKafka::ErrorCode code) {
       return;
   }
   // A batch's failed checkpoints are reported together: one metadata request answers them all.
-  if (fatal_ || Clock::now() < next_topic_check_) return;
+  if (run_.failed() || Clock::now() < next_topic_check_) return;
   next_topic_check_ = Clock::now() + 1s;
   try {
     if (!partition_count(producer_->raw(), opt_.aggregates_topic, kMetadataTimeout)) {
@@ -169,13 +169,13 @@ std::unique_ptr<Producer> ConsumeSession::make_producer() {
 }
 
 void ConsumeSession::recover_producer() {
-  const Recovery pending = *recovery_;
-  while (Clock::now() < pending.at) {
+  const auto pending = *run_.recovery();
+  while (Clock::now() < pending.due) {
     if (util::stop_requested()) return;  // the run ends (run())
     std::this_thread::sleep_for(std::clamp(
-        std::chrono::ceil<std::chrono::milliseconds>(pending.at - Clock::now()), 1ms, 100ms));
+        std::chrono::ceil<std::chrono::milliseconds>(pending.due - Clock::now()), 1ms, 100ms));
   }
-  recovery_.reset();
+  run_.on(pipeline::run_event::RecoveryStarted{});
   spdlog::warn(
       "Recovering from a failed transactional producer ({}; attempt {}): replacing it (same "
       "transactional.id '{}'); its uncommitted transaction is dropped and every partition "
