@@ -21,7 +21,7 @@ int exit_status_of(const std::function<int()>& run) {
     return kExitInterrupted;
   } catch (const kafka::KafkaException& e) {
     // A wait that a stop signal ended (kafka::TopicReader::snapshot, check_connectivity).
-    const bool interrupted = e.error().code == RdKafka::ERR__INTR;
+    const bool interrupted = e.error().code == kafka::ERR__INTR;
     spdlog::log(interrupted ? spdlog::level::warn : spdlog::level::err, "{}", e.what());
     return interrupted ? kExitInterrupted : kExitFailed;
   } catch (const std::exception& e) {

@@ -82,9 +82,8 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
 std::optional<std::int64_t> ConsumeSession::logical_start() const {
   const std::string reset = opt_.consumer_props.get_or("auto.offset.reset", "earliest");
   if (reset == "error") return std::nullopt;
-  return reset == "latest" || reset == "largest" || reset == "end"
-             ? RdKafka::Topic::OFFSET_END
-             : RdKafka::Topic::OFFSET_BEGINNING;
+  return reset == "latest" || reset == "largest" || reset == "end" ? kafka::kOffsetEnd
+                                                                   : kafka::kOffsetBeginning;
 }
 
 bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek,
@@ -127,7 +126,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
     stall_test_partition_.reset();
     spdlog::warn("Test hook: partition {}[{}] paused behind the pipeline's back", opt_.topic,
                  partition);
-    if (Error e = consumer_->pause({{opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID}})) {
+    if (Error e = consumer_->pause({{opt_.topic, partition, kafka::kOffsetInvalid}})) {
       spdlog::warn("Test hook: pause failed: {}", e.message);
     }
   }
@@ -163,7 +162,7 @@ bool ConsumeSession::read_restore_sources(const std::vector<TopicPartitionOffset
 void ConsumeSession::restore_partitions() {
   std::vector<TopicPartitionOffset> waiting;
   for (const auto& [p, ps] : partitions_) {
-    if (ps.restoring()) waiting.push_back({opt_.topic, p, RdKafka::Topic::OFFSET_INVALID});
+    if (ps.restoring()) waiting.push_back({opt_.topic, p, kafka::kOffsetInvalid});
   }
   const auto now = Clock::now();
   if (waiting.empty() || now < next_restore_attempt_ || run_.failed()) return;
@@ -240,7 +239,7 @@ bool ConsumeSession::apply_start_plan(std::int32_t partition, PartitionState& ps
   auto held = std::move(ps.held);
   ps.held.clear();
   ps.held_bytes = 0;
-  for (const auto& msg : held) accept(ps, *msg);
+  for (const auto& msg : held) accept(ps, msg);
   if (plan.restored) {
     ++metrics_.partitions_restored;
     spdlog::info("Partition {}[{}]: restored checkpoint at offset {} ({} orders, revenue {})",

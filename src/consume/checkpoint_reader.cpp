@@ -33,7 +33,7 @@ CheckpointReader::~CheckpointReader() = default;
 
 void CheckpointReader::connect(const std::string& bootstrap, std::chrono::milliseconds timeout,
                                const std::function<bool()>& abort) {
-  kafka::check_connectivity(consumer_->raw(), bootstrap, timeout, &consumer_->events(), abort);
+  kafka::check_connectivity(*consumer_, bootstrap, timeout, &consumer_->events(), abort);
 }
 
 bool CheckpointReader::catch_up(std::chrono::milliseconds timeout,
@@ -51,7 +51,7 @@ bool CheckpointReader::catch_up(std::chrono::milliseconds timeout,
     table_.apply(r.key ? std::string_view(*r.key) : std::string_view(), r.value);
   });
   if (outcome == kafka::TopicReader::Outcome::timed_out) {
-    throw kafka::KafkaException(RdKafka::ERR__TIMED_OUT,
+    throw kafka::KafkaException(kafka::ERR__TIMED_OUT,
                                 "could not read the aggregates topic '" + reader_.topic() +
                                     "' to its end in " + std::to_string(timeout.count() / 1000) +
                                     "s (" + consumer_->events().last_error() + ")");

@@ -55,7 +55,7 @@ class CommitHost {
   // A commit that covered new records completed at `at`.
   virtual void committed_at(TimePoint at) = 0;
   // A checkpoint write failed with `code`: the session checks the aggregates topic still exists.
-  virtual void check_aggregates_topic(RdKafka::ErrorCode code) = 0;
+  virtual void check_aggregates_topic(kafka::ErrorCode code) = 0;
 
  protected:
   ~CommitHost() = default;

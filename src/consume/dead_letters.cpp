@@ -46,13 +46,13 @@ void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partitio
   const bool omitted = dlq_omit_value_.count(source) > 0;
   Error e = produce(omitted);
   // The local size check (message.max.bytes) counts differently than estimated: omit the value.
-  if (e.code == RdKafka::ERR_MSG_SIZE_TOO_LARGE && !omitted) e = produce(true);
+  if (e.code == kafka::ERR_MSG_SIZE_TOO_LARGE && !omitted) e = produce(true);
   if (e) {
     ++metrics_.dead_letter_write_failures;
     spdlog::error("Cannot write dead letter for {}[{}]@{}: {}", opt_.topic, partition, offset,
                   e.message);
     if (e.fatal) producer_failed("writing a dead letter", e);
-    if (e.code == RdKafka::ERR__UNKNOWN_TOPIC || e.code == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+    if (e.code == kafka::ERR__UNKNOWN_TOPIC || e.code == kafka::ERR_UNKNOWN_TOPIC_OR_PART) {
       dlq_partitions_.reset();  // gone: created again before the next dead letter
     }
     dead_letter_failed(ps, partition, offset, e.message);
@@ -88,7 +88,7 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   }
   PartitionState& ps = partitions_.at(entry->source_partition);
   const auto source = std::pair{entry->source_partition, entry->source_offset};
-  if (report.error == RdKafka::ERR_MSG_SIZE_TOO_LARGE) {
+  if (report.error == kafka::ERR_MSG_SIZE_TOO_LARGE) {
     // The DLQ topic takes less than the producer: the next write goes without the value.
     dlq_omit_value_.insert(source);
   }
@@ -112,8 +112,8 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
   spdlog::error("Dead letter for {}[{}]@{} was not written: {}", opt_.topic,
                 entry->source_partition, entry->source_offset, report.reason);
   // A deleted DLQ is created again explicitly (the producer never auto-creates topics).
-  if (report.error == RdKafka::ERR__UNKNOWN_TOPIC ||
-      report.error == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+  if (report.error == kafka::ERR__UNKNOWN_TOPIC ||
+      report.error == kafka::ERR_UNKNOWN_TOPIC_OR_PART) {
     dlq_partitions_.reset();
   }
   dead_letter_failed(ps, entry->source_partition, entry->source_offset, std::string(report.reason));

@@ -51,7 +51,7 @@ bool ConsumeSession::log_mismatch(std::int32_t partition, PartitionState& ps,
   ps.rolled_back = {};
   taken_end_.erase(partition);
   committer_->restored(partition, -1);  // what the group committed belongs to the old log
-  if (!start_pipeline(partition, ps, true, RdKafka::Topic::OFFSET_BEGINNING)) {
+  if (!start_pipeline(partition, ps, true, kafka::kOffsetBeginning)) {
     // Not sought yet: restored again, which checks the log again and lands here once more.
     return !run_.failed();
   }
@@ -76,7 +76,7 @@ void ConsumeSession::check_log_behind(std::int32_t partition, PartitionState& ps
 }
 
 bool ConsumeSession::verify_anchor(std::int32_t partition, PartitionState& ps,
-                                   const RdKafka::Message& msg) {
+                                   const kafka::Message& msg) {
   const auto b = kafka::bytes_of(msg);
   const auto fingerprint = pipeline::record_fingerprint(b.timestamp_ms, b.key, b.value);
   switch (pipeline::check_anchor(*ps.verify, msg.offset(), fingerprint)) {

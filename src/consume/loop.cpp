@@ -64,7 +64,7 @@ void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
     return;
   }
   const std::string& id = committer_->transactional_id();
-  if (!id.empty() && (kafka::is_fencing(e) || text.find("fenced") != std::string::npos)) {
+  if (!id.empty() && kafka::producer_fenced(e)) {
     text += " (transactional.id '" + id + "' fenced by another process using it)";
   }
   if (!decision.reason.empty()) text += "; not recovered: " + decision.reason;
@@ -114,36 +114,36 @@ std::chrono::milliseconds ConsumeSession::poll_timeout(TimePoint now) const {
   return wait;
 }
 
-void ConsumeSession::take(std::unique_ptr<RdKafka::Message> msg) {
-  const auto err = msg->err();
-  if (err == RdKafka::ERR__PARTITION_EOF) return;
-  if (err != RdKafka::ERR_NO_ERROR) {
-    if (err == RdKafka::ERR__FATAL) {
-      set_fatal("fatal consumer error: " + msg->errstr());
+void ConsumeSession::take(kafka::Message msg) {
+  const auto err = msg.err();
+  if (err == kafka::ERR__PARTITION_EOF) return;
+  if (err != kafka::ERR_NO_ERROR) {
+    if (err == kafka::ERR__FATAL) {
+      set_fatal("fatal consumer error: " + msg.errstr());
       return;
     }
     // Say it once per kind; librdkafka keeps retrying on its own.
     if (reported_errors_.insert(static_cast<int>(err)).second) {
-      spdlog::warn("Consumer: {}", msg->errstr());
+      spdlog::warn("Consumer: {}", msg.errstr());
     } else {
-      spdlog::debug("Consumer: {}", msg->errstr());
+      spdlog::debug("Consumer: {}", msg.errstr());
     }
     return;
   }
-  auto it = partitions_.find(msg->partition());
+  auto it = partitions_.find(msg.partition());
   if (it == partitions_.end()) return;  // not (or no longer) ours
   // Upper estimate of all that is held (exact again at each update_pauses): the pause of every
   // partition comes right after the record that filled the total, not after the poll batch.
-  held_estimate_ += msg->len() + msg->key_len();
+  held_estimate_ += msg.len() + msg.key_len();
   if (!over_total_ && held_estimate_ >= opt_.pipeline.window.total_bytes) update_pauses();
   if (it->second.restoring()) {
     // Held until its checkpoint is restored: kept when reading starts where librdkafka started
     // fetching, dropped when a seek moves it.
-    it->second.held_bytes += msg->len() + msg->key_len();
+    it->second.held_bytes += msg.len() + msg.key_len();
     it->second.held.push_back(std::move(msg));
     return;
   }
-  accept(it->second, *msg);
+  accept(it->second, msg);
   if (!it->second.paused) pause_if_full(it->first, it->second);
 }
 
@@ -154,14 +154,14 @@ void ConsumeSession::pause_if_full(std::int32_t partition, PartitionState& ps) {
   }
   // At once, not after the poll batch: librdkafka drops the records of a paused partition it
   // already fetched, and fetches them again from our position once resumed.
-  if (Error e = consumer_->pause({{opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID}})) {
+  if (Error e = consumer_->pause({{opt_.topic, partition, kafka::kOffsetInvalid}})) {
     spdlog::warn("pause failed: {}", e.message);
     return;
   }
   ps.paused = true;
 }
 
-void ConsumeSession::accept(PartitionState& ps, const RdKafka::Message& msg) {
+void ConsumeSession::accept(PartitionState& ps, const kafka::Message& msg) {
   auto [end, inserted] = taken_end_.try_emplace(msg.partition(), 0);
   const bool fresh = msg.offset() >= end->second;
   // Beyond --max-messages only records taken before (a rewind brings them back) are taken again.
@@ -251,7 +251,7 @@ void ConsumeSession::update_pauses() {
                            .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}},
                           opt_.pipeline.window);
     if (want == ps.paused) continue;
-    (want ? pause : resume).push_back({opt_.topic, partition, RdKafka::Topic::OFFSET_INVALID});
+    (want ? pause : resume).push_back({opt_.topic, partition, kafka::kOffsetInvalid});
     ps.paused = want;
   }
   if (!pause.empty()) {
@@ -311,7 +311,7 @@ ConsumeResult ConsumeSession::run() {
     if (util::stop_requested()) break;
     if (run_.takes_producer_failure() && producer_->events().fatal_seen()) {
       producer_failed("the producer",
-                      Error{RdKafka::ERR__FATAL, producer_->events().last_error(), true});
+                      Error{kafka::ERR__FATAL, producer_->events().last_error(), true});
     }
     if (run_.recovering()) {
       recover_producer();

@@ -62,14 +62,12 @@ observe::PartitionView ConsumeSession::partition_view(std::int32_t partition,
   v.state = state_of(ps);
   v.paused = ps.paused;
   v.committed = ps.durable_offset;
-  std::int64_t low = 0, high = 0;
   // librdkafka's cached figures (from fetch responses): no request. Under read_committed the
   // end it reports is the last stable offset.
-  if (consumer_ &&
-      consumer_->raw().get_watermark_offsets(opt_.topic, partition, &low, &high) ==
-          RdKafka::ERR_NO_ERROR &&
-      high >= 0) {
-    v.log_end = high;
+  if (consumer_) {
+    if (auto w = consumer_->cached_watermarks(opt_.topic, partition); w && w->high >= 0) {
+      v.log_end = w->high;
+    }
   }
   if (ps.pipeline) {
     v.in_flight = ps.pipeline->queued() + ps.pipeline->dead_letters_in_flight();
@@ -99,7 +97,7 @@ void ConsumeSession::publish_state(bool force) {
   next_publish_ = now + kPublishEvery;
   take_client_stats();
   auto s = std::make_shared<observe::ConsumerSnapshot>();
-  s->build = {util::kVersion, RdKafka::version_str()};
+  s->build = {util::kVersion, kafka::library_version()};
   s->topic = opt_.topic;
   s->group = opt_.group;
   s->dlq_topic = opt_.dlq_topic;

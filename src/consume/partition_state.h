@@ -47,9 +47,9 @@ struct PartitionState {
   // Fetched past its restart point (restored again after a producer recovery): the restore
   // seeks even when it starts at the committed offset.
   bool reseek = false;
-  std::vector<std::unique_ptr<RdKafka::Message>> held;  // fetched while restoring
-  std::size_t held_bytes = 0;                           // their keys and values
-  TimePoint last_record_at{};                           // for the stall watchdog
+  std::vector<kafka::Message> held;  // fetched while restoring
+  std::size_t held_bytes = 0;        // their keys and values
+  TimePoint last_record_at{};        // for the stall watchdog
   TimePoint assigned_at{};
   std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
   std::uint64_t epoch = 0;  // new on every (re)start of the pipeline: stale reports are ignored

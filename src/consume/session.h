@@ -48,8 +48,8 @@ class ConsumeSession : private CommitHost {
  private:
   // loop.cpp: the loop, records, pauses.
   void poll_once();
-  void take(std::unique_ptr<RdKafka::Message> msg);
-  void accept(PartitionState& ps, const RdKafka::Message& msg);
+  void take(kafka::Message msg);
+  void accept(PartitionState& ps, const kafka::Message& msg);
   void advance();
   void update_pauses();
   // Whether all partitions together hold too many bytes (over_total_, with its hysteresis).
@@ -67,7 +67,7 @@ class ConsumeSession : private CommitHost {
   void ensure_aggregates_topic();
   std::string aggregates_gone() const;
   // After a failed checkpoint write: a topic that is gone ends the run (set_fatal).
-  void check_aggregates_topic(RdKafka::ErrorCode code) override;
+  void check_aggregates_topic(kafka::ErrorCode code) override;
   // A running partition that gets no records although its log goes on has its fetch restarted.
   void check_stalls();
   void restart_consumer();
@@ -130,7 +130,7 @@ class ConsumeSession : private CommitHost {
   void check_log_behind(std::int32_t partition, PartitionState& ps, TimePoint now);
   // Compares the record at a restored anchor's offset; false when the partition started over or
   // the run ends (the record must not be used).
-  bool verify_anchor(std::int32_t partition, PartitionState& ps, const RdKafka::Message& msg);
+  bool verify_anchor(std::int32_t partition, PartitionState& ps, const kafka::Message& msg);
   // Every partition restores its last committed checkpoint again (a producer recovery).
   void restore_all();
 

@@ -37,13 +37,12 @@ constexpr auto kMetadataTimeout = 5s;
 bool ConsumeSession::ensure_dlq_topic() {
   if (dlq_partitions_) return true;
   try {
-    auto source = partition_count(producer_->raw(), opt_.topic, kAdminTimeout);
+    auto source = partition_count(*producer_, opt_.topic, kAdminTimeout);
     if (!source) {
       spdlog::warn("Topic '{}' does not exist (yet); waiting for it", opt_.topic);
       return false;
     }
-    auto r =
-        ensure_topic(producer_->raw(), TopicSpec{opt_.dlq_topic, *source, -1, {}}, kAdminTimeout);
+    auto r = ensure_topic(*producer_, TopicSpec{opt_.dlq_topic, *source, -1, {}}, kAdminTimeout);
     dlq_partitions_ = std::max(1, r.partitions);
     if (!r.created) {
       spdlog::debug("DLQ topic {} has {} partition(s)", opt_.dlq_topic, *dlq_partitions_);
@@ -60,16 +59,16 @@ void ConsumeSession::ensure_aggregates_topic() {
   // keeps one value per key (group and source partition).
   const auto config = pipeline::aggregates_topic_config();
   TopicSpec spec{opt_.aggregates_topic, 1, -1, {config.begin(), config.end()}};
-  auto r = ensure_topic(producer_->raw(), spec, kAdminTimeout);
+  auto r = ensure_topic(*producer_, spec, kAdminTimeout);
   if (r.created) spdlog::info("Created aggregates topic '{}' (compacted)", opt_.aggregates_topic);
   std::optional<std::map<std::string, std::string>> actual;
   try {
     // Just created (by this process or another): a broker of a cluster may not know it for a
     // moment (seen on 3 nodes: "does not exist" 23 ms after the creation). Asked again briefly.
-    actual = kafka::topic_config(producer_->raw(), opt_.aggregates_topic, kAdminTimeout);
+    actual = kafka::topic_config(*producer_, opt_.aggregates_topic, kAdminTimeout);
     for (int i = 0; i < 20 && !actual && !util::stop_requested(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
-      actual = kafka::topic_config(producer_->raw(), opt_.aggregates_topic, kAdminTimeout);
+      actual = kafka::topic_config(*producer_, opt_.aggregates_topic, kAdminTimeout);
     }
   } catch (const kafka::KafkaException& e) {
     // E.g. no DescribeConfigs permission: nothing is known to be wrong.
@@ -77,7 +76,7 @@ void ConsumeSession::ensure_aggregates_topic() {
                  opt_.aggregates_topic, e.what());
     return;
   }
-  if (!actual) throw kafka::KafkaException(RdKafka::ERR_UNKNOWN_TOPIC_OR_PART, aggregates_gone());
+  if (!actual) throw kafka::KafkaException(kafka::ERR_UNKNOWN_TOPIC_OR_PART, aggregates_gone());
   if (auto problem = pipeline::aggregates_topic_problem(*actual)) {
     throw kafka::ConfigError("aggregates topic '" + opt_.aggregates_topic +
                              "' cannot hold checkpoints: " + *problem +
@@ -96,15 +95,15 @@ std::string ConsumeSession::aggregates_gone() const {
          "starts every partition at its committed offset with an empty aggregate";
 }
 
-void ConsumeSession::check_aggregates_topic(RdKafka::ErrorCode code) {
+void ConsumeSession::check_aggregates_topic(kafka::ErrorCode code) {
   // Only errors that may mean the topic is gone are worth a metadata request: unknown topic or
   // partition, and timeouts (a transaction's checkpoints for a deleted topic are never sent).
   switch (code) {
-    case RdKafka::ERR__UNKNOWN_TOPIC:
-    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
-    case RdKafka::ERR__UNKNOWN_PARTITION:
-    case RdKafka::ERR__TIMED_OUT:
-    case RdKafka::ERR__MSG_TIMED_OUT:
+    case kafka::ERR__UNKNOWN_TOPIC:
+    case kafka::ERR_UNKNOWN_TOPIC_OR_PART:
+    case kafka::ERR__UNKNOWN_PARTITION:
+    case kafka::ERR__TIMED_OUT:
+    case kafka::ERR__MSG_TIMED_OUT:
       break;
     default:
       return;
@@ -113,7 +112,7 @@ void ConsumeSession::check_aggregates_topic(RdKafka::ErrorCode code) {
   if (run_.failed() || Clock::now() < next_topic_check_) return;
   next_topic_check_ = Clock::now() + 1s;
   try {
-    if (!partition_count(producer_->raw(), opt_.aggregates_topic, kMetadataTimeout)) {
+    if (!partition_count(*producer_, opt_.aggregates_topic, kMetadataTimeout)) {
       set_fatal(aggregates_gone());
     }
   } catch (const std::exception& e) {
@@ -139,7 +138,7 @@ void ConsumeSession::start() {
   producer_props_ = pprops;
   producer_ = make_producer();
 
-  check_connectivity(producer_->raw(), opt_.bootstrap, kConnectTimeout, &producer_->events(),
+  check_connectivity(*producer_, opt_.bootstrap, kConnectTimeout, &producer_->events(),
                      [] { return util::stop_requested(); });
   ensure_aggregates_topic();
   committer_->start();
@@ -184,7 +183,7 @@ void ConsumeSession::recover_producer() {
   // Its messages belong to the rolled-back transaction (invisible to read_committed readers):
   // dropped, not waited for. Their reports, if served, belong to the past.
   renew_epochs();
-  producer_->raw().purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+  producer_->purge();
   producer_->poll(0ms);
   outbox_.clear();  // dead letters in flight are written again when their records are reprocessed
   producer_.reset();
@@ -220,16 +219,16 @@ void ConsumeSession::check_stalls() {
     if (ps.restoring() || ps.paused || ps.pipeline->halted()) continue;
     if (now - ps.last_record_at < kStallAfter) continue;
     // Under read_committed the end librdkafka reports is the last stable offset.
-    std::int64_t low = 0, high = 0;
-    const auto code =
-        consumer_->raw().query_watermark_offsets(opt_.topic, partition, &low, &high, 2000);
+    kafka::Consumer::Watermarks w;
+    const Error e = consumer_->query_watermarks(opt_.topic, partition, 2000ms, w);
     ps.last_record_at = now;  // checked: the next check of this partition is kStallAfter away
-    if (code != RdKafka::ERR_NO_ERROR) continue;
+    if (e) continue;
+    const std::int64_t low = w.low, high = w.high;
     // Where it continues: after its last record, else its checkpoint, else the log's start
     // (when the reset position is the beginning; "latest" leaves it unknown).
     const auto last = ps.pipeline->last_offset();
     std::int64_t next = last ? *last + 1 : ps.durable_offset.value_or(-1);
-    if (next < 0 && logical_start() == RdKafka::Topic::OFFSET_BEGINNING) next = low;
+    if (next < 0 && logical_start() == kafka::kOffsetBeginning) next = low;
     // Seen with librdkafka 2.0 after a partition leader moved (3-node cluster, one node
     // killed): the partition's fetcher never resumes.
     switch (pipeline::on_stall_check(stall_marks_[partition], next, high)) {

@@ -49,7 +49,7 @@ void TransactionalCommitter::configure_producer(kafka::Properties& props) const 
 
 void TransactionalCommitter::start() {
   // Fences an older process with the same transactional.id and aborts its open transaction.
-  if (Error e = host_.producer().init_transactions(kInitTransactions)) {
+  if (Error e = kafka::init_transactions(host_.producer(), kInitTransactions, kInitSlice)) {
     throw kafka::KafkaException(Error{e.code,
                                       "cannot initialize transactions (transactional.id '" +
                                           transactional_id() + "'): " + e.message,
@@ -196,9 +196,9 @@ bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint de
   for (const auto& item : items) {
     offsets.push_back({host_.options().topic, item.checkpoint.partition, item.checkpoint.offset});
   }
-  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group;
+  kafka::GroupMetadata group;
   if (!offsets.empty()) group = host_.consumer().group_metadata();
-  Error e = txn_->commit(offsets, group.get(), deadline);
+  Error e = txn_->commit(offsets, group ? &group : nullptr, deadline);
   if (!e) {
     txn_began_.reset();
     return true;
@@ -260,9 +260,8 @@ void TransactionalCommitter::abort_and_rewind(const std::string& reason,
 }
 
 pipeline::RecoveryDecision TransactionalCommitter::on_producer_failure(const Error& e) {
-  const bool fenced = kafka::is_fencing(e) || e.message.find("fenced") != std::string::npos ||
-                      e.message.find("Fenced") != std::string::npos;
-  return recovery_.on_failure({.fenced = fenced, .transaction_began = txn_began_}, Clock::now());
+  return recovery_.on_failure(
+      {.fenced = kafka::producer_fenced(e), .transaction_began = txn_began_}, Clock::now());
 }
 
 Error TransactionalCommitter::producer_replaced() {
@@ -273,14 +272,9 @@ Error TransactionalCommitter::producer_replaced() {
   doomed_.clear();
   staged_.clear();
   host_.schedule().failed(Clock::now());
-  // Bounded, in slices (librdkafka resumes a timed-out init_transactions when called again).
-  const auto deadline = Clock::now() + kInitTransactions;
-  while (true) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-    Error e = host_.producer().init_transactions(std::clamp(left, 1ms, kInitSlice));
-    if (!e) break;
-    const bool again = (e.retriable || e.code == RdKafka::ERR__TIMED_OUT) && !e.fatal;
-    if (!again || Clock::now() >= deadline || util::stop_requested()) return e;
+  if (Error e = kafka::init_transactions(host_.producer(), kInitTransactions, kInitSlice,
+                                         [] { return util::stop_requested(); })) {
+    return e;
   }
   txn_ = std::make_unique<kafka::Transaction>(host_.producer());
   return {};

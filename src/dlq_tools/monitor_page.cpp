@@ -1,9 +1,9 @@
 #include "dlq_tools/monitor_page.h"
 
-#include <librdkafka/rdkafkacpp.h>
 #include <spdlog/spdlog.h>
 
 #include "dlq/render_json.h"
+#include "kafka/config.h"
 #include "util/errors.h"
 #include "util/version.h"
 #include "util/wall_clock.h"
@@ -40,7 +40,7 @@ void MonitorPage::publish(bool force) {
   if (!force && now < next_publish_) return;
   next_publish_ = now + kPublishEvery;
   auto s = std::make_shared<observe::DlqSnapshot>();
-  s->build = {util::kVersion, RdKafka::version_str()};
+  s->build = {util::kVersion, kafka::library_version()};
   s->topic = topic_;
   s->at_ms = util::wall_ms();
   s->uptime_seconds = std::chrono::duration<double>(now - started_).count();

@@ -22,6 +22,7 @@ using std::chrono::milliseconds;
 constexpr auto kPollWait = milliseconds(100);
 constexpr auto kMaxTransactionAge = milliseconds(1000);
 constexpr auto kClientTimeout = milliseconds(30'000);
+constexpr auto kInitSlice = milliseconds(500);
 
 std::string where(const dlq::DlqRecord& r) {
   return r.raw.topic + "[" + std::to_string(r.raw.partition) + "]@" + std::to_string(r.raw.offset);
@@ -69,10 +70,10 @@ void Replayer::start_producer() {
       });
   const std::string bootstrap =
       producer_props_.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
-  kafka::check_connectivity(producer_->raw(), bootstrap, kClientTimeout, &producer_->events(),
+  kafka::check_connectivity(*producer_, bootstrap, kClientTimeout, &producer_->events(),
                             [] { return util::stop_requested(); });
   // Also aborts whatever a previous run with this transactional.id left open.
-  if (auto e = producer_->init_transactions(kClientTimeout)) {
+  if (auto e = kafka::init_transactions(*producer_, kClientTimeout, kInitSlice)) {
     throw kafka::KafkaException(
         kafka::Error::from_code(e.code, "cannot initialize transactions: " + e.message));
   }
@@ -151,8 +152,8 @@ bool Replayer::check_target(const dlq::DlqRecord& record, dlq::ReplayDecision& d
   dlq::OutgoingRecord& out = decision.record;
   auto it = partitions_.find(out.topic);
   if (it == partitions_.end()) {
-    auto& handle = producer_ ? static_cast<RdKafka::Handle&>(producer_->raw())
-                             : static_cast<RdKafka::Handle&>(source_->consumer().raw());
+    const kafka::ClientRef handle =
+        producer_ ? kafka::ClientRef(*producer_) : kafka::ClientRef(source_->consumer());
     it = partitions_.emplace(out.topic, kafka::partition_count(handle, out.topic, kClientTimeout))
              .first;
   }
@@ -200,7 +201,7 @@ bool Replayer::send(const dlq::DlqRecord& record, const dlq::OutgoingRecord& out
   headers.reserve(out.headers.size());
   for (const auto& [k, v] : out.headers) headers.push_back({k, v});
   auto e = producer_->produce(out.topic, view(out.key), view(out.value), headers,
-                              out.partition.value_or(RdKafka::Topic::PARTITION_UA));
+                              out.partition.value_or(kafka::kPartitionUnassigned));
   if (e) {
     report_.problems.push_back(where(record) + ": cannot send to " + destination(out) + ": " +
                                e.message);
@@ -219,8 +220,8 @@ bool Replayer::commit() {
   std::vector<kafka::TopicPartitionOffset> offsets;
   for (const auto& [p, next] : pending_offsets_)
     offsets.push_back({options_.common.topic, p, next});
-  const kafka::Error e =
-      txn_->commit(offsets, group_.get(), Clock::now() + util::stop_bounded(kClientTimeout));
+  const kafka::Error e = txn_->commit(offsets, group_ ? &group_ : nullptr,
+                                      Clock::now() + util::stop_bounded(kClientTimeout));
   if (e) {
     std::string why = e.message;
     if (!delivery_errors_.empty()) why += " (delivery: " + delivery_errors_.front() + ")";

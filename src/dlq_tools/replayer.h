@@ -11,8 +11,6 @@
 // A record whose target is refused (dlq::TargetRules, an out-of-range partition) stops the run
 // before it, so the group never commits past it, unless skip_refused passes it over. Refused
 // records are logged one by one and listed in the report.
-#include <librdkafka/rdkafkacpp.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -27,6 +25,7 @@
 #include "dlq_tools/options.h"
 #include "dlq_tools/source.h"
 #include "kafka/config.h"
+#include "kafka/group_metadata.h"
 #include "kafka/producer.h"
 #include "kafka/transaction.h"
 #include "registry/framed_reader.h"
@@ -70,7 +69,7 @@ class Replayer {
   std::unique_ptr<kafka::Transaction> txn_;  // after producer_: it refers to it
   std::unique_ptr<DlqSource> source_;
   std::unique_ptr<registry::FramedReader> framed_;  // shows framed values; never changes them
-  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_;
+  kafka::GroupMetadata group_;
   std::map<std::string, std::optional<int>> partitions_;
 
   dlq::ReplayReport report_;   // committed batches only

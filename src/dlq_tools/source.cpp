@@ -23,12 +23,11 @@ DlqSource::DlqSource(DlqSourceOptions options) : options_(std::move(options)) {
   props.set("enable.partition.eof", "true");
   consumer_ = std::make_unique<kafka::Consumer>(props);
   reader_ = std::make_unique<kafka::TopicReader>(*consumer_, options_.topic);
-  auto& raw = consumer_->raw();
   const std::string bootstrap = props.get_or("bootstrap.servers", kafka::kDefaultBootstrap);
-  kafka::check_connectivity(raw, bootstrap, options_.timeout, &consumer_->events(),
+  kafka::check_connectivity(*consumer_, bootstrap, options_.timeout, &consumer_->events(),
                             [] { return util::stop_requested(); });
   if (!reader_->snapshot(options_.timeout, [] { return util::stop_requested(); })) {
-    throw kafka::KafkaException(RdKafka::ERR_UNKNOWN_TOPIC_OR_PART,
+    throw kafka::KafkaException(kafka::ERR_UNKNOWN_TOPIC_OR_PART,
                                 "dead-letter topic '" + options_.topic + "' does not exist");
   }
   if (options_.use_group) {
@@ -60,7 +59,7 @@ std::optional<pipeline::SourceRecord> DlqSource::poll(std::chrono::milliseconds 
   if (polled.progressed) {
     last_progress_ = now;
   } else if (!options_.follow && !finished() && now - last_progress_ > options_.timeout) {
-    throw kafka::KafkaException(RdKafka::ERR__TIMED_OUT,
+    throw kafka::KafkaException(kafka::ERR__TIMED_OUT,
                                 "no progress reading '" + options_.topic + "' for " +
                                     std::to_string(options_.timeout.count() / 1000) + "s (" +
                                     consumer_->events().last_error() + ")");

@@ -8,7 +8,10 @@
 #include <memory>
 #include <thread>
 
+#include "kafka/consumer.h"
 #include "kafka/handles.h"
+#include "kafka/internal.h"
+#include "kafka/producer.h"
 
 namespace kafka {
 namespace {
@@ -26,9 +29,13 @@ std::string seconds_text(std::chrono::milliseconds d) {
 
 }  // namespace
 
-int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
+ClientRef::ClientRef(Producer& producer) : handle_(&producer.raw()) {}
+ClientRef::ClientRef(Consumer& consumer) : handle_(&consumer.raw()) {}
+
+int check_connectivity(ClientRef ref, const std::string& bootstrap,
                        std::chrono::milliseconds timeout, EventLog* events,
                        const std::function<bool()>& abort) {
+  RdKafka::Handle& client = ref.handle();
   const auto deadline = Clock::now() + timeout;
   if (events) events->set_quiet_transport_errors(true);
   RdKafka::ErrorCode last = RdKafka::ERR__TIMED_OUT;
@@ -52,25 +59,26 @@ int check_connectivity(RdKafka::Handle& client, const std::string& bootstrap,
   }
   if (events) events->set_quiet_transport_errors(false);
   if (abort && abort()) {
-    throw KafkaException(RdKafka::ERR__INTR, "interrupted while connecting to Kafka at " +
-                                                 bootstrap + ": nothing was done");
+    throw KafkaException(
+        ERR__INTR, "interrupted while connecting to Kafka at " + bootstrap + ": nothing was done");
   }
   std::string why = events ? events->last_error() : std::string();
   if (why.empty()) why = RdKafka::err2str(last);
-  throw KafkaException(RdKafka::ERR__TRANSPORT, "cannot reach Kafka at " + bootstrap + " within " +
-                                                    seconds_text(timeout) + ": " + why);
+  throw KafkaException(ERR__TRANSPORT, "cannot reach Kafka at " + bootstrap + " within " +
+                                           seconds_text(timeout) + ": " + why);
 }
 
-std::optional<int> partition_count(RdKafka::Handle& client, const std::string& topic,
+std::optional<int> partition_count(ClientRef ref, const std::string& topic,
                                    std::chrono::milliseconds timeout) {
+  RdKafka::Handle& client = ref.handle();
   // All-topics metadata: asking for one topic by name would let the broker auto-create it.
   RdKafka::Metadata* raw = nullptr;
   const RdKafka::ErrorCode code =
       client.metadata(true, nullptr, &raw, static_cast<int>(timeout.count()));
   std::unique_ptr<RdKafka::Metadata> md(raw);
   if (code != RdKafka::ERR_NO_ERROR || !md) {
-    throw KafkaException(
-        code, "cannot fetch metadata for topic '" + topic + "': " + RdKafka::err2str(code));
+    throw KafkaException(code_of(code), "cannot fetch metadata for topic '" + topic +
+                                            "': " + RdKafka::err2str(code));
   }
   for (const RdKafka::TopicMetadata* t : *md->topics()) {
     if (t->topic() != topic) continue;
@@ -81,23 +89,24 @@ std::optional<int> partition_count(RdKafka::Handle& client, const std::string& t
   return std::nullopt;
 }
 
-std::optional<std::map<std::string, std::string>> topic_config(RdKafka::Handle& client,
+std::optional<std::map<std::string, std::string>> topic_config(ClientRef ref,
                                                                const std::string& topic,
                                                                std::chrono::milliseconds timeout) {
+  RdKafka::Handle& client = ref.handle();
   rd_kafka_t* rk = client.c_ptr();
   ConfigResourcePtr resource(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
   AdminOptionsPtr options(rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS));
   char errstr[512];
   const int budget = std::max(static_cast<int>(timeout.count()), 1);
   if (rd_kafka_AdminOptions_set_request_timeout(options.get(), budget, errstr, sizeof errstr)) {
-    throw KafkaException(RdKafka::ERR__INVALID_ARG, std::string("admin options: ") + errstr);
+    throw KafkaException(ERR__INVALID_ARG, std::string("admin options: ") + errstr);
   }
   QueuePtr queue(rd_kafka_queue_new(rk));
   rd_kafka_ConfigResource_t* resources[] = {resource.get()};
   rd_kafka_DescribeConfigs(rk, resources, 1, options.get(), queue.get());
   EventPtr event(rd_kafka_queue_poll(queue.get(), budget + 1000));
   const auto failed = [&](rd_kafka_resp_err_t err, const char* why) {
-    return KafkaException(static_cast<RdKafka::ErrorCode>(err),
+    return KafkaException(static_cast<ErrorCode>(err),
                           "cannot describe topic '" + topic + "': " + why);
   };
   if (!event) throw failed(RD_KAFKA_RESP_ERR__TIMED_OUT, "timed out");
@@ -123,10 +132,11 @@ std::optional<std::map<std::string, std::string>> topic_config(RdKafka::Handle& 
   return config;
 }
 
-EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
+EnsureTopicResult ensure_topic(ClientRef ref, const TopicSpec& spec,
                                std::chrono::milliseconds timeout) {
+  RdKafka::Handle& client = ref.handle();
   const auto deadline = Clock::now() + timeout;
-  if (auto existing = partition_count(client, spec.name, timeout)) return {false, *existing};
+  if (auto existing = partition_count(ref, spec.name, timeout)) return {false, *existing};
 
   char errstr[512];
   NewTopicPtr new_topic(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions,
@@ -144,7 +154,7 @@ EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
   const int budget = std::max(remaining_ms(deadline), 1);
   if (rd_kafka_AdminOptions_set_operation_timeout(options.get(), budget, errstr, sizeof errstr) ||
       rd_kafka_AdminOptions_set_request_timeout(options.get(), budget, errstr, sizeof errstr)) {
-    throw KafkaException(RdKafka::ERR__INVALID_ARG, std::string("admin options: ") + errstr);
+    throw KafkaException(ERR__INVALID_ARG, std::string("admin options: ") + errstr);
   }
   QueuePtr queue(rd_kafka_queue_new(rk));
   rd_kafka_NewTopic_t* topics[] = {new_topic.get()};
@@ -154,11 +164,11 @@ EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
   // that timeout event.
   EventPtr event(rd_kafka_queue_poll(queue.get(), budget + 1000));
   if (!event) {
-    throw KafkaException(RdKafka::ERR__TIMED_OUT, "timed out creating topic '" + spec.name + "'");
+    throw KafkaException(ERR__TIMED_OUT, "timed out creating topic '" + spec.name + "'");
   }
   if (rd_kafka_event_error(event.get())) {
     throw KafkaException(
-        static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())),
+        static_cast<ErrorCode>(rd_kafka_event_error(event.get())),
         "cannot create topic '" + spec.name + "': " + rd_kafka_event_error_string(event.get()));
   }
   bool created = true;
@@ -172,7 +182,7 @@ EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
     } else if (err) {
       const char* msg = rd_kafka_topic_result_error_string(results[i]);
       throw KafkaException(
-          static_cast<RdKafka::ErrorCode>(err),
+          static_cast<ErrorCode>(err),
           "cannot create topic '" + spec.name + "': " + (msg ? msg : rd_kafka_err2str(err)));
     }
   }
@@ -180,12 +190,12 @@ EnsureTopicResult ensure_topic(RdKafka::Handle& client, const TopicSpec& spec,
   // Creation is acknowledged by the controller before every broker knows the topic.
   while (true) {
     const std::chrono::milliseconds slice(std::max(remaining_ms(deadline), 1000));
-    if (auto n = partition_count(client, spec.name, slice)) {
+    if (auto n = partition_count(ref, spec.name, slice)) {
       if (created) spdlog::info("Created topic {} with {} partition(s)", spec.name, *n);
       return {created, *n};
     }
     if (remaining_ms(deadline) <= 0) {
-      throw KafkaException(RdKafka::ERR__TIMED_OUT,
+      throw KafkaException(ERR__TIMED_OUT,
                            "topic '" + spec.name + "' created but not visible in metadata yet");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

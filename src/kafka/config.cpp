@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "kafka/internal.h"
 #include "util/redact.h"
 
 namespace kafka {
@@ -80,7 +81,7 @@ void install(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* eve
   std::string errstr;
   if (conf.set("event_cb", events, errstr) != RdKafka::Conf::CONF_OK ||
       conf.set(name, callback, errstr) != RdKafka::Conf::CONF_OK) {
-    throw KafkaException(RdKafka::ERR__INVALID_ARG,
+    throw KafkaException(ERR__INVALID_ARG,
                          "cannot install " + std::string(client) + " callbacks: " + errstr);
   }
 }
@@ -266,6 +267,14 @@ std::optional<std::string> force_read_committed(Properties& props) {
   }
   props.set("isolation.level", "read_committed");
   return other;
+}
+
+void check_properties(const Properties& props) {
+  build_conf(props);
+}
+
+std::string library_version() {
+  return RdKafka::version_str();
 }
 
 std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props) {

@@ -9,8 +9,6 @@
 //   < -X key=value (in command-line order, last one wins)
 //   < --bootstrap HOST:PORT[,...]
 // With none of them, bootstrap.servers is 127.0.0.1:9092.
-#include <librdkafka/rdkafkacpp.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,15 +89,11 @@ Properties consumer_defaults();
 // about; nothing when they asked for none or for read_committed (in any letter case).
 std::optional<std::string> force_read_committed(Properties& props);
 
-// Builds a librdkafka global config; an unknown key or bad value throws ConfigError carrying
+// Checks the properties as librdkafka would (unknown key, bad value): throws ConfigError carrying
 // librdkafka's own message, without the value unless the key is known and not secret-looking.
-std::unique_ptr<RdKafka::Conf> build_conf(const Properties& props);
+void check_properties(const Properties& props);
 
-// Installs a client's event callback and its role's callback on `conf`; throws KafkaException
-// naming `client` when librdkafka refuses one.
-void install_callbacks(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
-                       RdKafka::DeliveryReportCb* delivery);
-void install_callbacks(RdKafka::Conf& conf, std::string_view client, RdKafka::EventCb* events,
-                       RdKafka::RebalanceCb* rebalance);
+// The version of librdkafka in use, e.g. "2.0.2".
+std::string library_version();
 
 }  // namespace kafka

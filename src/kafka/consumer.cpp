@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <string>
 
+#include "kafka/handles.h"
+#include "kafka/internal.h"
+
 namespace kafka {
 namespace {
 
 // A call's result code as an Error (none on success).
 Error result_of(RdKafka::ErrorCode code) {
-  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code);
+  return code == RdKafka::ERR_NO_ERROR ? Error{} : Error::from_code(code_of(code));
 }
 
 // librdkafka's own defaults.
@@ -49,6 +52,26 @@ void serve_close_event(RdKafka::RebalanceCb& rebalance, RdKafka::KafkaConsumer* 
 }
 
 }  // namespace
+
+class Consumer::RebalanceBridge : public RdKafka::RebalanceCb {
+ public:
+  explicit RebalanceBridge(RebalanceHooks hooks) : hooks_(std::move(hooks)) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override;
+
+ private:
+  RebalanceHooks hooks_;
+};
+
+void Consumer::QueueDeleter::operator()(rd_kafka_queue_s* queue) const {
+  if (queue) rd_kafka_queue_destroy(queue);
+}
+
+GroupMetadata::GroupMetadata(RdKafka::ConsumerGroupMetadata* owned) : ptr_(owned) {}
+GroupMetadata::GroupMetadata() = default;
+GroupMetadata::~GroupMetadata() = default;
+GroupMetadata::GroupMetadata(GroupMetadata&&) noexcept = default;
+GroupMetadata& GroupMetadata::operator=(GroupMetadata&&) noexcept = default;
 
 void Consumer::RebalanceBridge::rebalance_cb(RdKafka::KafkaConsumer* consumer,
                                              RdKafka::ErrorCode err,
@@ -90,9 +113,9 @@ void Consumer::RebalanceBridge::rebalance_cb(RdKafka::KafkaConsumer* consumer,
 }
 
 Consumer::Consumer(const Properties& props, RebalanceHooks hooks)
-    : events_("consumer"), rebalance_(std::move(hooks)) {
+    : events_("consumer"), rebalance_(std::make_unique<RebalanceBridge>(std::move(hooks))) {
   auto conf = build_conf(props);
-  install_callbacks(*conf, "consumer", &events_, &rebalance_);
+  install_callbacks(*conf, "consumer", events_.callback(), rebalance_.get());
   std::string errstr;
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
   if (!consumer_) throw ConfigError("cannot create Kafka consumer: " + errstr);
@@ -121,15 +144,15 @@ Consumer::~Consumer() {
 void Consumer::subscribe(const std::vector<std::string>& topics) {
   const RdKafka::ErrorCode code = consumer_->subscribe(topics);
   if (code != RdKafka::ERR_NO_ERROR) {
-    throw KafkaException(code, "cannot subscribe: " + RdKafka::err2str(code));
+    throw KafkaException(code_of(code), "cannot subscribe: " + RdKafka::err2str(code));
   }
 }
 
-std::unique_ptr<RdKafka::Message> Consumer::consume(std::chrono::milliseconds timeout) {
+Message Consumer::consume(std::chrono::milliseconds timeout) {
   std::unique_ptr<RdKafka::Message> msg(consumer_->consume(static_cast<int>(timeout.count())));
-  if (!msg || msg->err() == RdKafka::ERR__TIMED_OUT) return nullptr;
+  if (!msg || msg->err() == RdKafka::ERR__TIMED_OUT) return {};
   if (msg->err() == RdKafka::ERR_NO_ERROR) maybe_wake_fetcher(*msg);
-  return msg;
+  return Message(msg.release());
 }
 
 // librdkafka 2.0 stops fetching once the consumer queue holds queued.min.messages records or
@@ -221,8 +244,8 @@ Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return Error::from_code(RdKafka::ERR__TIMED_OUT, "offset commit not confirmed within " +
-                                                           std::to_string(timeout.count()) + " ms");
+      return Error::from_code(ERR__TIMED_OUT, "offset commit not confirmed within " +
+                                                  std::to_string(timeout.count()) + " ms");
     }
     EventPtr event(rd_kafka_queue_poll(queue.get(), static_cast<int>(left.count())));
     if (!event || rd_kafka_event_type(event.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT) continue;
@@ -266,6 +289,16 @@ Error Consumer::query_watermarks(const std::string& topic, std::int32_t partitio
                                                       static_cast<int>(timeout.count())));
 }
 
+std::optional<Consumer::Watermarks> Consumer::cached_watermarks(const std::string& topic,
+                                                                std::int32_t partition) {
+  Watermarks w;
+  if (consumer_->get_watermark_offsets(topic, partition, &w.low, &w.high) !=
+      RdKafka::ERR_NO_ERROR) {
+    return std::nullopt;
+  }
+  return w;
+}
+
 std::vector<TopicPartitionOffset> Consumer::assignment() {
   OwnedPartitionList list;
   if (consumer_->assignment(list.get()) != RdKafka::ERR_NO_ERROR) return {};
@@ -278,13 +311,14 @@ std::vector<TopicPartitionOffset> Consumer::committed(
   const RdKafka::ErrorCode code =
       consumer_->committed(list.get(), static_cast<int>(timeout.count()));
   if (code != RdKafka::ERR_NO_ERROR) {
-    throw KafkaException(code, "cannot fetch committed offsets: " + RdKafka::err2str(code));
+    throw KafkaException(code_of(code),
+                         "cannot fetch committed offsets: " + RdKafka::err2str(code));
   }
   return to_values(list.get());
 }
 
-std::unique_ptr<RdKafka::ConsumerGroupMetadata> Consumer::group_metadata() {
-  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>(consumer_->groupMetadata());
+GroupMetadata Consumer::group_metadata() {
+  return GroupMetadata(consumer_->groupMetadata());
 }
 
 // Not KafkaConsumer::close(), which waits for the group to be left however long that takes:
@@ -297,17 +331,17 @@ Error Consumer::close(std::chrono::milliseconds timeout) {
   closed_ = true;
   QueuePtr queue(rd_kafka_queue_new(consumer_->c_ptr()));
   if (ErrorPtr e{rd_kafka_consumer_close_queue(consumer_->c_ptr(), queue.get())}) {
-    return Error::from_code(static_cast<RdKafka::ErrorCode>(rd_kafka_error_code(e.get())),
+    return Error::from_code(static_cast<ErrorCode>(rd_kafka_error_code(e.get())),
                             rd_kafka_error_string(e.get()));
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!rd_kafka_consumer_closed(consumer_->c_ptr())) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Error::from_code(RdKafka::ERR__TIMED_OUT,
-                              "leaving the consumer group took longer than " +
-                                  std::to_string(timeout.count()) + " ms: given up");
+      return Error::from_code(ERR__TIMED_OUT, "leaving the consumer group took longer than " +
+                                                  std::to_string(timeout.count()) +
+                                                  " ms: given up");
     }
-    serve_close_event(rebalance_, consumer_.get(), EventPtr(rd_kafka_queue_poll(queue.get(), 50)));
+    serve_close_event(*rebalance_, consumer_.get(), EventPtr(rd_kafka_queue_poll(queue.get(), 50)));
   }
   return {};
 }

@@ -2,9 +2,6 @@
 // RAII consumer-group member: owns the librdkafka KafkaConsumer, performs (eager or cooperative)
 // assignment in its rebalance callback and lets the application hook in to commit before
 // partitions go away. Closes the group membership in its destructor.
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafkacpp.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -20,8 +17,16 @@
 #include "kafka/config.h"
 #include "kafka/error.h"
 #include "kafka/event_log.h"
-#include "kafka/handles.h"
+#include "kafka/group_metadata.h"
+#include "kafka/record.h"
 #include "kafka/topic_partition.h"
+
+struct rd_kafka_queue_s;
+
+namespace RdKafka {
+class KafkaConsumer;
+class Message;
+}  // namespace RdKafka
 
 namespace kafka {
 
@@ -42,9 +47,9 @@ class Consumer {
   Consumer& operator=(const Consumer&) = delete;
 
   void subscribe(const std::vector<std::string>& topics);  // throws KafkaException
-  // Null on timeout. The message may carry an error (check err()); ERR__PARTITION_EOF and
-  // ERR__TIMED_OUT are informational.
-  std::unique_ptr<RdKafka::Message> consume(std::chrono::milliseconds timeout);
+  // None on timeout. The message may carry an error (check err()); ERR__PARTITION_EOF is
+  // informational.
+  Message consume(std::chrono::milliseconds timeout);
   // Fetcher wake-ups sent so far (see wake_fetcher in consumer.cpp); for tests and debug logs.
   std::uint64_t fetcher_wakeups() const { return wakeups_; }
 
@@ -67,28 +72,26 @@ class Consumer {
   };
   Error query_watermarks(const std::string& topic, std::int32_t partition,
                          std::chrono::milliseconds timeout, Watermarks& out);
+  // The same as last seen by the client (fetch responses, statistics), without asking; nullopt
+  // when not known yet.
+  std::optional<Watermarks> cached_watermarks(const std::string& topic, std::int32_t partition);
   // Last committed offsets of the given partitions (offset field is filled in).
   std::vector<TopicPartitionOffset> committed(const std::vector<TopicPartitionOffset>& partitions,
                                               std::chrono::milliseconds timeout);
   // For Producer::send_offsets_to_transaction.
-  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_metadata();
+  GroupMetadata group_metadata();
 
   // Leaves the group (runs the revoke hook, commits nothing by itself), waiting up to
   // `timeout`. Idempotent.
   Error close(std::chrono::milliseconds timeout);
 
-  RdKafka::KafkaConsumer& raw() { return *consumer_; }
+  RdKafka::KafkaConsumer& raw() { return *consumer_; }  // for src/kafka
   EventLog& events() { return events_; }
 
  private:
-  class RebalanceBridge : public RdKafka::RebalanceCb {
-   public:
-    explicit RebalanceBridge(RebalanceHooks hooks) : hooks_(std::move(hooks)) {}
-    void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
-                      std::vector<RdKafka::TopicPartition*>& partitions) override;
-
-   private:
-    RebalanceHooks hooks_;
+  class RebalanceBridge;  // librdkafka's rebalance callback (consumer.cpp)
+  struct QueueDeleter {
+    void operator()(rd_kafka_queue_s* queue) const;
   };
 
   void maybe_wake_fetcher(const RdKafka::Message& msg);
@@ -96,11 +99,11 @@ class Consumer {
   void stop_waker();
 
   EventLog events_;
-  RebalanceBridge rebalance_;
+  std::unique_ptr<RebalanceBridge> rebalance_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool closed_ = false;
   // The consumer queue (every assigned partition's fetched records), only for its length.
-  QueuePtr queue_;
+  std::unique_ptr<rd_kafka_queue_s, QueueDeleter> queue_;
   double bound_messages_ = 0;  // queued.min.messages
   double bound_bytes_ = 0;     // queued.max.messages.kbytes, in bytes
   double avg_payload_ = 0;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "kafka/internal.h"
+
 namespace kafka {
 namespace {
 
@@ -13,6 +15,23 @@ bool is_transport_noise(RdKafka::ErrorCode code) {
 }
 
 }  // namespace
+
+class EventLog::Bridge : public RdKafka::EventCb {
+ public:
+  explicit Bridge(EventLog& log) : log_(log) {}
+  void event_cb(RdKafka::Event& event) override { log_.event_cb(event); }
+
+ private:
+  EventLog& log_;
+};
+
+EventLog::EventLog(std::string client_name)
+    : client_name_(std::move(client_name)), bridge_(std::make_unique<Bridge>(*this)) {}
+EventLog::~EventLog() = default;
+
+RdKafka::EventCb* EventLog::callback() {
+  return bridge_.get();
+}
 
 void EventLog::event_cb(RdKafka::Event& event) {
   try {

@@ -2,21 +2,30 @@
 // Routes librdkafka's log and error events to spdlog, and remembers the last error so that a
 // startup check can say *why* a broker is unreachable, and the last statistics document for
 // whoever shows them (--http). Called from librdkafka's threads.
-#include <librdkafka/rdkafkacpp.h>
-
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+namespace RdKafka {
+class Event;
+class EventCb;
+}  // namespace RdKafka
+
 namespace kafka {
 
-class EventLog : public RdKafka::EventCb {
+class EventLog {
  public:
-  explicit EventLog(std::string client_name) : client_name_(std::move(client_name)) {}
+  explicit EventLog(std::string client_name);
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
 
-  void event_cb(RdKafka::Event& event) override;  // never throws
+  void event_cb(RdKafka::Event& event);  // never throws
+  // The callback object to install on a client's config (src/kafka only).
+  RdKafka::EventCb* callback();
 
   std::string last_error() const;
   bool fatal_seen() const { return fatal_seen_.load(std::memory_order_relaxed); }
@@ -32,7 +41,10 @@ class EventLog : public RdKafka::EventCb {
   // enough for a human, the rest stays at debug.
   bool allow_warning();
 
+  class Bridge;
+
   std::string client_name_;
+  std::unique_ptr<Bridge> bridge_;
   mutable std::mutex mu_;
   std::string last_error_;
   std::optional<std::string> stats_;  // guarded by mu_

@@ -1,6 +1,6 @@
 #pragma once
 // Owning handles for librdkafka's C objects: one deleter per rd_kafka_* type, so no file
-// writes its own.
+// writes its own. Like kafka/internal.h, for src/kafka's .cpp files only.
 #include <librdkafka/rdkafka.h>
 
 #include <memory>

@@ -1,9 +1,10 @@
 #include "kafka/producer.h"
 
-#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+
+#include "kafka/internal.h"
 
 namespace kafka {
 namespace {
@@ -19,6 +20,15 @@ constexpr auto kBackpressurePoll = std::chrono::milliseconds(50);
 
 }  // namespace
 
+class Producer::DeliveryBridge : public RdKafka::DeliveryReportCb {
+ public:
+  explicit DeliveryBridge(DeliveryHandler handler) : handler_(std::move(handler)) {}
+  void dr_cb(RdKafka::Message& message) override;
+
+ private:
+  DeliveryHandler handler_;
+};
+
 void Producer::DeliveryBridge::dr_cb(RdKafka::Message& message) {
   try {
     DeliveryReport report;
@@ -31,8 +41,8 @@ void Producer::DeliveryBridge::dr_cb(RdKafka::Message& message) {
     }
     report.value_size = message.len();
     report.latency = enqueue_latency(c);
-    report.error = message.err();
-    if (report.error != RdKafka::ERR_NO_ERROR) {
+    report.error = code_of(message.err());
+    if (report.error != ERR_NO_ERROR) {
       // Not rd_kafka_message_errstr(): for a produced message it returns the (unterminated)
       // payload as the error string.
       report.reason = rd_kafka_err2str(c->err);
@@ -47,9 +57,9 @@ void Producer::DeliveryBridge::dr_cb(RdKafka::Message& message) {
 }
 
 Producer::Producer(const Properties& props, DeliveryHandler on_delivery)
-    : events_("producer"), bridge_(std::move(on_delivery)) {
+    : events_("producer"), bridge_(std::make_unique<DeliveryBridge>(std::move(on_delivery))) {
   auto conf = build_conf(props);
-  install_callbacks(*conf, "producer", &events_, &bridge_);
+  install_callbacks(*conf, "producer", events_.callback(), bridge_.get());
   std::string errstr;
   producer_.reset(RdKafka::Producer::create(conf.get(), errstr));
   // Property combinations (e.g. idempotence with acks=1) are only checked here.
@@ -75,16 +85,16 @@ rd_kafka_topic_t* Producer::topic_handle(std::string_view name) {
   return topics_.back().second->c_ptr();
 }
 
-Error Producer::enqueue_failure(RdKafka::ErrorCode code, std::string_view topic) const {
-  if (code == RdKafka::ERR__FATAL) return fatal_error();
-  return Error::from_code(code, "cannot enqueue message for topic '" + std::string(topic) +
-                                    "': " + RdKafka::err2str(code));
+Error Producer::enqueue_failure(ErrorCode code, std::string_view topic) const {
+  if (code == ERR__FATAL) return fatal_error();
+  return Error::from_code(code, "cannot enqueue message for topic '" + std::string(topic) + "': " +
+                                    RdKafka::err2str(static_cast<RdKafka::ErrorCode>(code)));
 }
 
 Error Producer::produce(std::string_view topic, std::string_view key, std::string_view value,
                         std::int32_t partition) {
   rd_kafka_topic_t* handle = topic_handle(topic);
-  if (!handle) return Error::from_code(RdKafka::ERR__INVALID_ARG, "invalid topic name");
+  if (!handle) return Error::from_code(ERR__INVALID_ARG, "invalid topic name");
   while (true) {
     // The C call: the C++ wrapper adds a dynamic_cast and a virtual call per message.
     if (rd_kafka_produce(handle, partition, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()),
@@ -92,7 +102,7 @@ Error Producer::produce(std::string_view topic, std::string_view key, std::strin
       return {};
     }
     const auto code = static_cast<RdKafka::ErrorCode>(rd_kafka_last_error());
-    if (code != RdKafka::ERR__QUEUE_FULL) return enqueue_failure(code, topic);
+    if (code != RdKafka::ERR__QUEUE_FULL) return enqueue_failure(code_of(code), topic);
     producer_->poll(static_cast<int>(kBackpressurePoll.count()));
   }
 }
@@ -111,7 +121,7 @@ Error Producer::produce(std::string_view topic, std::string_view key, std::strin
       hdrs.release();  // librdkafka owns the headers once the message is enqueued
       return {};
     }
-    if (code != RdKafka::ERR__QUEUE_FULL) return enqueue_failure(code, topic);
+    if (code != RdKafka::ERR__QUEUE_FULL) return enqueue_failure(code_of(code), topic);
     producer_->poll(static_cast<int>(kBackpressurePoll.count()));
   }
 }
@@ -129,11 +139,15 @@ int Producer::outq_len() const {
   return producer_->outq_len();
 }
 
+void Producer::purge() {
+  producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+}
+
 Error Producer::fatal_error() const {
   std::string errstr;
   const RdKafka::ErrorCode code = producer_->fatal_error(errstr);
   if (code == RdKafka::ERR_NO_ERROR) return {};
-  Error e = Error::from_code(code, "fatal producer error: " + errstr);
+  Error e = Error::from_code(code_of(code), "fatal producer error: " + errstr);
   e.fatal = true;
   return e;
 }
@@ -147,11 +161,11 @@ Error Producer::begin_transaction() {
 }
 
 Error Producer::send_offsets_to_transaction(const std::vector<TopicPartitionOffset>& offsets,
-                                            const RdKafka::ConsumerGroupMetadata& group,
+                                            const GroupMetadata& group,
                                             std::chrono::milliseconds timeout) {
   OwnedPartitionList list(offsets);
   return Error::from_owned(producer_->send_offsets_to_transaction(
-      list.get(), &group, static_cast<int>(timeout.count())));
+      list.get(), group.get(), static_cast<int>(timeout.count())));
 }
 
 Error Producer::commit_transaction(std::chrono::milliseconds timeout) {

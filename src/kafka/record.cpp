@@ -1,10 +1,39 @@
 #include "kafka/record.h"
 
-#include <librdkafka/rdkafka.h>
+#include "kafka/internal.h"
 
 namespace kafka {
 
-RecordBytes bytes_of(const RdKafka::Message& msg) {
+Message::Message(RdKafka::Message* owned) : msg_(owned) {}
+Message::Message() = default;
+Message::~Message() = default;
+Message::Message(Message&&) noexcept = default;
+Message& Message::operator=(Message&&) noexcept = default;
+
+ErrorCode Message::err() const {
+  return code_of(msg_->err());
+}
+std::string Message::errstr() const {
+  return msg_->errstr();
+}
+std::string Message::topic_name() const {
+  return msg_->topic_name();
+}
+std::int32_t Message::partition() const {
+  return msg_->partition();
+}
+std::int64_t Message::offset() const {
+  return msg_->offset();
+}
+std::size_t Message::len() const {
+  return msg_->len();
+}
+std::size_t Message::key_len() const {
+  return msg_->key_len();
+}
+
+RecordBytes bytes_of(const Message& message) {
+  const RdKafka::Message& msg = message.raw();
   RecordBytes b;
   const auto ts = msg.timestamp();
   b.timestamp_ms =
@@ -14,12 +43,13 @@ RecordBytes bytes_of(const RdKafka::Message& msg) {
   return b;
 }
 
-Record to_record(const RdKafka::Message& msg) {
+Record to_record(const Message& message) {
+  const RdKafka::Message& msg = message.raw();
   Record r;
   r.topic = msg.topic_name();
   r.partition = msg.partition();
   r.offset = msg.offset();
-  const RecordBytes b = bytes_of(msg);
+  const RecordBytes b = bytes_of(message);
   r.timestamp_ms = b.timestamp_ms;
   if (b.key) r.key.emplace(*b.key);
   if (b.value) r.value.emplace(*b.value);

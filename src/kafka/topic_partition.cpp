@@ -1,6 +1,13 @@
 #include "kafka/topic_partition.h"
 
+#include "kafka/internal.h"
+
 namespace kafka {
+
+static_assert(kPartitionUnassigned == RD_KAFKA_PARTITION_UA);
+static_assert(kOffsetBeginning == RD_KAFKA_OFFSET_BEGINNING);
+static_assert(kOffsetEnd == RD_KAFKA_OFFSET_END);
+static_assert(kOffsetInvalid == RD_KAFKA_OFFSET_INVALID);
 
 OwnedPartitionList::OwnedPartitionList(const std::vector<TopicPartitionOffset>& items) {
   list_.reserve(items.size());

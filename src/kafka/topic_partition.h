@@ -1,37 +1,23 @@
 #pragma once
-// Plain-value topic/partition/offset and an owning list of RdKafka::TopicPartition* for the calls
-// that want librdkafka's raw vectors.
-#include <librdkafka/rdkafkacpp.h>
-
+// Plain-value topic/partition/offset, and librdkafka's special partition and offset values
+// (topic_partition.cpp checks them against librdkafka's).
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace kafka {
+
+inline constexpr std::int32_t kPartitionUnassigned = -1;  // the partitioner chooses
+inline constexpr std::int64_t kOffsetBeginning = -2;
+inline constexpr std::int64_t kOffsetEnd = -1;
+inline constexpr std::int64_t kOffsetInvalid = -1001;  // none (e.g. no committed offset)
 
 struct TopicPartitionOffset {
   std::string topic;
   std::int32_t partition = 0;
   // For commits: the next offset to consume (last processed + 1).
-  std::int64_t offset = RdKafka::Topic::OFFSET_INVALID;
+  std::int64_t offset = kOffsetInvalid;
 
   bool operator==(const TopicPartitionOffset&) const = default;
 };
-
-class OwnedPartitionList {
- public:
-  OwnedPartitionList() = default;
-  explicit OwnedPartitionList(const std::vector<TopicPartitionOffset>& items);
-  ~OwnedPartitionList() { RdKafka::TopicPartition::destroy(list_); }
-  OwnedPartitionList(const OwnedPartitionList&) = delete;
-  OwnedPartitionList& operator=(const OwnedPartitionList&) = delete;
-
-  std::vector<RdKafka::TopicPartition*>& get() { return list_; }
-
- private:
-  std::vector<RdKafka::TopicPartition*> list_;
-};
-
-std::vector<TopicPartitionOffset> to_values(const std::vector<RdKafka::TopicPartition*>& list);
 
 }  // namespace kafka

@@ -6,6 +6,7 @@
 
 #include "kafka/admin.h"
 #include "kafka/error.h"
+#include "kafka/internal.h"
 
 namespace kafka {
 namespace {
@@ -19,7 +20,7 @@ TopicReader::TopicReader(Consumer& consumer, std::string topic, spdlog::level::l
 
 bool TopicReader::snapshot(std::chrono::milliseconds timeout, const std::function<bool()>& abort) {
   const auto deadline = Clock::now() + timeout;
-  const auto count = partition_count(consumer_.raw(), topic_, timeout);
+  const auto count = partition_count(consumer_, topic_, timeout);
   if (!count) return false;
   const auto n = static_cast<std::size_t>(*count);
   next_.resize(std::max(n, next_.size()), 0);
@@ -30,7 +31,7 @@ bool TopicReader::snapshot(std::chrono::milliseconds timeout, const std::functio
     // A slice at a time: a frozen broker would otherwise hold a stop request for `timeout`.
     while (code == RdKafka::ERR__TIMED_OUT) {
       if (abort && abort()) {
-        throw KafkaException(RdKafka::ERR__INTR,
+        throw KafkaException(ERR__INTR,
                              "interrupted while reading the end offsets of '" + topic_ + "'");
       }
       const auto left =
@@ -41,8 +42,8 @@ bool TopicReader::snapshot(std::chrono::milliseconds timeout, const std::functio
           static_cast<int>(std::min<long long>(left.count(), kQuerySliceMs)));
     }
     if (code != RdKafka::ERR_NO_ERROR) {
-      throw KafkaException(
-          code, "cannot read the end offsets of '" + topic_ + "': " + RdKafka::err2str(code));
+      throw KafkaException(code_of(code), "cannot read the end offsets of '" + topic_ +
+                                              "': " + RdKafka::err2str(code));
     }
     end_[p] = high;
     next_[p] = std::max(next_[p], low);
@@ -68,7 +69,8 @@ bool TopicReader::assign(bool all, bool follow) {
   // An absolute start offset begins fetching at once.
   OwnedPartitionList list(assignment);
   if (const auto code = consumer_.raw().assign(list.get()); code != RdKafka::ERR_NO_ERROR) {
-    throw KafkaException(code, "cannot assign '" + topic_ + "': " + RdKafka::err2str(code));
+    throw KafkaException(code_of(code),
+                         "cannot assign '" + topic_ + "': " + RdKafka::err2str(code));
   }
   return true;
 }
@@ -91,19 +93,19 @@ void TopicReader::mark_done(std::int32_t partition) {
 TopicReader::Polled TopicReader::poll(std::chrono::milliseconds wait) {
   auto msg = consumer_.consume(wait);
   if (!msg) return {};
-  const auto p = static_cast<std::size_t>(msg->partition());
-  switch (msg->err()) {
-    case RdKafka::ERR_NO_ERROR:
+  const auto p = static_cast<std::size_t>(msg.partition());
+  switch (msg.err()) {
+    case ERR_NO_ERROR:
       break;
-    case RdKafka::ERR__PARTITION_EOF:
-      if (p < next_.size()) next_[p] = std::max(next_[p], msg->offset());
-      mark_done(msg->partition());
+    case ERR__PARTITION_EOF:
+      if (p < next_.size()) next_[p] = std::max(next_[p], msg.offset());
+      mark_done(msg.partition());
       return {std::nullopt, true};
     default: {
-      const auto e = Error::from_code(msg->err(), msg->errstr());
-      if (e.fatal || msg->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
-          msg->err() == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED ||
-          msg->err() == RdKafka::ERR_GROUP_AUTHORIZATION_FAILED) {
+      const auto e = Error::from_code(msg.err(), msg.errstr());
+      if (e.fatal || msg.err() == ERR_UNKNOWN_TOPIC_OR_PART ||
+          msg.err() == ERR_TOPIC_AUTHORIZATION_FAILED ||
+          msg.err() == ERR_GROUP_AUTHORIZATION_FAILED) {
         throw KafkaException(e);
       }
       spdlog::log(transient_, "reading {}: {}", topic_, e.message);
@@ -111,10 +113,10 @@ TopicReader::Polled TopicReader::poll(std::chrono::milliseconds wait) {
     }
   }
   if (p < next_.size()) {
-    next_[p] = std::max(next_[p], msg->offset() + 1);
-    if (p < end_.size() && next_[p] >= end_[p]) mark_done(msg->partition());
+    next_[p] = std::max(next_[p], msg.offset() + 1);
+    if (p < end_.size() && next_[p] >= end_[p]) mark_done(msg.partition());
   }
-  return {to_record(*msg), true};
+  return {to_record(msg), true};
 }
 
 TopicReader::Outcome TopicReader::read_to_end(Clock::time_point deadline,

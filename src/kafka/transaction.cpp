@@ -33,9 +33,29 @@ Error with_retries(Producer& producer, Clock::time_point deadline, Call&& call) 
 }  // namespace
 
 bool is_fencing(const Error& e) {
-  return e.code == RdKafka::ERR__FENCED || e.code == RdKafka::ERR_PRODUCER_FENCED ||
-         e.code == RdKafka::ERR_INVALID_PRODUCER_EPOCH ||
-         e.code == RdKafka::ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  return e.code == ERR__FENCED || e.code == ERR_PRODUCER_FENCED ||
+         e.code == ERR_INVALID_PRODUCER_EPOCH ||
+         e.code == ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+}
+
+bool producer_fenced(const Error& e) {
+  return is_fencing(e) || e.message.find("fenced") != std::string::npos ||
+         e.message.find("Fenced") != std::string::npos;
+}
+
+bool init_transactions_again(const Error& e) {
+  return (e.retriable || e.code == ERR__TIMED_OUT) && !e.fatal;
+}
+
+Error init_transactions(Producer& producer, std::chrono::milliseconds budget,
+                        std::chrono::milliseconds slice, const std::function<bool()>& stop) {
+  const auto deadline = Clock::now() + budget;
+  while (true) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    Error e = producer.init_transactions(std::clamp(left, 1ms, slice));
+    if (!e) return {};
+    if (!init_transactions_again(e) || Clock::now() >= deadline || (stop && stop())) return e;
+  }
 }
 
 Error Transaction::begin() {
@@ -46,10 +66,10 @@ Error Transaction::begin() {
 }
 
 Error Transaction::commit(const std::vector<TopicPartitionOffset>& offsets,
-                          const RdKafka::ConsumerGroupMetadata* group, Clock::time_point deadline) {
+                          const GroupMetadata* group, Clock::time_point deadline) {
   step_ = "send_offsets_to_transaction";
   if (!offsets.empty()) {
-    if (!group) return Error::from_code(RdKafka::ERR__STATE);
+    if (!group) return Error::from_code(ERR__STATE);
     Error e = with_retries(producer_, deadline, [&] {
       return producer_.send_offsets_to_transaction(offsets, *group, remaining(deadline));
     });

@@ -40,7 +40,7 @@ void Session::publish_state(Clock::time_point now, bool force) {
     }
   }
   auto s = std::make_shared<observe::ProducerSnapshot>();
-  s->build = {util::kVersion, RdKafka::version_str()};
+  s->build = {util::kVersion, kafka::library_version()};
   s->topic = o_.topic;
   s->rate = o_.rate.value_or(0);
   s->at_ms = util::wall_ms();

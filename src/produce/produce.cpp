@@ -60,10 +60,10 @@ void Session::connect() {
   try {
     const auto connect =
         std::chrono::duration_cast<milliseconds>(util::from_seconds(o_.connect_timeout));
-    kafka::check_connectivity(producer_->raw(), props_.get_or("bootstrap.servers", ""), connect,
+    kafka::check_connectivity(*producer_, props_.get_or("bootstrap.servers", ""), connect,
                               &producer_->events(), util::stop_requested);
     if (o_.partitions <= 0) return;
-    const auto topic = kafka::ensure_topic(producer_->raw(), {o_.topic, o_.partitions, -1, {}},
+    const auto topic = kafka::ensure_topic(*producer_, {o_.topic, o_.partitions, -1, {}},
                                            std::max(connect, milliseconds(10000)));
     if (!topic.created && o_.partitions_given && topic.partitions != o_.partitions) {
       spdlog::warn("topic {} already exists with {} partition(s); --partitions {} ignored",

@@ -267,12 +267,12 @@ TEST(BuildConf, AcceptsDefaults) {
   Properties p = producer_defaults();
   p.merge(consumer_defaults());
   p.set("group.id", "g");
-  EXPECT_NO_THROW(build_conf(p));
+  EXPECT_NO_THROW(check_properties(p));
 }
 
 TEST(BuildConf, UnknownPropertyCarriesLibrdkafkaMessage) {
   try {
-    build_conf({{"no.such.property", "1"}});
+    check_properties({{"no.such.property", "1"}});
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     const std::string msg = e.what();
@@ -282,10 +282,10 @@ TEST(BuildConf, UnknownPropertyCarriesLibrdkafkaMessage) {
 }
 
 TEST(BuildConf, BadValueIsRejectedAndSecretNotEchoed) {
-  EXPECT_THROW(build_conf({{"linger.ms", "soon"}}), ConfigError);
-  EXPECT_THROW(build_conf({{"security.protocol", "carrier-pigeon"}}), ConfigError);
+  EXPECT_THROW(check_properties({{"linger.ms", "soon"}}), ConfigError);
+  EXPECT_THROW(check_properties({{"security.protocol", "carrier-pigeon"}}), ConfigError);
   try {
-    build_conf({{"sasl.password", "ok"}, {"my.password", "hunter2"}});
+    check_properties({{"sasl.password", "ok"}, {"my.password", "hunter2"}});
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos);
@@ -301,7 +301,7 @@ TEST(BuildConf, NoRejectionQuotesAHiddenValue) {
       {{"sasl.password\x1bhunter2", "y"}}};
   for (const auto& props : cases) {
     try {
-      build_conf(props);
+      check_properties(props);
       ADD_FAILURE() << "expected ConfigError for " << props.entries()[0].first.size();
     } catch (const ConfigError& e) {
       const std::string msg = e.what();
@@ -314,15 +314,15 @@ TEST(BuildConf, NoRejectionQuotesAHiddenValue) {
 
 TEST(Error, Classification) {
   EXPECT_FALSE(Error{});
-  const Error timed_out = Error::from_code(RdKafka::ERR__MSG_TIMED_OUT);
+  const Error timed_out = Error::from_code(kafka::ERR__MSG_TIMED_OUT);
   EXPECT_TRUE(timed_out);
   EXPECT_TRUE(timed_out.retriable);
   EXPECT_FALSE(timed_out.fatal);
   EXPECT_FALSE(timed_out.message.empty());
-  const Error fatal = Error::from_code(RdKafka::ERR__FATAL, "boom");
+  const Error fatal = Error::from_code(kafka::ERR__FATAL, "boom");
   EXPECT_TRUE(fatal.fatal);
   EXPECT_EQ(fatal.message, "boom");
-  EXPECT_FALSE(Error::from_code(RdKafka::ERR_MSG_SIZE_TOO_LARGE).retriable);
+  EXPECT_FALSE(Error::from_code(kafka::ERR_MSG_SIZE_TOO_LARGE).retriable);
   EXPECT_FALSE(Error::from_owned(nullptr));
 }
 

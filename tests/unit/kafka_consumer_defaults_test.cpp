@@ -17,7 +17,7 @@ TEST(ConsumerDefaults, BoundThePrefetchByCountAndBytes) {
   EXPECT_EQ(*p.find("queued.max.messages.kbytes"), "32768");
   ASSERT_NE(p.find("fetch.wait.max.ms"), nullptr);
   EXPECT_EQ(*p.find("fetch.wait.max.ms"), "100");
-  EXPECT_NO_THROW(kafka::build_conf(p));
+  EXPECT_NO_THROW(kafka::check_properties(p));
 }
 
 TEST(ConsumerDefaults, CommandLineOverridesThePrefetchBound) {
