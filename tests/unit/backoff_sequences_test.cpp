@@ -91,8 +91,8 @@ TEST(BackoffSequences, RetryPolicyEdges) {
 
 TEST(BackoffSequences, CommitScheduleDefault) {
   pipeline::CommitSettings s;  // 100ms, doubled, cap 5s
-  EXPECT_EQ(commit_delays(s, 9), (std::vector<us>{0us, 100ms, 200ms, 400ms, 800ms, 1600ms, 3200ms,
-                                                  5s, 5s, 5s}));
+  EXPECT_EQ(commit_delays(s, 9),
+            (std::vector<us>{0us, 100ms, 200ms, 400ms, 800ms, 1600ms, 3200ms, 5s, 5s, 5s}));
 }
 
 TEST(BackoffSequences, CommitScheduleEdges) {
