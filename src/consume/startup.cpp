@@ -11,6 +11,7 @@
 #include "pipeline/stall_watch.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
+#include "util/time_left.h"
 
 namespace consume::detail {
 namespace {
@@ -173,7 +174,8 @@ void ConsumeSession::recover_producer() {
   while (Clock::now() < pending.at) {
     if (util::stop_requested()) return;  // the run ends (run())
     std::this_thread::sleep_for(std::clamp(
-        std::chrono::ceil<std::chrono::milliseconds>(pending.at - Clock::now()), 1ms, 100ms));
+        std::chrono::ceil<std::chrono::milliseconds>(util::time_left(pending.at, Clock::now())),
+        1ms, 100ms));
   }
   recovery_.reset();
   spdlog::warn(

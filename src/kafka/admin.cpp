@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "kafka/handles.h"
+#include "util/time_left.h"
 
 namespace kafka {
 namespace {
@@ -16,8 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+  return static_cast<int>(util::ms_left(deadline, Clock::now()).count());
 }
 
 std::string seconds_text(std::chrono::milliseconds d) {
