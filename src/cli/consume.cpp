@@ -20,8 +20,8 @@
 #include "cli/logging.h"
 #include "cli/registry_options.h"
 #include "orders/order_codec.h"
-#include "pipeline/simulated_processor.h"
 #include "pipeline/window.h"
+#include "process/simulated_processor.h"
 #include "registry/framed_reader.h"
 #include "util/errors.h"
 #include "util/printable.h"
@@ -101,8 +101,7 @@ int run(ConsumeFlags& f) {
   o.host = host_name();
   if (o.transactional_id.empty()) o.transactional_id = default_transactional_id(o.group, o.host);
 
-  pipeline::SimulatedProcessor processor(o.pipeline.jitter_seed, f.fail_rate,
-                                         f.permanent_fail_rate);
+  process::SimulatedProcessor processor(o.pipeline.jitter_seed, f.fail_rate, f.permanent_fail_rate);
   util::install_stop_handlers();
   const consume::ConsumeResult result = consume::run_consume(o, processor);
   if (f.json) {

@@ -12,6 +12,7 @@
 #include "pipeline/pause_policy.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
+#include "util/time_left.h"
 
 namespace consume {
 
@@ -103,7 +104,7 @@ bool ConsumeSession::idle_for(std::chrono::microseconds idle) const {
 std::chrono::milliseconds ConsumeSession::poll_timeout(TimePoint now) const {
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kMaxPollWait);
   auto until = [&](TimePoint t) {
-    wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(t - now), 0ms, wait);
+    wait = std::min(std::chrono::ceil<std::chrono::milliseconds>(util::time_left(t, now)), wait);
   };
   for (const auto& [p, ps] : partitions_) {
     if (ps.pipeline) {

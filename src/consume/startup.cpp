@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <thread>
 
+#include "consume/aggregates_topic.h"
 #include "consume/session.h"
 #include "kafka/admin.h"
-#include "pipeline/aggregates_topic.h"
 #include "pipeline/stall_watch.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
+#include "util/time_left.h"
 
 namespace consume::detail {
 namespace {
@@ -57,7 +58,7 @@ bool ConsumeSession::ensure_dlq_topic() {
 void ConsumeSession::ensure_aggregates_topic() {
   // One partition: a few small records per batch, read in full on every assignment. Compaction
   // keeps one value per key (group and source partition).
-  const auto config = pipeline::aggregates_topic_config();
+  const auto config = aggregates_topic_config();
   TopicSpec spec{opt_.aggregates_topic, 1, -1, {config.begin(), config.end()}};
   auto r = ensure_topic(*producer_, spec, kAdminTimeout);
   if (r.created) spdlog::info("Created aggregates topic '{}' (compacted)", opt_.aggregates_topic);
@@ -77,7 +78,7 @@ void ConsumeSession::ensure_aggregates_topic() {
     return;
   }
   if (!actual) throw kafka::KafkaException(kafka::ERR_UNKNOWN_TOPIC_OR_PART, aggregates_gone());
-  if (auto problem = pipeline::aggregates_topic_problem(*actual)) {
+  if (auto problem = aggregates_topic_problem(*actual)) {
     throw kafka::ConfigError("aggregates topic '" + opt_.aggregates_topic +
                              "' cannot hold checkpoints: " + *problem +
                              ". Make it compacted (kafka-configs --alter --entity-type topics "
@@ -172,7 +173,8 @@ void ConsumeSession::recover_producer() {
   while (Clock::now() < pending.due) {
     if (util::stop_requested()) return;  // the run ends (run())
     std::this_thread::sleep_for(std::clamp(
-        std::chrono::ceil<std::chrono::milliseconds>(pending.due - Clock::now()), 1ms, 100ms));
+        std::chrono::ceil<std::chrono::milliseconds>(util::time_left(pending.due, Clock::now())),
+        1ms, 100ms));
   }
   run_.on(pipeline::run_event::RecoveryStarted{});
   spdlog::warn(

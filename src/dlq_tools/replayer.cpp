@@ -12,6 +12,7 @@
 #include "util/duration.h"
 #include "util/printable.h"
 #include "util/stop_signal.h"
+#include "util/time_left.h"
 #include "util/wall_clock.h"
 
 namespace dlq_tools {
@@ -136,8 +137,7 @@ bool Replayer::pace(Clock::time_point started) {
                                  static_cast<double>(replayed_) / options_.rate));
   // A long pause must not outlive the transaction timeout: commit what is done first.
   if (due - Clock::now() > kMaxTransactionAge && !commit()) return false;
-  if (due > Clock::now() &&
-      util::wait_for_stop(std::chrono::duration_cast<milliseconds>(due - Clock::now()))) {
+  if (due > Clock::now() && util::wait_for_stop(util::ms_left(due, Clock::now()))) {
     info_.interrupted = true;
     return false;
   }

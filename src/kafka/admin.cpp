@@ -12,6 +12,7 @@
 #include "kafka/handles.h"
 #include "kafka/internal.h"
 #include "kafka/producer.h"
+#include "util/time_left.h"
 
 namespace kafka {
 namespace {
@@ -19,8 +20,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+  return static_cast<int>(util::ms_left(deadline, Clock::now()).count());
 }
 
 std::string seconds_text(std::chrono::milliseconds d) {

@@ -7,6 +7,7 @@
 
 #include "kafka/handles.h"
 #include "kafka/internal.h"
+#include "util/time_left.h"
 
 namespace kafka {
 namespace {
@@ -241,8 +242,7 @@ Error Consumer::commit_sync(const std::vector<TopicPartitionOffset>& offsets,
   if (code != RdKafka::ERR_NO_ERROR) return result_of(code);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left = util::ms_left(deadline, std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       return Error::from_code(ERR__TIMED_OUT, "offset commit not confirmed within " +
                                                   std::to_string(timeout.count()) + " ms");

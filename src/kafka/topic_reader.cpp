@@ -7,6 +7,7 @@
 #include "kafka/admin.h"
 #include "kafka/error.h"
 #include "kafka/internal.h"
+#include "util/time_left.h"
 
 namespace kafka {
 namespace {
@@ -34,8 +35,7 @@ bool TopicReader::snapshot(std::chrono::milliseconds timeout, const std::functio
         throw KafkaException(ERR__INTR,
                              "interrupted while reading the end offsets of '" + topic_ + "'");
       }
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const auto left = util::ms_left(deadline, Clock::now());
       if (left.count() <= 0) break;
       code = consumer_.raw().query_watermark_offsets(
           topic_, static_cast<std::int32_t>(p), &low, &high,

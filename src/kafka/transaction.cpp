@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "util/time_left.h"
+
 namespace kafka {
 namespace {
 
@@ -13,8 +15,7 @@ using Clock = Transaction::Clock;
 constexpr auto kRetryPause = 100ms;  // serves delivery reports meanwhile
 
 std::chrono::milliseconds remaining(Clock::time_point deadline) {
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                  1ms);
+  return std::max(util::ms_left(deadline, Clock::now()), 1ms);
 }
 
 // Retriable failures (timeouts, a coordinator moving) are repeated within the deadline.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/backoff.h"
+
 namespace pipeline {
 
 void CommitSchedule::finished(std::uint64_t n, TimePoint now) {
@@ -35,9 +37,9 @@ void CommitSchedule::committed() {
 
 std::chrono::microseconds CommitSchedule::backoff() const {
   if (failures_ == 0) return std::chrono::microseconds(0);
-  auto b = settings_.min_failure_backoff;
-  for (int i = 1; i < failures_ && b < settings_.max_failure_backoff; ++i) b *= 2;
-  return std::min(b, settings_.max_failure_backoff);
+  const util::Backoff<std::chrono::microseconds> b{settings_.min_failure_backoff,
+                                                   settings_.max_failure_backoff};
+  return b.delay(failures_ - 1);
 }
 
 void CommitSchedule::failed(TimePoint now) {

@@ -2,8 +2,8 @@
 // When the consumer commits a batch (exactly-once: one transaction; at-least-once: checkpoints,
 // then offsets): once `max_records` records have finished since the last commit, or `interval`
 // after the first of them finished, whichever comes first. After a failed (aborted) batch the
-// next attempt waits a growing backoff, so a persistent failure does not spin. Pure: the caller
-// passes the time.
+// next attempt waits a growing backoff (util::Backoff, doubling), so a persistent failure does not
+// spin. Pure: the caller passes the time.
 #include <chrono>
 #include <cstdint>
 #include <optional>

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include "util/backoff.h"
 
 namespace pipeline {
 namespace {
@@ -37,11 +37,10 @@ RecoveryDecision ProducerRecovery::on_failure(const ProducerFailure& failure, Ti
                                   ms(limits_.window) / 1000)};
   }
   recoveries_.push_back(now);
-  auto backoff = limits_.first_backoff;
-  for (int i = 0; i < done && backoff < limits_.max_backoff; ++i) backoff *= 2;
   RecoveryDecision d;
   d.recover = true;
-  d.backoff = std::min(backoff, limits_.max_backoff);
+  d.backoff =
+      util::Backoff<Clock::duration>{limits_.first_backoff, limits_.max_backoff}.delay(done);
   d.attempt = done + 1;
   return d;
 }

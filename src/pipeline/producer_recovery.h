@@ -19,7 +19,7 @@ namespace pipeline {
 struct ProducerRecoveryLimits {
   int max_recoveries = 3;  // within `window`; one more failure ends the run
   Clock::duration window = std::chrono::minutes(10);
-  // Doubled per recovery within the window.
+  // Doubled per recovery within the window (util::Backoff).
   Clock::duration first_backoff = std::chrono::seconds(1);
   Clock::duration max_backoff = std::chrono::seconds(10);
 };

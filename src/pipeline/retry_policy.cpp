@@ -2,19 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
+#include <cstdint>
+
+#include "util/backoff.h"
 
 namespace pipeline {
 
 std::chrono::microseconds RetryPolicy::backoff_after(int failed_attempt, double u) const {
-  const double cap = static_cast<double>(max_backoff.count());
-  // In double so that large exponents saturate at the cap instead of overflowing.
-  double delay = static_cast<double>(initial_backoff.count()) *
-                 std::pow(multiplier, std::max(0, failed_attempt - 1));
-  delay = std::min(delay, cap);
-  if (jitter > 0) delay = std::min(delay * (1.0 + jitter * (2.0 * u - 1.0)), cap);
-  return std::chrono::microseconds(static_cast<std::int64_t>(std::llround(std::max(0.0, delay))));
+  const util::Backoff<std::chrono::microseconds> b{initial_backoff, max_backoff, multiplier,
+                                                   jitter};
+  return b.delay(std::int64_t{failed_attempt} - 1, u);
 }
 
 std::optional<std::string> RetryPolicy::check() const {

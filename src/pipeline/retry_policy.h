@@ -1,8 +1,8 @@
 #pragma once
-// Exponential backoff. Attempt 1 runs immediately; after failed attempt n (n >= 1) the next one
-// waits min(initial * multiplier^(n-1), max). With jitter j in [0, 1] that delay is scaled by
-// (1 + j * (2u - 1)) for a deterministic u in [0, 1), i.e. spread by +-j, and capped at max
-// again. After max_attempts failed attempts the record is dead-lettered.
+// Exponential backoff (util::Backoff). Attempt 1 runs immediately; after failed attempt n
+// (n >= 1) the next one waits min(initial * multiplier^(n-1), max). With jitter j in [0, 1] that
+// delay is scaled by (1 + j * (2u - 1)) for a deterministic u in [0, 1), i.e. spread by +-j, and
+// capped at max again. After max_attempts failed attempts the record is dead-lettered.
 #include <chrono>
 #include <optional>
 #include <string>

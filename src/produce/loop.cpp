@@ -10,6 +10,7 @@
 #include "produce/session.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
+#include "util/time_left.h"
 
 namespace produce {
 namespace {
@@ -150,7 +151,7 @@ void Session::flush() {
   while (producer_->outq_len() > 0) {
     const auto now = Clock::now();
     if (now >= deadline) break;
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+    const auto left = util::ms_left(deadline, now);
     producer_->flush(std::min(left, milliseconds(250)));
     show_progress(Clock::now());
   }

@@ -1,6 +1,7 @@
 #include "util/rate_pacer.h"
 
 #include "util/duration.h"
+#include "util/time_left.h"
 
 namespace util {
 
@@ -22,8 +23,7 @@ std::chrono::nanoseconds RatePacer::wait_before(std::uint64_t index, Clock::time
   // Saturating: an absurd interval (1e300 s, or a rate of 1e-300/s) waits kMaxDuration.
   const double due_seconds = static_cast<double>(index) * seconds_per_message_;
   const auto due = start_ + std::chrono::nanoseconds(from_seconds(due_seconds));
-  return due > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(due - now)
-                   : std::chrono::nanoseconds(0);
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time_left(due, now));
 }
 
 }  // namespace util

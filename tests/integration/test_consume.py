@@ -23,7 +23,7 @@ from helpers import (Running, assert_aggregate, count_lines, expected_aggregate,
 
 
 def test_failure_function_matches_the_cpp_reference_values():
-    # Same values as tests/unit/pipeline_simulated_processor_test.cpp.
+    # Same values as tests/unit/process_simulated_processor_test.cpp.
     assert fnv1a64(b"foobar") == 0x85944171F73967E8
     assert roll(7, "ORD-00001", 1) == 0.39597347604360655
     assert roll(7, "ORD-00001", 2) == 0.1857414671846176

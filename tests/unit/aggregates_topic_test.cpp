@@ -1,9 +1,9 @@
 // The aggregates topic's configuration: what is refused and why.
-#include "pipeline/aggregates_topic.h"
+#include "consume/aggregates_topic.h"
 
 #include <gtest/gtest.h>
 
-using pipeline::aggregates_topic_problem;
+using consume::aggregates_topic_problem;
 
 namespace {
 
@@ -18,7 +18,7 @@ std::map<std::string, std::string> broker_defaults(std::string policy) {
 
 TEST(AggregatesTopic, TheConfigItIsCreatedWithIsAccepted) {
   auto config = broker_defaults("delete");
-  for (const auto& [k, v] : pipeline::aggregates_topic_config()) config[k] = v;
+  for (const auto& [k, v] : consume::aggregates_topic_config()) config[k] = v;
   EXPECT_EQ(aggregates_topic_problem(config), std::nullopt);
 }
 

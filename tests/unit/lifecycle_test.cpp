@@ -37,10 +37,10 @@ TEST(PartitionPhase, RestoreIsAlwaysPossible) {
 
 TEST(PartitionPhase, TransitionsItDoesNotHaveAreRefusedAndChangeNothing) {
   const std::pair<Phase, PhaseEvent> refused[] = {
-      {Phase::restoring, PhaseEvent::halted},   {Phase::restoring, PhaseEvent::resumed},
-      {Phase::running, PhaseEvent::started},    {Phase::running, PhaseEvent::checkpoint_lags},
-      {Phase::running, PhaseEvent::resumed},    {Phase::halted, PhaseEvent::halted},
-      {Phase::halted, PhaseEvent::started},     {Phase::awaiting_checkpoint, PhaseEvent::halted},
+      {Phase::restoring, PhaseEvent::halted}, {Phase::restoring, PhaseEvent::resumed},
+      {Phase::running, PhaseEvent::started},  {Phase::running, PhaseEvent::checkpoint_lags},
+      {Phase::running, PhaseEvent::resumed},  {Phase::halted, PhaseEvent::halted},
+      {Phase::halted, PhaseEvent::started},   {Phase::awaiting_checkpoint, PhaseEvent::halted},
   };
   for (auto [from, event] : refused) {
     const auto s = next_phase(from, event);

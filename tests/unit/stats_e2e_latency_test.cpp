@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/partition_pipeline.h"
-#include "pipeline/simulated_processor.h"
+#include "process/simulated_processor.h"
 #include "stats/consumer_report.h"
 #include "stats/e2e_latency.h"
 #include "util/wall_clock.h"
@@ -88,7 +88,7 @@ std::optional<avro::DecodeError> decode_id(std::string_view bytes, orders::Order
 }
 
 TEST(EndToEndLatency, DecisionsCarryTheRecordTimestamp) {
-  pipeline::SimulatedProcessor processor(1, 0.0, 0.0);
+  process::SimulatedProcessor processor(1, 0.0, 0.0);
   pipeline::PipelineSettings settings;
   settings.decode = decode_id;
   pipeline::PartitionPipeline p(processor, settings);

@@ -10,21 +10,22 @@
 
 #include "pipeline/order_processor.h"
 
-namespace pipeline {
+// Processors: implementations of pipeline::OrderProcessor, the business step the pipeline calls.
+namespace process {
 
 inline constexpr std::string_view kSimulatedTransientError = "Simulated processing failure";
 inline constexpr std::string_view kSimulatedPermanentError = "Simulated permanent failure";
 
 double simulated_roll(std::uint64_t seed, std::string_view order_id, int attempt);
 
-ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, int attempt,
-                               double fail_rate, double permanent_fail_rate);
+pipeline::ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, int attempt,
+                                         double fail_rate, double permanent_fail_rate);
 
-class SimulatedProcessor final : public OrderProcessor {
+class SimulatedProcessor final : public pipeline::OrderProcessor {
  public:
   SimulatedProcessor(std::uint64_t seed, double fail_rate, double permanent_fail_rate)
       : seed_(seed), fail_rate_(fail_rate), permanent_fail_rate_(permanent_fail_rate) {}
-  ProcessResult process(const orders::Order& order, int attempt) override;
+  pipeline::ProcessResult process(const orders::Order& order, int attempt) override;
 
  private:
   std::uint64_t seed_;
@@ -32,4 +33,4 @@ class SimulatedProcessor final : public OrderProcessor {
   double permanent_fail_rate_;
 };
 
-}  // namespace pipeline
+}  // namespace process

@@ -1,4 +1,4 @@
-#include "pipeline/simulated_processor.h"
+#include "process/simulated_processor.h"
 
 #include <fmt/format.h>
 
@@ -6,13 +6,15 @@
 
 #include "pipeline/stable_hash.h"
 
-namespace pipeline {
+namespace process {
+
+using pipeline::ProcessResult;
 
 double simulated_roll(std::uint64_t seed, std::string_view order_id, int attempt) {
   // The same bytes as fmt::format("{}:{}:{}", ...), built in an inline buffer: no allocation.
   fmt::memory_buffer key;
   fmt::format_to(std::back_inserter(key), "{}:{}:{}", seed, order_id, attempt);
-  return unit_roll(std::string_view(key.data(), key.size()));
+  return pipeline::unit_roll(std::string_view(key.data(), key.size()));
 }
 
 ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, int attempt,
@@ -33,4 +35,4 @@ ProcessResult SimulatedProcessor::process(const orders::Order& order, int attemp
   return simulated_result(seed_, order.order_id, attempt, fail_rate_, permanent_fail_rate_);
 }
 
-}  // namespace pipeline
+}  // namespace process

@@ -1,9 +1,9 @@
-#include "pipeline/aggregates_topic.h"
+#include "consume/aggregates_topic.h"
 
 #include <set>
 #include <string_view>
 
-namespace pipeline {
+namespace consume {
 namespace {
 
 std::set<std::string> policies(std::string_view text) {
@@ -57,4 +57,4 @@ std::optional<std::string> aggregates_topic_problem(
   return std::nullopt;
 }
 
-}  // namespace pipeline
+}  // namespace consume

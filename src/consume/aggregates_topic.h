@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-namespace pipeline {
+namespace consume {
 
 // The configuration the consumer creates the topic with.
 std::map<std::string, std::string> aggregates_topic_config();
@@ -17,4 +17,4 @@ std::map<std::string, std::string> aggregates_topic_config();
 std::optional<std::string> aggregates_topic_problem(
     const std::map<std::string, std::string>& config);
 
-}  // namespace pipeline
+}  // namespace consume
