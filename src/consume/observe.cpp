@@ -19,8 +19,7 @@ constexpr std::size_t kHistoryPoints = 300;     // five minutes of the throughpu
 constexpr std::size_t kRecentDeadLetters = 20;  // on the dashboard
 
 const char* state_of(const PartitionState& ps) {
-  if (ps.phase.is(Phase::awaiting_checkpoint)) return "restore-wait";
-  if (ps.phase.is(Phase::restoring)) return "restoring";
+  if (ps.restoring()) return pipeline::phase_name(ps.phase.get());
   if (ps.pipeline->halted()) return "halted";
   if (ps.pipeline->retries_pending() > 0) return "retrying";
   return "running";

@@ -126,11 +126,10 @@ void ConsumeSession::log_summary() {
   // Where each partition stands: what a stuck one waits for, and how far it is committed.
   std::string parts;
   for (const auto& [p, ps] : partitions_) {
-    const char* state = ps.phase.is(Phase::awaiting_checkpoint) ? "restore-wait"
-                        : ps.phase.is(Phase::restoring)         ? "restoring"
-                        : ps.pipeline->halted()                 ? "halted"
-                        : ps.pipeline->queued() > 0             ? "retrying"
-                                                                : "ok";
+    const char* state = ps.restoring()              ? pipeline::phase_name(ps.phase.get())
+                        : ps.pipeline->halted()     ? "halted"
+                        : ps.pipeline->queued() > 0 ? "retrying"
+                                                    : "ok";
     parts += fmt::format(" {}:{}@{}", p, state,
                          ps.durable_offset ? std::to_string(*ps.durable_offset) : "-");
   }

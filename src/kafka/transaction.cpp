@@ -52,9 +52,7 @@ Error init_transactions(Producer& producer, std::chrono::milliseconds budget,
                         std::chrono::milliseconds slice, const std::function<bool()>& stop) {
   const auto deadline = Clock::now() + budget;
   while (true) {
-    const auto left =
-        std::chrono::ceil<std::chrono::milliseconds>(util::time_left(deadline, Clock::now()));
-    Error e = producer.init_transactions(std::clamp(left, 1ms, slice));
+    Error e = producer.init_transactions(std::min(remaining(deadline), slice));
     if (!e) return {};
     if (!init_transactions_again(e) || Clock::now() >= deadline || (stop && stop())) return e;
   }

@@ -33,7 +33,7 @@ bool RunLifecycle::on(const RunEvent& event) {
                         },
                         [&](const RecoveryDue& e) {
                           if (!takes_producer_failure()) return false;
-                          recovery_ = Recovery{e.failure, e.due, e.attempt};
+                          recovery_ = e;
                           phase_ = RunPhase::recovering;
                           return true;
                         },

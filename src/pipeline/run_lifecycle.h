@@ -46,12 +46,6 @@ using RunEvent = std::variant<run_event::Fatal, run_event::Problem, run_event::R
 
 class RunLifecycle {
  public:
-  struct Recovery {
-    std::string failure;
-    TimePoint due;
-    int attempt = 0;
-  };
-
   // The one way to change the run's state. False: the event does not apply in this state
   // (ignored, state unchanged), e.g. a second producer failure while one is being recovered.
   bool on(const RunEvent& event);
@@ -68,7 +62,8 @@ class RunLifecycle {
   bool stopping() const { return phase_ == RunPhase::stopping || phase_ == RunPhase::closing; }
   // Leaving the group: revoked work counts as unfinished at exit.
   bool closing() const { return phase_ == RunPhase::closing; }
-  const std::optional<Recovery>& recovery() const { return recovery_; }
+  // The pending replacement (while recovering): what failed, when, which attempt.
+  const std::optional<run_event::RecoveryDue>& recovery() const { return recovery_; }
   const std::string& problem() const { return problem_; }
 
  private:
@@ -77,7 +72,7 @@ class RunLifecycle {
   RunPhase phase_ = RunPhase::running;
   bool fatal_ = false;
   std::string problem_;
-  std::optional<Recovery> recovery_;
+  std::optional<run_event::RecoveryDue> recovery_;
 };
 
 }  // namespace pipeline
