@@ -55,7 +55,7 @@ void TransactionalCommitter::start() {
                                           transactional_id() + "'): " + e.message,
                                       e.fatal, e.retriable, e.txn_requires_abort});
   }
-  txn_ = std::make_unique<kafka::Transaction>(host_.producer());
+  txn_ = std::make_unique<kafka::Transaction>(host_.producer(), util::stop_bounded);
 }
 
 const std::string& TransactionalCommitter::transactional_id() const {
@@ -210,9 +210,17 @@ bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint de
   // A deleted aggregates topic shows only as a commit that times out (librdkafka keeps the
   // checkpoints queued); the run then ends without the abort, which would time out as well.
   if (!items.empty()) host_.check_aggregates_topic(e.code);
-  if (!host_.fatal()) {
-    abort_and_rewind(fmt::format("{} failed: {}", txn_->failed_step(), e.message), nullptr);
+  if (host_.fatal()) return false;
+  if (txn_->outcome_unknown()) {
+    // The coordinator may still commit it (a broker that was frozen answers later), so the
+    // partitions must not rewind to what this process last saw committed: a new producer
+    // (its init_transactions settles the transaction either way) and a restore from the
+    // broker instead. librdkafka 2.0 also refuses or blocks an abort after a timed-out commit.
+    host_.producer_failed("commit_transaction", Error{e.code, "outcome unknown: " + e.message,
+                                                      e.fatal, e.retriable, e.txn_requires_abort});
+    return false;
   }
+  abort_and_rewind(fmt::format("{} failed: {}", txn_->failed_step(), e.message), nullptr);
   return false;
 }
 
@@ -276,7 +284,7 @@ Error TransactionalCommitter::producer_replaced() {
                                          [] { return util::stop_requested(); })) {
     return e;
   }
-  txn_ = std::make_unique<kafka::Transaction>(host_.producer());
+  txn_ = std::make_unique<kafka::Transaction>(host_.producer(), util::stop_bounded);
   return {};
 }
 

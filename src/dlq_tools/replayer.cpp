@@ -78,7 +78,7 @@ void Replayer::start_producer() {
     throw kafka::KafkaException(
         kafka::Error::from_code(e.code, "cannot initialize transactions: " + e.message));
   }
-  txn_ = std::make_unique<kafka::Transaction>(*producer_);
+  txn_ = std::make_unique<kafka::Transaction>(*producer_, util::stop_bounded);
 }
 
 void Replayer::loop() {

@@ -18,20 +18,30 @@ std::chrono::milliseconds remaining(Clock::time_point deadline) {
   return std::max(util::ms_left(deadline, Clock::now()), 1ms);
 }
 
-// Retriable failures (timeouts, a coordinator moving) are repeated within the deadline.
+}  // namespace
+
+Clock::time_point Transaction::limited(Clock::time_point deadline) const {
+  if (!limit_) return deadline;
+  const auto now = Clock::now();
+  return std::min(deadline, now + limit_(util::ms_left(deadline, now)));
+}
+
+// Retriable failures (timeouts, a coordinator moving) are repeated, each call one slice, until
+// the deadline; the limit is asked again before each.
 template <class Call>
-Error with_retries(Producer& producer, Clock::time_point deadline, Call&& call) {
+Error Transaction::resumed(Clock::time_point deadline, Call&& call) {
   while (true) {
-    Error e = call();
+    deadline = limited(deadline);
+    Error e = call(std::min(remaining(deadline), kSlice));
     if (!e || !e.retriable || e.fatal || e.txn_requires_abort || Clock::now() >= deadline) {
       return e;
     }
-    spdlog::debug("transaction step failed, retrying: {}", e.message);
-    producer.poll(kRetryPause);
+    if (e.code != ERR__TIMED_OUT) {
+      spdlog::debug("transaction step failed, retrying: {}", e.message);
+      producer_.poll(std::min(kRetryPause, remaining(deadline)));
+    }
   }
 }
-
-}  // namespace
 
 bool is_fencing(const Error& e) {
   return e.code == ERR__FENCED || e.code == ERR_PRODUCER_FENCED ||
@@ -67,29 +77,28 @@ Error Transaction::begin() {
 
 Error Transaction::commit(const std::vector<TopicPartitionOffset>& offsets,
                           const GroupMetadata* group, Clock::time_point deadline) {
+  outcome_unknown_ = false;
   step_ = "send_offsets_to_transaction";
   if (!offsets.empty()) {
     if (!group) return Error::from_code(ERR__STATE);
-    Error e = with_retries(producer_, deadline, [&] {
-      return producer_.send_offsets_to_transaction(offsets, *group, remaining(deadline));
+    Error e = resumed(deadline, [&](std::chrono::milliseconds t) {
+      return producer_.send_offsets_to_transaction(offsets, *group, t);
     });
     if (e) return e;
   }
   step_ = "commit_transaction";
-  Error e = with_retries(producer_, deadline,
-                         [&] { return producer_.commit_transaction(remaining(deadline)); });
+  Error e = resumed(deadline,
+                    [&](std::chrono::milliseconds t) { return producer_.commit_transaction(t); });
   if (!e) open_ = false;
+  outcome_unknown_ = e && e.retriable && !e.txn_requires_abort && !e.fatal;
   return e;
 }
 
 Error Transaction::abort(Clock::time_point deadline) {
   if (!open_) return {};
   open_ = false;
-  while (true) {
-    Error e = producer_.abort_transaction(remaining(deadline));
-    if (!e || e.fatal || !e.retriable || Clock::now() >= deadline) return e;
-    producer_.poll(kRetryPause);
-  }
+  return resumed(deadline,
+                 [&](std::chrono::milliseconds t) { return producer_.abort_transaction(t); });
 }
 
 }  // namespace kafka

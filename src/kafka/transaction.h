@@ -36,26 +36,44 @@ inline bool ends_producer(const Error& e) {
 class Transaction {
  public:
   using Clock = std::chrono::steady_clock;
+  // What may still be spent of `left` now: less once the application is stopping (e.g.
+  // util::stop_bounded). Asked before every slice, so a stop shortens a call already running.
+  using Limit = std::function<std::chrono::milliseconds(std::chrono::milliseconds left)>;
+  // Each blocking call lasts at most this; librdkafka resumes a timed-out one where it was.
+  static constexpr std::chrono::milliseconds kSlice{500};
 
-  explicit Transaction(Producer& producer) : producer_(producer) {}
+  explicit Transaction(Producer& producer, Limit limit = {})
+      : producer_(producer), limit_(std::move(limit)) {}
 
   bool open() const { return open_; }
   // No-op when one is open already.
   Error begin();
   // Adds `offsets` (when any) to the open transaction and commits it, repeating retriable
-  // steps until `deadline`. On an error the transaction is still open: abort it (unless the
-  // error ends the producer).
+  // steps (a timed-out one is resumed) until `deadline` or the limit. On an error the transaction
+  // is still open: abort it (unless the error ends the producer).
   Error commit(const std::vector<TopicPartitionOffset>& offsets, const GroupMetadata* group,
                Clock::time_point deadline);
-  // Aborts the open transaction (purging its undelivered messages), repeating retriable
-  // attempts until `deadline`. Closed afterwards whatever the outcome.
+  // Aborts the open transaction (purging its undelivered messages), resuming retriable
+  // attempts until `deadline` or the limit. Closed afterwards whatever the outcome: one
+  // left unfinished is aborted by the coordinator after transaction.timeout.ms, or by the next
+  // init_transactions with the same transactional.id.
   Error abort(Clock::time_point deadline);
   // The step of commit() that failed, for messages.
   const char* failed_step() const { return step_; }
+  // The last commit() ended with commit_transaction unanswered (timed out, retriable): the
+  // coordinator may yet commit the transaction, so what it holds is neither committed nor lost.
+  bool outcome_unknown() const { return outcome_unknown_; }
 
  private:
+  // The deadline, brought forward to what the limit allows now.
+  Clock::time_point limited(Clock::time_point deadline) const;
+  template <class Call>
+  Error resumed(Clock::time_point deadline, Call&& call);
+
   Producer& producer_;
+  Limit limit_;
   bool open_ = false;
+  bool outcome_unknown_ = false;
   const char* step_ = "";
 };
 
