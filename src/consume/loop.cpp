@@ -10,6 +10,7 @@
 #include "kafka/record.h"
 #include "kafka/transaction.h"
 #include "pipeline/pause_policy.h"
+#include "pipeline/run_end.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
 #include "util/time_left.h"
@@ -338,27 +339,20 @@ ConsumeResult ConsumeSession::run() {
   using namespace pipeline::run_event;
   run_.on(Stop{});      // during a producer recovery: fatal
   publish_state(true);  // /readyz says 503 from now on
+  pipeline::RunEnd end;
+  end.dlq_topic = opt_.dlq_topic;
   if (!run_.failed()) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
-    if (!committer_->commit_batch(nullptr, budget, true)) {
-      run_.on(
-          Problem{"final commit failed: the last batch will be processed again by the next "
-                  "owner"});
-    }
-    if (Error e = committer_->commit_offsets(nullptr, true)) {
-      run_.on(Problem{"final commit failed: " + e.message, true});
-    }
+    end.final_commit_attempted = true;
+    end.final_batch_committed = committer_->commit_batch(nullptr, budget, true);
+    if (Error e = committer_->commit_offsets(nullptr, true)) end.offsets_error = e.message;
   }
-  std::size_t undelivered = outbox_.in_flight();
+  end.dead_letters_unacknowledged = outbox_.in_flight();
   for (const auto& [p, ps] : partitions_) {
-    if (ps.pipeline && ps.pipeline->halted()) ++undelivered;
+    if (ps.pipeline && ps.pipeline->halted()) ++end.dead_letters_unacknowledged;
   }
-  if (const auto lost = rolled_back_not_redone(); lost > 0) {
-    run_.on(Problem{fmt::format(
-        "{} finished record(s) not committed (a commit failed, or an aborted one was not "
-        "redone); they will be processed again by the next run",
-        lost)});
-  }
+  end.finished_not_committed = rolled_back_not_redone();
+  for (const auto& problem : pipeline::run_end_problems(end)) run_.on(problem);
   run_.on(Close{});
   // Leaves the group; the revoke hook drops the partitions' state.
   if (Error e = consumer_->close(util::stop_bounded(util::kFinalBudget))) {
@@ -366,12 +360,6 @@ ConsumeResult ConsumeSession::run() {
   }
   finish_metrics();
   publish_state(true);  // the final figures, as the report has them
-  if (undelivered > 0) {
-    run_.on(
-        Problem{fmt::format("{} dead letter(s) not acknowledged by '{}'; their offsets were "
-                            "not committed and will be consumed again",
-                            undelivered, opt_.dlq_topic)});
-  }
   return {metrics_, run_.problem()};
 }
 
