@@ -36,9 +36,8 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
     // is known); the seek to the planned start fetches them again. Not paused: in librdkafka
     // 2.0 a resume may wait up to a second for the next fetch, a seek does not.
     auto& ps = partitions_[tp.partition];
-    ps = PartitionState{};
-    ps.assigned_at = now;
-    ps.epoch = epochs_.next();
+    ps.held.clear();
+    ps.assigned(now, epochs_.next());
     list.push_back(tp.partition);
   }
   next_restore_attempt_ = now;
@@ -67,10 +66,10 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
     auto it = partitions_.find(p);
     if (it == partitions_.end()) continue;
     // At exit only: a partition taken away mid-run goes on with its next owner.
-    if (it->second.pipeline && run_.closing()) {
-      metrics_.unfinished +=
-          it->second.pipeline->queued() + it->second.pipeline->dead_letters_in_flight();
-      metrics_.pending_retries += it->second.pipeline->retries_pending();
+    if (run_.closing()) {
+      const auto left = it->second.unfinished();
+      metrics_.unfinished += left.records;
+      metrics_.pending_retries += left.retries;
     }
     partitions_.erase(it);
     committer_->forget(p);
@@ -88,10 +87,9 @@ std::optional<std::int64_t> ConsumeSession::logical_start() const {
 
 bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek,
                                     std::optional<std::int64_t> at) {
-  ps.epoch = epochs_.next();
+  ps.starting(epochs_.next());
   committer_->pipeline_started(partition);
-  ps.uncommitted.clear();
-  if (!at) at = ps.durable_offset ? ps.durable_offset : logical_start();
+  at = ps.start_offset(at, logical_start());
   if (!at) {
     set_fatal(fmt::format(
         "partition {}[{}] has no committed offset and no checkpoint, and auto.offset.reset=error",
@@ -108,20 +106,13 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
     // librdkafka refuses while the partition's fetcher has not started (its committed offset
     // is still being fetched, its leader is moving): try again with the next restore attempt.
     // Without the seek the partition would continue where fetching stopped: not safe.
-    spdlog::log(ps.seek_warned ? spdlog::level::debug : spdlog::level::warn,
+    const bool warned = ps.seek_refused();
+    spdlog::log(warned ? spdlog::level::debug : spdlog::level::warn,
                 "Partition {}[{}]: cannot seek to {} yet ({}); trying again", opt_.topic, partition,
                 *at, e.message);
-    ps.seek_warned = true;
-    ps.pipeline.reset();
-    ps.phase.on(pipeline::PhaseEvent::restore);
     return false;
   }
-  if (seek) ps.reseek = false;
-  ps.pipeline = std::make_unique<pipeline::PartitionPipeline>(
-      processor_, opt_.pipeline, ps.durable_aggregate, ps.durable_finished);
-  ps.durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
-  ps.last_record_at = Clock::now();
-  ps.phase.on(pipeline::PhaseEvent::started);
+  ps.started(processor_, opt_.pipeline, seek, Clock::now());
   if (stall_test_partition_ == partition) {
     stall_test_partition_.reset();
     spdlog::warn("Test hook: partition {}[{}] paused behind the pipeline's back", opt_.topic,
@@ -215,27 +206,10 @@ bool ConsumeSession::apply_start_plan(std::int32_t partition, PartitionState& ps
     spdlog::warn("Partition {}[{}]: {}", opt_.topic, partition, check.reason);
     metrics_.records_deleted_unread += static_cast<std::uint64_t>(check.lost);
   }
-  ps.durable_offset = plan.offset;
-  ps.durable_aggregate = plan.base;
-  ps.durable_finished = plan.finished;
-  ps.anchor = plan.anchor;
-  ps.anchor_candidate.reset();
-  // The anchor's record still in the log: reading resumes there to compare it first.
-  ps.verify.reset();
-  if (plan.anchor && plan.anchor->offset >= log.low) ps.verify = plan.anchor;
-  if (plan.reprocess_below) {
-    ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *plan.reprocess_below);
-  }
+  const auto start = ps.take_plan(plan, check, commit, log);
   if (commit) committer_->restored(partition, *commit);
   last_activity_ = Clock::now();
-  // librdkafka fetches from the committed offset (or the reset position without one): when
-  // the plan starts there too, the records held meanwhile are the right ones and no seek
-  // (which would wait for the fetch in flight) is needed.
-  std::optional<std::int64_t> at = check.start;
-  if (ps.verify) at = ps.verify->offset;
-  // An anchor to compare: always sought, so no record held from before is taken first.
-  const bool seek = at != commit || ps.reseek || ps.verify;
-  if (!start_pipeline(partition, ps, seek, at)) return !run_.failed();
+  if (!start_pipeline(partition, ps, start.seek, start.at)) return !run_.failed();
   auto held = std::move(ps.held);
   ps.held.clear();
   ps.held_bytes = 0;
@@ -259,32 +233,17 @@ void ConsumeSession::renew_epochs() {
 void ConsumeSession::rewind_all(const std::set<int>* skip) {
   for (auto& [partition, ps] : partitions_) {
     if (ps.restoring() || (skip && skip->count(partition))) continue;
-    // Records up to the last one taken in were processed in the aborted batch.
-    if (auto last = ps.pipeline->last_offset()) {
-      ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
-    }
-    ps.rolled_back.rewound({ps.pipeline->commit_offset(), ps.pipeline->finished_above()},
-                           {ps.durable_offset, ps.durable_finished});
+    ps.rewound();
     start_pipeline(partition, ps);  // on failure the partition is restored again
   }
 }
 
 void ConsumeSession::restore_all() {
   for (auto& [partition, ps] : partitions_) {
-    // Records up to the last one taken in were processed in the rolled-back transaction.
-    if (ps.pipeline) {
-      if (auto last = ps.pipeline->last_offset()) {
-        ps.reprocess_below = std::max(ps.reprocess_below.value_or(0), *last + 1);
-      }
-    }
     // Restored from the aggregates topic and the group's offsets rather than from memory: a
     // commit that timed out may have completed after all.
-    ps.pipeline.reset();
-    ps.phase.on(pipeline::PhaseEvent::restore);
+    ps.restore_again(epochs_.next());
     ps.held.clear();
-    ps.uncommitted.clear();
-    ps.reseek = true;
-    ps.epoch = epochs_.next();
   }
   next_restore_attempt_ = Clock::now();
 }

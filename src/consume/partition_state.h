@@ -11,12 +11,8 @@
 #include <vector>
 
 #include "kafka/consumer.h"
-#include "pipeline/finished_set.h"
-#include "pipeline/log_check.h"
 #include "pipeline/outcome.h"
-#include "pipeline/partition_phase.h"
-#include "pipeline/partition_pipeline.h"
-#include "pipeline/rolled_back.h"
+#include "pipeline/partition_core.h"
 #include "stats/aggregate.h"
 #include "stats/consumer_report.h"
 
@@ -38,41 +34,10 @@ struct Tally {
 
 using pipeline::Phase;
 
-struct PartitionState {
-  // Changed only by its events (pipeline/partition_phase.h).
-  pipeline::PartitionPhase phase;
-  bool restoring() const { return phase.restoring(); }
-  bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
-  bool seek_warned = false;  // a refused seek was logged at warn level already
-  // Fetched past its restart point (restored again after a producer recovery): the restore
-  // seeks even when it starts at the committed offset.
-  bool reseek = false;
+// The partition's state and decisions (pipeline/partition_core.h), and the records fetched while
+// it restores: librdkafka's, so they stay on this side.
+struct PartitionState : pipeline::PartitionCore {
   std::vector<kafka::Message> held;  // fetched while restoring
-  std::size_t held_bytes = 0;        // their keys and values
-  TimePoint last_record_at{};        // for the stall watchdog
-  TimePoint assigned_at{};
-  std::unique_ptr<pipeline::PartitionPipeline> pipeline;  // null while restoring
-  std::uint64_t epoch = 0;  // new on every (re)start of the pipeline: stale reports are ignored
-  // The last durable checkpoint (restored, or committed by this run): where a rewind returns.
-  // No offset yet: the partition started by the reset policy and has seen no record.
-  std::optional<std::int64_t> durable_offset;
-  stats::Aggregate durable_aggregate;
-  pipeline::FinishedSet durable_finished;  // records above durable_offset finished already
-  // The pipeline's progress() that the durable checkpoint covers (0 for a fresh pipeline).
-  std::uint64_t durable_progress = 0;
-  std::optional<std::int64_t> reprocess_below;
-  // Checkpoint anchors (pipeline/log_check.h). `anchor`: a record below the durable offset;
-  // `anchor_candidate`: the first record taken in since, promoted once the durable offset passes
-  // it (one fingerprint per commit, not per record). `verify`: restored with a checkpoint's
-  // anchor, reading resumes at that record to compare it before anything is processed.
-  std::optional<pipeline::RecordAnchor> anchor;
-  std::optional<pipeline::RecordAnchor> anchor_candidate;
-  std::optional<pipeline::RecordAnchor> verify;
-  TimePoint next_log_check{};  // check_log_behind: not again before
-  // Finished, then lost to an aborted commit: covered again once redone and committed.
-  pipeline::RolledBack rolled_back;
-  // Finished records not yet committed (offset, consumed at), for the commit latency.
-  std::deque<std::pair<std::int64_t, TimePoint>> uncommitted;
 };
 
 using Partitions = std::map<std::int32_t, PartitionState>;

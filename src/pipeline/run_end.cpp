@@ -8,8 +8,9 @@ std::vector<run_event::Problem> run_end_problems(const RunEnd& end) {
   std::vector<run_event::Problem> out;
   if (end.final_commit_attempted) {
     if (!end.final_batch_committed) {
-      out.push_back({"final commit failed: the last batch will be processed again by the next "
-                     "owner"});
+      out.push_back(
+          {"final commit failed: the last batch will be processed again by the next "
+           "owner"});
     }
     if (end.offsets_error) out.push_back({"final commit failed: " + *end.offsets_error, true});
   }
@@ -20,9 +21,10 @@ std::vector<run_event::Problem> run_end_problems(const RunEnd& end) {
         end.finished_not_committed)});
   }
   if (end.dead_letters_unacknowledged > 0) {
-    out.push_back({fmt::format("{} dead letter(s) not acknowledged by '{}'; their offsets were "
-                               "not committed and will be consumed again",
-                               end.dead_letters_unacknowledged, end.dlq_topic)});
+    out.push_back(
+        {fmt::format("{} dead letter(s) not acknowledged by '{}'; their offsets were "
+                     "not committed and will be consumed again",
+                     end.dead_letters_unacknowledged, end.dlq_topic)});
   }
   return out;
 }

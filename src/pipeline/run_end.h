@@ -7,7 +7,8 @@
 //    aborted transaction rolled back and that were not redone, a dead letter never
 //    acknowledged. Each still lost nothing (read again by the next owner), but the run did not
 //    end clean, so the exit status says so;
-//  - any problem makes the exit status 1 (src/cli/consume.cpp); the first problem wins, except that the final offsets commit's own error says more than
+//  - any problem makes the exit status 1 (src/cli/consume.cpp); the first problem wins, except that
+//  the final offsets commit's own error says more than
 //    "final commit failed" and replaces it; a fatal problem met before is never replaced.
 #include <cstddef>
 #include <cstdint>

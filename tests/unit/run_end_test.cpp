@@ -1,8 +1,8 @@
 // The end-of-run rules (pipeline/run_end.h) fed to the run's lifecycle, as the consume loop
 // does: what a run reports at exit, and so its exit status (any problem: 1).
-#include <gtest/gtest.h>
-
 #include "pipeline/run_end.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 
