@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "consume/session.h"
+#include "pipeline/revoke_plan.h"
 #include "pipeline/start_plan.h"
 #include "util/stop_signal.h"
 
@@ -18,7 +19,6 @@ constexpr auto kCommittedTimeout = 10s;
 constexpr auto kCatchUpTimeout = 30s;
 constexpr auto kRestoreRetry = 200ms;  // a lagging checkpoint, or a failed read: try again
 constexpr auto kSeekTimeout = 5s;
-constexpr auto kRevokeBudget = 10s;
 
 std::string join(const std::vector<std::int32_t>& parts) {
   std::string out;
@@ -48,16 +48,16 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
 void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost) {
   std::set<int> revoked;
   for (const auto& tp : parts) revoked.insert(tp.partition);
-  if (run_.failed()) {
-    // Nothing can be committed any more; the next owner starts from the last commit.
-  } else if (!lost) {
-    // Commit what is finished so the next owner continues exactly there.
-    const auto budget = util::stop_requested() ? util::kStopBudget : kRevokeBudget;
-    committer_->commit_batch(&revoked, budget, true);
+  const auto plan = pipeline::plan_revoke({.lost = lost,
+                                           .run_failed = run_.failed(),
+                                           .stop_requested = util::stop_requested(),
+                                           .closing = run_.closing()});
+  if (plan.commit) {
+    committer_->commit_batch(&revoked, plan.budget, true);
     if (Error e = committer_->commit_offsets(&revoked, true)) {
       spdlog::warn("Commit on revoke failed: {}", e.message);
     }
-  } else {
+  } else if (plan.abort_lost) {
     spdlog::warn("Partition assignment lost: not committing; another member owns them now");
     committer_->partitions_lost(revoked);
   }
@@ -65,8 +65,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
   for (int p : revoked) {
     auto it = partitions_.find(p);
     if (it == partitions_.end()) continue;
-    // At exit only: a partition taken away mid-run goes on with its next owner.
-    if (run_.closing()) {
+    if (plan.count_unfinished) {
       const auto left = it->second.unfinished();
       metrics_.unfinished += left.records;
       metrics_.pending_retries += left.retries;

@@ -33,8 +33,8 @@ bool PartitionCore::seek_refused() {
 void PartitionCore::started(OrderProcessor& processor, const PipelineSettings& settings,
                             bool sought, TimePoint now) {
   if (sought) reseek = false;
-  pipeline = std::make_unique<PartitionPipeline>(processor, settings, durable_aggregate,
-                                                 durable_finished);
+  pipeline =
+      std::make_unique<PartitionPipeline>(processor, settings, durable_aggregate, durable_finished);
   durable_progress = 0;  // a new pipeline counts from 0; the durable checkpoint is its start
   last_record_at = now;
   phase.on(PhaseEvent::started);

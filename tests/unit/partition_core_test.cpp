@@ -2,14 +2,15 @@
 // scripted processor: assignment, start, a refused seek, the rewind after an aborted
 // transaction, the restore after a producer replacement, the start a restore plan calls for,
 // and what a revoke leaves unfinished.
+#include "pipeline/partition_core.h"
+
 #include <gtest/gtest.h>
 
-#include "pipeline/partition_core.h"
 #include "pipeline_test_support.h"
 
 using namespace std::chrono_literals;
-using pipeline::Phase;
 using pipeline::PartitionCore;
+using pipeline::Phase;
 using pipeline::TimePoint;
 
 namespace {
