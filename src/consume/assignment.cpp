@@ -39,6 +39,7 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
     ps = PartitionState{};
     ps.assigned_at = now;
     ps.epoch = epochs_.next();
+    flow_.assigned(tp.partition);
     list.push_back(tp.partition);
   }
   next_restore_attempt_ = now;
@@ -73,6 +74,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
       metrics_.pending_retries += it->second.pipeline->retries_pending();
     }
     partitions_.erase(it);
+    flow_.revoked(p);
     committer_->forget(p);
     list.push_back(p);
   }
