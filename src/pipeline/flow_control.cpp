@@ -9,7 +9,8 @@ bool FlowControl::record_taken(std::size_t bytes) {
 
 FlowAction FlowControl::evaluate(const std::vector<PartitionBacklog>& partitions) {
   FlowAction action;
-  for (const auto& p : partitions) action.total_bytes += p.backlog.held_bytes + p.backlog.usage.bytes;
+  for (const auto& p : partitions)
+    action.total_bytes += p.backlog.held_bytes + p.backlog.usage.bytes;
   estimate_ = action.total_bytes;
   const bool was = over_total_;
   over_total_ = pipeline::over_total(was, action.total_bytes, limits_);
@@ -36,6 +37,8 @@ bool FlowControl::after_record(std::int32_t partition, const WindowUsage& usage)
   return true;
 }
 
-void FlowControl::pause_failed(std::int32_t partition) { paused_.erase(partition); }
+void FlowControl::pause_failed(std::int32_t partition) {
+  paused_.erase(partition);
+}
 
 }  // namespace pipeline

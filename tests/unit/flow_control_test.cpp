@@ -106,8 +106,8 @@ TEST(FlowControl, BelowTheTotalAPartitionWhoseWindowIsNotBelowHalfStaysPaused) {
 
 TEST(FlowControl, RestoringPartitionsStayPausedBelowTheTotalWhenTheirRulesSaySo) {
   FlowControl flow(limits());
-  flow.evaluate({running(0, 1000), restoring(1, 100, 0), restoring(2, 0, 0, true),
-                 restoring(3, 5, 0)});
+  flow.evaluate(
+      {running(0, 1000), restoring(1, 100, 0), restoring(2, 0, 0, true), restoring(3, 5, 0)});
   ASSERT_TRUE(flow.over_total());
   // Below half: the one holding a full window of records and the one awaiting its checkpoint
   // stay paused; the other restoring partition fetches again.
