@@ -38,6 +38,7 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
     auto& ps = partitions_[tp.partition];
     ps.held.clear();
     ps.assigned(now, epochs_.next());
+    flow_.assigned(tp.partition);
     list.push_back(tp.partition);
   }
   next_restore_attempt_ = now;
@@ -71,6 +72,7 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
       metrics_.pending_retries += left.retries;
     }
     partitions_.erase(it);
+    flow_.revoked(p);
     committer_->forget(p);
     list.push_back(p);
   }

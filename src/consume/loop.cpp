@@ -9,7 +9,7 @@
 #include "consume/session.h"
 #include "kafka/record.h"
 #include "kafka/transaction.h"
-#include "pipeline/pause_policy.h"
+#include "pipeline/flow_control.h"
 #include "pipeline/run_end.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
@@ -33,7 +33,10 @@ constexpr auto kJoinGrace = 15s;      // --idle-exit does not count before parti
 }  // namespace
 
 ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor)
-    : opt_(options), processor_(processor), schedule_(options.commit) {
+    : opt_(options),
+      processor_(processor),
+      flow_(options.pipeline.window),
+      schedule_(options.commit) {
   for (auto c : {pipeline::ErrorClass::deserialization, pipeline::ErrorClass::validation,
                  pipeline::ErrorClass::processing}) {
     metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
@@ -134,10 +137,9 @@ void ConsumeSession::take(kafka::Message msg) {
   }
   auto it = partitions_.find(msg.partition());
   if (it == partitions_.end()) return;  // not (or no longer) ours
-  // Upper estimate of all that is held (exact again at each update_pauses): the pause of every
+  // An upper estimate of all that is held (exact again at each update_pauses): the pause of every
   // partition comes right after the record that filled the total, not after the poll batch.
-  held_estimate_ += msg.len() + msg.key_len();
-  if (!over_total_ && held_estimate_ >= opt_.pipeline.window.total_bytes) update_pauses();
+  if (flow_.record_taken(msg.len() + msg.key_len())) update_pauses();
   if (it->second.restoring()) {
     // Held until its checkpoint is restored: kept when reading starts where librdkafka started
     // fetching, dropped when a seek moves it.
@@ -146,21 +148,15 @@ void ConsumeSession::take(kafka::Message msg) {
     return;
   }
   accept(it->second, msg);
-  if (!it->second.paused) pause_if_full(it->first, it->second);
+  pause_if_full(it->first, it->second);
 }
 
-void ConsumeSession::pause_if_full(std::int32_t partition, PartitionState& ps) {
-  if (!ps.pipeline ||
-      !pipeline::should_pause(false, {.usage = ps.pipeline->usage()}, opt_.pipeline.window)) {
-    return;
-  }
-  // At once, not after the poll batch: librdkafka drops the records of a paused partition it
-  // already fetched, and fetches them again from our position once resumed.
+void ConsumeSession::pause_if_full(std::int32_t partition, const PartitionState& ps) {
+  if (!ps.pipeline || !flow_.after_record(partition, ps.pipeline->usage())) return;
   if (Error e = consumer_->pause({{opt_.topic, partition, kafka::kOffsetInvalid}})) {
     spdlog::warn("pause failed: {}", e.message);
-    return;
+    flow_.pause_failed(partition);
   }
-  ps.paused = true;
 }
 
 void ConsumeSession::accept(PartitionState& ps, const kafka::Message& msg) {
@@ -220,47 +216,40 @@ void ConsumeSession::advance() {
   }
 }
 
-bool ConsumeSession::update_total_bound() {
-  std::size_t total = 0;
+void ConsumeSession::update_pauses() {
+  std::vector<pipeline::PartitionBacklog> backlogs;
+  backlogs.reserve(partitions_.size());
   for (const auto& [partition, ps] : partitions_) {
-    total += ps.held_bytes + (ps.pipeline ? ps.pipeline->usage().bytes : 0);
+    backlogs.push_back({partition,
+                        {.restoring = ps.restoring(),
+                         .awaiting_checkpoint = ps.phase.is(Phase::awaiting_checkpoint),
+                         .held = ps.held.size(),
+                         .held_bytes = ps.held_bytes,
+                         .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}}});
   }
-  held_estimate_ = total;
-  const bool was = over_total_;
-  over_total_ = pipeline::over_total(over_total_, total, opt_.pipeline.window);
-  if (over_total_ && !was) {
+  const auto action = flow_.evaluate(backlogs);
+  if (action.total == pipeline::TotalTransition::over) {
     spdlog::warn(
         "Pausing every partition: {} bytes of records held in all (--total-window-bytes "
         "{}); fetching resumes below half",
-        total, opt_.pipeline.window.total_bytes);
-  } else if (was && !over_total_) {
-    spdlog::info("Records held in all down to {} bytes: partitions resume fetching", total);
+        action.total_bytes, opt_.pipeline.window.total_bytes);
+  } else if (action.total == pipeline::TotalTransition::under) {
+    spdlog::info("Records held in all down to {} bytes: partitions resume fetching",
+                 action.total_bytes);
   }
-  return over_total_;
-}
-
-void ConsumeSession::update_pauses() {
-  std::vector<TopicPartitionOffset> pause, resume;
-  const bool over_total = update_total_bound();
-  for (auto& [partition, ps] : partitions_) {
-    const bool want =
-        over_total || pipeline::should_pause(
-                          ps.paused,
-                          {.restoring = ps.restoring(),
-                           .awaiting_checkpoint = ps.phase.is(Phase::awaiting_checkpoint),
-                           .held = ps.held.size(),
-                           .held_bytes = ps.held_bytes,
-                           .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}},
-                          opt_.pipeline.window);
-    if (want == ps.paused) continue;
-    (want ? pause : resume).push_back({opt_.topic, partition, kafka::kOffsetInvalid});
-    ps.paused = want;
+  auto of_topic = [&](const std::vector<std::int32_t>& parts) {
+    std::vector<TopicPartitionOffset> out;
+    for (auto p : parts) out.push_back({opt_.topic, p, kafka::kOffsetInvalid});
+    return out;
+  };
+  if (!action.pause.empty()) {
+    if (Error e = consumer_->pause(of_topic(action.pause)))
+      spdlog::warn("pause failed: {}", e.message);
   }
-  if (!pause.empty()) {
-    if (Error e = consumer_->pause(pause)) spdlog::warn("pause failed: {}", e.message);
-  }
-  if (!resume.empty()) {
-    if (Error e = consumer_->resume(resume)) spdlog::warn("resume failed: {}", e.message);
+  if (!action.resume.empty()) {
+    if (Error e = consumer_->resume(of_topic(action.resume))) {
+      spdlog::warn("resume failed: {}", e.message);
+    }
   }
 }
 

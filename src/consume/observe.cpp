@@ -59,7 +59,7 @@ observe::PartitionView ConsumeSession::partition_view(std::int32_t partition,
   observe::PartitionView v;
   v.partition = partition;
   v.state = state_of(ps);
-  v.paused = ps.paused;
+  v.paused = flow_.paused(partition);
   v.committed = ps.durable_offset;
   // librdkafka's cached figures (from fetch responses): no request. Under read_committed the
   // end it reports is the last stable offset.

@@ -25,6 +25,7 @@
 #include "pipeline/commit_schedule.h"
 #include "pipeline/dead_letter_outbox.h"
 #include "pipeline/epoch.h"
+#include "pipeline/flow_control.h"
 #include "pipeline/run_lifecycle.h"
 #include "pipeline/stall_watch.h"
 #include "pipeline/start_plan.h"
@@ -51,9 +52,10 @@ class ConsumeSession : private CommitHost {
   void take(kafka::Message msg);
   void accept(PartitionState& ps, const kafka::Message& msg);
   void advance();
+  // Applies what flow_ decides from every partition's backlog (pauses, resumes, the total bound).
   void update_pauses();
-  // Whether all partitions together hold too many bytes (over_total_, with its hysteresis).
-  bool update_total_bound();
+  // Pauses a running partition whose window is full right after the record that filled it.
+  void pause_if_full(std::int32_t partition, const PartitionState& ps);
   bool busy(bool count_halted = true) const;
   bool idle_for(std::chrono::microseconds idle) const;
   std::chrono::milliseconds poll_timeout(TimePoint now) const;
@@ -99,8 +101,6 @@ class ConsumeSession : private CommitHost {
   void take_client_stats();
 
   // assignment.cpp: assignment, restore, revoke, rewind.
-  // Pauses a running partition whose window is full right after the record that filled it.
-  void pause_if_full(std::int32_t partition, PartitionState& ps);
   void on_assigned(const std::vector<TopicPartitionOffset>& parts);
   void on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost);
   void restore_partitions();
@@ -162,8 +162,9 @@ class ConsumeSession : private CommitHost {
   std::optional<int> dlq_partitions_;
   // The producer's message.max.bytes: a larger dead letter is written without its value.
   std::size_t dlq_max_bytes_ = 1'000'000;
-  bool over_total_ = false;        // --total-window-bytes reached: every partition paused
-  std::size_t held_estimate_ = 0;  // bytes held in all, plus those taken since it was counted
+  // Which partitions are paused (librdkafka's state mirrored), the total bound
+  // (--total-window-bytes) and the estimate of all that is held (flow_control.h).
+  pipeline::FlowControl flow_;
   // Dead letters (source partition, offset) the DLQ refused as too large: written without value.
   std::set<std::pair<std::int32_t, std::int64_t>> dlq_omit_value_;
   // Running, replacing the producer, stopping, closing; the problem to report (run_lifecycle.h).

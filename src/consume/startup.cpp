@@ -218,7 +218,7 @@ void ConsumeSession::check_stalls() {
   bool restart = false;
   for (auto& [partition, ps] : partitions_) {
     // Records waiting for retries do not stop the fetch: only pauses and halts do.
-    if (ps.restoring() || ps.paused || ps.pipeline->halted()) continue;
+    if (ps.restoring() || flow_.paused(partition) || ps.pipeline->halted()) continue;
     if (now - ps.last_record_at < kStallAfter) continue;
     // Under read_committed the end librdkafka reports is the last stable offset.
     kafka::Consumer::Watermarks w;

@@ -38,7 +38,6 @@ struct PartitionCore {
   // Changed only by its events (pipeline/partition_phase.h).
   PartitionPhase phase;
   bool restoring() const { return phase.restoring(); }
-  bool paused = false;       // fetching paused by us (mirrors librdkafka's state)
   bool seek_warned = false;  // a refused seek was logged at warn level already
   // Fetched past its restart point (restored again after a producer recovery): the restore
   // seeks even when it starts at the committed offset.

@@ -11,8 +11,8 @@
 namespace pipeline {
 
 struct RevokePlan {
-  bool commit = false;        // commit the revoked partitions' finished work, waiting for it
-  bool abort_lost = false;    // tell the committer they were lost (it aborts and rewinds)
+  bool commit = false;      // commit the revoked partitions' finished work, waiting for it
+  bool abort_lost = false;  // tell the committer they were lost (it aborts and rewinds)
   std::chrono::milliseconds budget{0};  // for the commit
   // At exit only: what is left unfinished is counted in the report (mid-run, it goes on with
   // the next owner).

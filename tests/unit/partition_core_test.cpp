@@ -54,7 +54,6 @@ class PartitionCoreTest : public testing::Test {
 TEST_F(PartitionCoreTest, AnAssignmentStartsRestoringWithNothingKnownFromBefore) {
   core.durable_offset = 40;
   core.reprocess_below = 50;
-  core.paused = true;
   core.held_bytes = 99;
   core.assigned(now, 7);
   EXPECT_TRUE(core.restoring());
@@ -62,7 +61,6 @@ TEST_F(PartitionCoreTest, AnAssignmentStartsRestoringWithNothingKnownFromBefore)
   EXPECT_EQ(core.assigned_at, now);
   EXPECT_FALSE(core.durable_offset);
   EXPECT_FALSE(core.reprocess_below);
-  EXPECT_FALSE(core.paused);
   EXPECT_EQ(core.held_bytes, 0u);
   EXPECT_EQ(core.pipeline, nullptr);
 }

@@ -1,7 +1,7 @@
 // What a revoke or a lost assignment does (pipeline/revoke_plan.h).
-#include <gtest/gtest.h>
-
 #include "pipeline/revoke_plan.h"
+
+#include <gtest/gtest.h>
 
 namespace {
 
