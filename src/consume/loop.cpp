@@ -138,16 +138,19 @@ void ConsumeSession::take(kafka::Message msg) {
   auto it = partitions_.find(msg.partition());
   if (it == partitions_.end()) return;  // not (or no longer) ours
   // An upper estimate of all that is held (exact again at each update_pauses): the pause of every
-  // partition comes right after the record that filled the total, not after the poll batch.
-  if (flow_.record_taken(msg.len() + msg.key_len())) update_pauses();
+  // partition comes right after the record that filled the total, not after the poll batch,
+  // and is counted with that record held.
+  const bool total_reached = flow_.record_taken(msg.len() + msg.key_len());
   if (it->second.restoring()) {
     // Held until its checkpoint is restored: kept when reading starts where librdkafka started
     // fetching, dropped when a seek moves it.
     it->second.held_bytes += msg.len() + msg.key_len();
     it->second.held.push_back(std::move(msg));
+    if (total_reached) update_pauses();
     return;
   }
   accept(it->second, msg);
+  if (total_reached) update_pauses();
   pause_if_full(it->first, it->second);
 }
 
@@ -242,13 +245,18 @@ void ConsumeSession::update_pauses() {
     for (auto p : parts) out.push_back({opt_.topic, p, kafka::kOffsetInvalid});
     return out;
   };
+  // A failed call is told back: the next turn asks again (else a partition would stay paused
+  // until the stall watchdog restarts the consumer, or fetch past its window).
   if (!action.pause.empty()) {
-    if (Error e = consumer_->pause(of_topic(action.pause)))
+    if (Error e = consumer_->pause(of_topic(action.pause))) {
       spdlog::warn("pause failed: {}", e.message);
+      for (auto p : action.pause) flow_.pause_failed(p);
+    }
   }
   if (!action.resume.empty()) {
     if (Error e = consumer_->resume(of_topic(action.resume))) {
       spdlog::warn("resume failed: {}", e.message);
+      for (auto p : action.resume) flow_.resume_failed(p);
     }
   }
 }

@@ -46,8 +46,8 @@ class FlowControl {
 
   // Every assigned partition's backlog: the total is counted, its bound updated (with its
   // hysteresis), and each partition paused or resumed as the bound and its window want. The
-  // paused set takes the result at once: a pause or resume call that then fails is not
-  // reported back (the mirror keeps what was asked).
+  // paused set takes the result at once; a pause or resume call that then fails is reported
+  // back (pause_failed, resume_failed), so the next evaluation asks again.
   FlowAction evaluate(const std::vector<PartitionBacklog>& partitions);
 
   // A record entered the running partition's window (its `usage` now). True: pause it now
@@ -55,8 +55,10 @@ class FlowControl {
   // partition it already fetched and fetches them again from the position once resumed. Never
   // for a partition paused already.
   bool after_record(std::int32_t partition, const WindowUsage& usage);
-  // The pause after_record asked for failed: librdkafka still fetches the partition.
+  // A pause asked for failed: librdkafka still fetches the partition.
   void pause_failed(std::int32_t partition);
+  // A resume asked for failed: librdkafka still holds the partition paused.
+  void resume_failed(std::int32_t partition) { paused_.insert(partition); }
 
   // A partition (re)assigned: not paused (the next evaluation pauses it if it must, e.g. while
   // over the total).

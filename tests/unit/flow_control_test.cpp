@@ -176,6 +176,18 @@ TEST(FlowControl, AFailedPauseLeavesThePartitionFetchingAndTheNextRecordAsksAgai
   EXPECT_THAT(a.resume, IsEmpty());
 }
 
+TEST(FlowControl, AFailedBatchPauseOrResumeIsAskedForAgainByTheNextEvaluation) {
+  auto flow = over_total();  // 0 and 1 paused
+  for (auto p : {0, 1}) flow.pause_failed(p);
+  EXPECT_THAT(flow.evaluate({running(0, 600), running(1, 400)}).pause, ElementsAre(0, 1));
+  // Below half: both resume; the call fails, so the next evaluation resumes them again.
+  const auto a = flow.evaluate({running(0, 10), running(1, 10)});
+  ASSERT_THAT(a.resume, ElementsAre(0, 1));
+  for (auto p : a.resume) flow.resume_failed(p);
+  EXPECT_TRUE(flow.paused(0));
+  EXPECT_THAT(flow.evaluate({running(0, 10), running(1, 10)}).resume, ElementsAre(0, 1));
+}
+
 TEST(FlowControl, ARevokedPartitionIsForgotten) {
   FlowControl flow(limits());
   flow.assigned(0);
