@@ -17,7 +17,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kCommittedTimeout = 10s;
 constexpr auto kCatchUpTimeout = 30s;
-constexpr auto kRestoreRetry = 200ms;  // a lagging checkpoint, or a failed read: try again
 constexpr auto kSeekTimeout = 5s;
 
 std::string join(const std::vector<std::int32_t>& parts) {
@@ -41,7 +40,7 @@ void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts)
     flow_.assigned(tp.partition);
     list.push_back(tp.partition);
   }
-  next_restore_attempt_ = now;
+  restore_schedule_.wanted(now);
   last_activity_ = now;
   spdlog::info("Assigned partition(s) [{}] of '{}'", join(list), opt_.topic);
 }
@@ -157,8 +156,7 @@ void ConsumeSession::restore_partitions() {
     if (ps.restoring()) waiting.push_back({opt_.topic, p, kafka::kOffsetInvalid});
   }
   const auto now = Clock::now();
-  if (waiting.empty() || now < next_restore_attempt_ || run_.failed()) return;
-  next_restore_attempt_ = now + kRestoreRetry;
+  if (!restore_schedule_.attempt(!waiting.empty(), run_.failed(), now)) return;
 
   std::map<std::int32_t, std::int64_t> committed;
   if (!read_restore_sources(waiting, committed)) return;
@@ -246,7 +244,7 @@ void ConsumeSession::restore_all() {
     ps.restore_again(epochs_.next());
     ps.held.clear();
   }
-  next_restore_attempt_ = Clock::now();
+  restore_schedule_.wanted(Clock::now());
 }
 
 }  // namespace consume::detail

@@ -26,6 +26,7 @@
 #include "pipeline/dead_letter_outbox.h"
 #include "pipeline/epoch.h"
 #include "pipeline/flow_control.h"
+#include "pipeline/restore_schedule.h"
 #include "pipeline/run_lifecycle.h"
 #include "pipeline/stall_watch.h"
 #include "pipeline/start_plan.h"
@@ -172,7 +173,7 @@ class ConsumeSession : private CommitHost {
   kafka::Properties producer_props_;
   std::set<int> reported_errors_;
   pipeline::CommitSchedule schedule_;
-  TimePoint next_restore_attempt_{};
+  pipeline::RestoreSchedule restore_schedule_;
   TimePoint next_stall_check_{};
   TimePoint next_topic_check_{};  // of the aggregates topic, after failed checkpoint writes
   std::map<std::int32_t, pipeline::StallMark> stall_marks_;  // survive a consumer restart
