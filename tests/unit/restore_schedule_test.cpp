@@ -28,7 +28,7 @@ TEST(RestoreSchedule, AnAssignmentDuringARestoreBringsTheNextAttemptForward) {
   RestoreSchedule s;
   s.wanted(kT0);
   ASSERT_TRUE(s.attempt(true, false, kT0));  // the next one is 200 ms away
-  s.wanted(kT0 + 10ms);                       // more partitions assigned meanwhile
+  s.wanted(kT0 + 10ms);                      // more partitions assigned meanwhile
   EXPECT_TRUE(s.attempt(true, false, kT0 + 10ms));
 }
 
