@@ -8,9 +8,11 @@ std::vector<run_event::Problem> run_end_problems(const RunEnd& end) {
   std::vector<run_event::Problem> out;
   if (end.final_commit_attempted) {
     if (!end.final_batch_committed) {
+      // Built with fmt: GCC 12's -Wstringop-overread misreads the literal's move at -O2.
       out.push_back(
-          {"final commit failed: the last batch will be processed again by the next "
-           "owner"});
+          {fmt::format("final commit failed: the last batch will be processed again "
+                       "by the {}",
+                       "next owner")});
     }
     if (end.offsets_error) out.push_back({"final commit failed: " + *end.offsets_error, true});
   }
