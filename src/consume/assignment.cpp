@@ -29,29 +29,21 @@ std::string join(const std::vector<std::int32_t>& parts) {
 
 void ConsumeSession::on_assigned(const std::vector<TopicPartitionOffset>& parts) {
   std::vector<std::int32_t> list;
-  const auto now = Clock::now();
+  // Until restored, its records are held (nothing may be processed before its checkpoint is
+  // known); a seek to the planned start drops them and fetches them again. Not paused: in
+  // librdkafka 2.0 a resume may wait up to a second for the next fetch, a seek does not.
   for (const auto& tp : parts) {
-    // Until restored, its records are dropped (nothing may be processed before its checkpoint
-    // is known); the seek to the planned start fetches them again. Not paused: in librdkafka
-    // 2.0 a resume may wait up to a second for the next fetch, a seek does not.
-    auto& ps = partitions_[tp.partition];
-    ps.held.clear();
-    ps.assigned(now, epochs_.next());
-    flow_.assigned(tp.partition);
+    held_.erase(tp.partition);
     list.push_back(tp.partition);
   }
-  restore_schedule_.wanted(now);
-  last_activity_ = now;
+  core_.assigned(list, Clock::now());
   spdlog::info("Assigned partition(s) [{}] of '{}'", join(list), opt_.topic);
 }
 
 void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, bool lost) {
   std::set<int> revoked;
   for (const auto& tp : parts) revoked.insert(tp.partition);
-  const auto plan = pipeline::plan_revoke({.lost = lost,
-                                           .run_failed = run_.failed(),
-                                           .stop_requested = util::stop_requested(),
-                                           .closing = run_.closing()});
+  const auto plan = core_.revoke_plan(lost, util::stop_requested());
   if (plan.commit) {
     committer_->commit_batch(&revoked, plan.budget, true);
     if (Error e = committer_->commit_offsets(&revoked, true)) {
@@ -63,15 +55,13 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
   }
   std::vector<std::int32_t> list;
   for (int p : revoked) {
-    auto it = partitions_.find(p);
-    if (it == partitions_.end()) continue;
+    const auto left = core_.revoked(p);
+    if (!left) continue;
+    held_.erase(p);
     if (plan.count_unfinished) {
-      const auto left = it->second.unfinished();
-      metrics_.unfinished += left.records;
-      metrics_.pending_retries += left.retries;
+      metrics_.unfinished += left->records;
+      metrics_.pending_retries += left->retries;
     }
-    partitions_.erase(it);
-    flow_.revoked(p);
     committer_->forget(p);
     list.push_back(p);
   }
@@ -87,7 +77,7 @@ std::optional<std::int64_t> ConsumeSession::logical_start() const {
 
 bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, bool seek,
                                     std::optional<std::int64_t> at) {
-  ps.starting(epochs_.next());
+  core_.starting(ps);
   committer_->pipeline_started(partition);
   at = ps.start_offset(at, logical_start());
   if (!at) {
@@ -96,10 +86,7 @@ bool ConsumeSession::start_pipeline(std::int32_t partition, PartitionState& ps, 
         opt_.topic, partition));
     return false;
   }
-  if (seek) {
-    ps.held.clear();
-    ps.held_bytes = 0;
-  }
+  if (seek) drop_held(partition, ps);
   Error e;
   if (seek) e = consumer_->seek({opt_.topic, partition, *at}, kSeekTimeout);
   if (e) {
@@ -151,18 +138,18 @@ bool ConsumeSession::read_restore_sources(const std::vector<TopicPartitionOffset
 }
 
 void ConsumeSession::restore_partitions() {
-  std::vector<TopicPartitionOffset> waiting;
-  for (const auto& [p, ps] : partitions_) {
-    if (ps.restoring()) waiting.push_back({opt_.topic, p, kafka::kOffsetInvalid});
-  }
   const auto now = Clock::now();
-  if (!restore_schedule_.attempt(!waiting.empty(), run_.failed(), now)) return;
+  std::vector<TopicPartitionOffset> waiting;
+  for (auto p : core_.restore_due(now)) waiting.push_back({opt_.topic, p, kafka::kOffsetInvalid});
+  if (waiting.empty()) return;
 
   std::map<std::int32_t, std::int64_t> committed;
   if (!read_restore_sources(waiting, committed)) return;
 
   for (const auto& tp : waiting) {
-    PartitionState& ps = partitions_.at(tp.partition);
+    PartitionState* found = core_.find(tp.partition);
+    if (!found) continue;  // revoked meanwhile
+    PartitionState& ps = *found;
     const auto* entry = reader_->table().find(opt_.group, opt_.topic, tp.partition);
     if (entry && !entry->checkpoint) {
       set_fatal("checkpoint of " + opt_.topic + "[" + std::to_string(tp.partition) + "] in '" +
@@ -207,11 +194,12 @@ bool ConsumeSession::apply_start_plan(std::int32_t partition, PartitionState& ps
   }
   const auto start = ps.take_plan(plan, check, commit, log);
   if (commit) committer_->restored(partition, *commit);
-  last_activity_ = Clock::now();
-  if (!start_pipeline(partition, ps, start.seek, start.at)) return !run_.failed();
-  auto held = std::move(ps.held);
-  ps.held.clear();
-  ps.held_bytes = 0;
+  core_.activity(Clock::now());
+  if (!start_pipeline(partition, ps, start.seek, start.at)) return !core_.run().failed();
+  // Kept when reading starts where librdkafka started fetching (no seek dropped them).
+  auto held = std::move(held_[partition]);
+  held_.erase(partition);
+  core_.held_dropped(ps);
   for (const auto& msg : held) accept(ps, msg);
   if (plan.restored) {
     ++metrics_.partitions_restored;
@@ -225,26 +213,20 @@ bool ConsumeSession::apply_start_plan(std::int32_t partition, PartitionState& ps
   return true;
 }
 
-void ConsumeSession::renew_epochs() {
-  for (auto& [p, ps] : partitions_) ps.epoch = epochs_.next();
-}
-
 void ConsumeSession::rewind_all(const std::set<int>* skip) {
-  for (auto& [partition, ps] : partitions_) {
-    if (ps.restoring() || (skip && skip->count(partition))) continue;
-    ps.rewound();
-    start_pipeline(partition, ps);  // on failure the partition is restored again
+  for (auto partition : core_.rewind_all(skip)) {
+    start_pipeline(partition, *core_.find(partition));  // on failure restored again
   }
 }
 
 void ConsumeSession::restore_all() {
-  for (auto& [partition, ps] : partitions_) {
-    // Restored from the aggregates topic and the group's offsets rather than from memory: a
-    // commit that timed out may have completed after all.
-    ps.restore_again(epochs_.next());
-    ps.held.clear();
-  }
-  restore_schedule_.wanted(Clock::now());
+  core_.restore_all(Clock::now());
+  held_.clear();
+}
+
+void ConsumeSession::drop_held(std::int32_t partition, PartitionState& ps) {
+  held_.erase(partition);
+  core_.held_dropped(ps);
 }
 
 }  // namespace consume::detail

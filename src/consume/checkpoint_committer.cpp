@@ -19,7 +19,7 @@ constexpr std::chrono::milliseconds kSyncCommitTimeout{30000};
 
 void CheckpointCommitter::pipeline_started(std::int32_t partition) {
   // A new pipeline counts its progress from 0, at its durable checkpoint.
-  marks_[partition].written = host_.partitions().at(partition).durable_offset;
+  marks_[partition].written = host_.core().partitions().at(partition).durable_offset;
   marks_[partition].written_progress = 0;
 }
 
@@ -42,23 +42,23 @@ bool CheckpointCommitter::flush(std::chrono::milliseconds budget, bool checkpoin
 
 bool CheckpointCommitter::commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
                                        bool blocking) {
-  if (host_.fatal()) return false;
+  if (host_.core().run().cannot_commit()) return false;
   // Dead letters acknowledged first: their offsets then count as finished.
   if (blocking) flush(budget, false);
   write_checkpoints(only);
-  host_.schedule().committed();
+  host_.core().schedule().committed();
   return !blocking || flush(budget, true);
 }
 
 void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
   const auto& opt = host_.options();
   const auto plan = pipeline::plan_commit(candidates(
-      host_.partitions(), only,
+      host_.core().partitions(), only,
       [](auto, const PartitionState& ps) { return ps.pipeline->commit_offset(); },
       [this](std::int32_t p, const PartitionState&) { return marks_[p].written; },
       [this](std::int32_t p, const PartitionState&) { return marks_[p].written_progress; }));
   for (const auto& [p, next] : plan) {
-    PartitionState& ps = host_.partitions().at(p);
+    PartitionState& ps = host_.core().partitions().at(p);
     pipeline::Checkpoint c = checkpoint_at(opt, p, next, ps);
     if (Error e = produce_checkpoint(host_, c)) {
       spdlog::warn("Checkpoint of {}[{}] not written (offsets wait for the next one): {}",
@@ -78,8 +78,9 @@ void CheckpointCommitter::on_checkpoint_report(const kafka::DeliveryReport& repo
   if (!key) return;
   const std::int32_t partition = key->partition;
   auto item = in_flight_.reported(partition);
-  if (!item || !pipeline::report_is_current(host_.running_epoch(partition), item->epoch)) return;
-  PartitionState& ps = host_.partitions().at(partition);
+  if (!item || !pipeline::report_is_current(host_.core().running_epoch(partition), item->epoch))
+    return;
+  PartitionState& ps = host_.core().partitions().at(partition);
   if (!report.ok()) {
     spdlog::warn("Checkpoint of {}[{}] at {} not written (written again with the next batch): {}",
                  host_.options().topic, partition, item->offset, report.reason);
@@ -88,22 +89,19 @@ void CheckpointCommitter::on_checkpoint_report(const kafka::DeliveryReport& repo
     return;
   }
   ++host_.metrics().checkpoints_written;
-  if (item->progress >= ps.durable_progress) {
-    ps.durable_offset = item->offset;
-    ps.durable_aggregate = std::move(item->aggregate);
-    ps.durable_finished = std::move(item->finished);
-    ps.durable_progress = item->progress;
-  }
+  ps.made_durable(item->offset, std::move(item->aggregate), std::move(item->finished),
+                  item->progress);
 }
 
 Error CheckpointCommitter::commit_offsets(const std::set<int>* only, bool sync) {
   std::vector<kafka::TopicPartitionOffset> offsets;
   const auto now = Clock::now();
   const auto plan = pipeline::plan_commit(candidates(
-      host_.partitions(), only, [](auto, const PartitionState& ps) { return ps.durable_offset; },
+      host_.core().partitions(), only,
+      [](auto, const PartitionState& ps) { return ps.durable_offset; },
       [this](std::int32_t p, const PartitionState&) { return marks_[p].committed; }));
   for (const auto& c : plan) {
-    PartitionState& ps = host_.partitions().at(c.partition);
+    PartitionState& ps = host_.core().partitions().at(c.partition);
     offsets.push_back({host_.options().topic, c.partition, *ps.durable_offset});
     marks_[c.partition].committed = ps.durable_offset;
     host_.record_commit_latency(ps, now);

@@ -32,23 +32,18 @@ namespace consume::detail {
 class CommitHost {
  public:
   virtual const ConsumeOptions& options() const = 0;
-  virtual Partitions& partitions() = 0;
+  // The partitions, the commit schedule, the run's lifecycle (nothing is committed while it
+  // cannot_commit()), the epochs (pipeline/consumer_core.h).
+  virtual pipeline::ConsumerCore& core() = 0;
   virtual stats::ConsumerMetrics& metrics() = 0;
-  virtual pipeline::CommitSchedule& schedule() = 0;
   virtual kafka::Producer& producer() = 0;
   virtual kafka::Consumer& consumer() = 0;  // replaced when the stall watchdog restarts it
   virtual std::size_t dead_letters_in_flight() const = 0;
-  // The run ends, or the producer is being replaced: nothing can be committed.
-  virtual bool fatal() const = 0;
   // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run,
   // unless the committer has the session replace the producer (exactly-once, on_producer_failure).
   virtual void producer_failed(std::string_view step, const kafka::Error& e) = 0;
-  // Every partition gets a new epoch: reports served from now on belong to the past.
-  virtual void renew_epochs() = 0;
   // Restarts every running partition (except `skip`) at its durable checkpoint.
   virtual void rewind_all(const std::set<int>* skip) = 0;
-  // The epoch of a partition that is running, for the delivery reports' epoch filter.
-  virtual std::optional<std::uint64_t> running_epoch(std::int32_t partition) const = 0;
   // Every record finished before `now` is covered by the commit (below its offset, or in its
   // checkpoint's finished set).
   virtual void record_commit_latency(PartitionState& ps, TimePoint now) = 0;

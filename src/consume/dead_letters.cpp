@@ -79,14 +79,14 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
                   report.partition);
     return;
   }
-  if (!pipeline::report_is_current(running_epoch(entry->source_partition), entry->epoch)) {
+  if (!pipeline::report_is_current(core_.running_epoch(entry->source_partition), entry->epoch)) {
     // Sent by a pipeline since rewound or revoked (an aborted transaction purges its messages).
     spdlog::debug("Dead letter for {}[{}]@{} belongs to an earlier assignment: {}", opt_.topic,
                   entry->source_partition, entry->source_offset,
                   report.ok() ? "delivered" : report.reason);
     return;
   }
-  PartitionState& ps = partitions_.at(entry->source_partition);
+  PartitionState& ps = *core_.find(entry->source_partition);
   const auto source = std::pair{entry->source_partition, entry->source_offset};
   if (report.error == kafka::ERR_MSG_SIZE_TOO_LARGE) {
     // The DLQ topic takes less than the producer: the next write goes without the value.
@@ -102,7 +102,7 @@ void ConsumeSession::on_dead_letter_report(const DeliveryReport& report) {
     // Its delivery may move the commit offset: a commit made while it was pending (its write
     // failed, the partition halted) stopped there, and no later record may come to trigger the
     // next one (at-least-once stayed uncommitted until shutdown).
-    schedule_.finished(1, last_finished_);
+    core_.schedule().finished(1, last_finished_);
     spdlog::debug("Dead letter for {}[{}]@{} stored at {}[{}]@{}", opt_.topic,
                   entry->source_partition, entry->source_offset, report.topic, report.partition,
                   report.offset);

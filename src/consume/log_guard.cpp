@@ -41,26 +41,18 @@ bool ConsumeSession::log_mismatch(std::int32_t partition, PartitionState& ps,
   }
   spdlog::warn("{}", message);
   ++metrics_.partitions_started_over;
-  ps.durable_offset.reset();
-  ps.durable_aggregate = stats::Aggregate{};
-  ps.durable_finished = {};
-  ps.anchor.reset();
-  ps.anchor_candidate.reset();
-  ps.verify.reset();
-  ps.reprocess_below.reset();
-  ps.rolled_back = {};
-  taken_end_.erase(partition);
+  ps.started_over();
+  core_.started_over(partition);
   committer_->restored(partition, -1);  // what the group committed belongs to the old log
   if (!start_pipeline(partition, ps, true, kafka::kOffsetBeginning)) {
     // Not sought yet: restored again, which checks the log again and lands here once more.
-    return !run_.failed();
+    return !core_.run().failed();
   }
   return true;
 }
 
 void ConsumeSession::check_log_behind(std::int32_t partition, PartitionState& ps, TimePoint now) {
-  if (now < ps.next_log_check || !ps.durable_offset) return;
-  ps.next_log_check = now + 1s;
+  if (!ps.log_check_due(now)) return;
   pipeline::LogRange log;
   if (!log_range(partition, log)) return;
   const auto check = pipeline::check_start(ps.durable_offset, std::nullopt, log);
@@ -85,14 +77,14 @@ bool ConsumeSession::verify_anchor(std::int32_t partition, PartitionState& ps,
     case pipeline::AnchorCheck::verified:
       spdlog::debug("Partition {}[{}]: the record at {} is the checkpoint's anchor", opt_.topic,
                     partition, msg.offset());
-      ps.verify.reset();
+      ps.anchor_settled();
       return true;
     case pipeline::AnchorCheck::unverifiable:
       spdlog::info(
           "Partition {}[{}]: the checkpoint's anchor record at {} is gone from the log "
           "(retention or compaction); the log range was checked",
           opt_.topic, partition, ps.verify->offset);
-      ps.verify.reset();
+      ps.anchor_settled();
       return true;
     case pipeline::AnchorCheck::mismatch:
       break;

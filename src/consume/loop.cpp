@@ -9,7 +9,6 @@
 #include "consume/session.h"
 #include "kafka/record.h"
 #include "kafka/transaction.h"
-#include "pipeline/flow_control.h"
 #include "pipeline/run_end.h"
 #include "util/duration.h"
 #include "util/stop_signal.h"
@@ -26,17 +25,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kPollBatch = 500;       // records taken per loop turn before deciding
-constexpr auto kMaxPollWait = 100ms;  // bounds the reaction time to a stop request
-constexpr auto kJoinGrace = 15s;      // --idle-exit does not count before partitions arrive
+constexpr int kPollBatch = 500;  // records taken per loop turn before deciding
+
+pipeline::CoreSettings core_settings(const ConsumeOptions& opt) {
+  return {.window = opt.pipeline.window,
+          .commit = opt.commit,
+          .max_messages = opt.max_messages,
+          .idle_exit = opt.idle_exit};
+}
 
 }  // namespace
 
 ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor)
-    : opt_(options),
-      processor_(processor),
-      flow_(options.pipeline.window),
-      schedule_(options.commit) {
+    : opt_(options), processor_(processor), core_(core_settings(options), Clock::now()) {
   for (auto c : {pipeline::ErrorClass::deserialization, pipeline::ErrorClass::validation,
                  pipeline::ErrorClass::processing}) {
     metrics_.dead_lettered_by_class[std::string(pipeline::to_string(c))] = 0;
@@ -54,18 +55,18 @@ ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderPro
 }
 
 void ConsumeSession::set_fatal(std::string problem) {
-  run_.on(pipeline::run_event::Fatal{std::move(problem)});  // logged with the report
+  core_.run().on(pipeline::run_event::Fatal{std::move(problem)});  // logged with the report
 }
 
 void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
-  if (!run_.takes_producer_failure()) return;  // the first failure counts; the rest follow
+  if (!core_.run().takes_producer_failure()) return;  // the first failure counts; the rest follow
   std::string text = e.message;
   const std::string prefix = "fatal producer error: ";
   if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
   const auto decision = committer_->on_producer_failure(e);
   if (decision.recover) {
-    run_.on(pipeline::run_event::RecoveryDue{fmt::format("{}: {}", step, text),
-                                             Clock::now() + decision.backoff, decision.attempt});
+    core_.run().on(pipeline::run_event::RecoveryDue{
+        fmt::format("{}: {}", step, text), Clock::now() + decision.backoff, decision.attempt});
     return;
   }
   const std::string& id = committer_->transactional_id();
@@ -77,46 +78,13 @@ void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
 }
 
 void ConsumeSession::record_commit_latency(PartitionState& ps, TimePoint now) {
-  for (const auto& [offset, consumed_at] : ps.uncommitted)
+  for (const auto& [offset, consumed_at] : ps.take_uncommitted()) {
     commit_latency_.record(now - consumed_at);
-  ps.uncommitted.clear();
-}
-
-std::optional<std::uint64_t> ConsumeSession::running_epoch(std::int32_t partition) const {
-  auto it = partitions_.find(partition);
-  if (it == partitions_.end() || it->second.restoring()) return std::nullopt;
-  return it->second.epoch;
-}
-
-bool ConsumeSession::busy(bool count_halted) const {
-  if (outbox_.in_flight() > 0 || committer_->checkpoints_in_flight() > 0) return true;
-  for (const auto& [p, ps] : partitions_) {
-    if (ps.restoring()) return true;
-    if (!count_halted && ps.pipeline->halted()) continue;
-    if (ps.pipeline->queued() > 0 || ps.pipeline->dead_letters_in_flight() > 0) return true;
   }
-  return false;
 }
 
-bool ConsumeSession::idle_for(std::chrono::microseconds idle) const {
-  const auto now = Clock::now();
-  if (busy(false) || now - last_activity_ < idle) return false;
-  // Joining the group takes a moment; without partitions yet, allow for it before calling it idle.
-  return !partitions_.empty() || now - started_ >= std::max<Clock::duration>(idle, kJoinGrace);
-}
-
-std::chrono::milliseconds ConsumeSession::poll_timeout(TimePoint now) const {
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(kMaxPollWait);
-  auto until = [&](TimePoint t) {
-    wait = std::min(std::chrono::ceil<std::chrono::milliseconds>(util::time_left(t, now)), wait);
-  };
-  for (const auto& [p, ps] : partitions_) {
-    if (ps.pipeline) {
-      if (auto t = ps.pipeline->next_wakeup()) until(*t);
-    }
-  }
-  if (auto t = schedule_.deadline()) until(*t);
-  return wait;
+std::size_t ConsumeSession::outputs_in_flight() const {
+  return outbox_.in_flight() + committer_->checkpoints_in_flight();
 }
 
 void ConsumeSession::take(kafka::Message msg) {
@@ -135,44 +103,42 @@ void ConsumeSession::take(kafka::Message msg) {
     }
     return;
   }
-  auto it = partitions_.find(msg.partition());
-  if (it == partitions_.end()) return;  // not (or no longer) ours
-  // An upper estimate of all that is held (exact again at each update_pauses): the pause of every
-  // partition comes right after the record that filled the total, not after the poll batch,
-  // and is counted with that record held.
-  const bool total_reached = flow_.record_taken(msg.len() + msg.key_len());
-  if (it->second.restoring()) {
-    // Held until its checkpoint is restored: kept when reading starts where librdkafka started
-    // fetching, dropped when a seek moves it.
-    it->second.held_bytes += msg.len() + msg.key_len();
-    it->second.held.push_back(std::move(msg));
-    if (total_reached) update_pauses();
-    return;
+  const auto partition = msg.partition();
+  const auto taken = core_.take(partition, msg.len() + msg.key_len());
+  switch (taken.what) {
+    case pipeline::Take::ignore:  // not (or no longer) ours
+      return;
+    case pipeline::Take::hold:
+      // Until its checkpoint is restored: kept when reading starts where librdkafka started
+      // fetching, dropped when a seek moves it.
+      held_[partition].push_back(std::move(msg));
+      break;
+    case pipeline::Take::accept:
+      accept(*core_.find(partition), msg);
+      break;
   }
-  accept(it->second, msg);
-  if (total_reached) update_pauses();
-  pause_if_full(it->first, it->second);
+  if (taken.evaluate_flow) update_pauses();  // counted with this record held
+  if (taken.what == pipeline::Take::accept) pause_if_full(partition);
 }
 
-void ConsumeSession::pause_if_full(std::int32_t partition, const PartitionState& ps) {
-  if (!ps.pipeline || !flow_.after_record(partition, ps.pipeline->usage())) return;
+void ConsumeSession::pause_if_full(std::int32_t partition) {
+  if (!core_.after_record(partition)) return;
   if (Error e = consumer_->pause({{opt_.topic, partition, kafka::kOffsetInvalid}})) {
     spdlog::warn("pause failed: {}", e.message);
-    flow_.pause_failed(partition);
+    core_.pause_failed(partition);
   }
 }
 
 void ConsumeSession::accept(PartitionState& ps, const kafka::Message& msg) {
-  auto [end, inserted] = taken_end_.try_emplace(msg.partition(), 0);
-  const bool fresh = msg.offset() >= end->second;
-  // Beyond --max-messages only records taken before (a rewind brings them back) are taken again.
-  if (fresh && max_messages_reached()) return;  // not tracked
+  const auto partition = msg.partition();
+  const auto admit = core_.admit(partition, ps, msg.offset());
+  if (admit == pipeline::Admit::beyond_max) return;  // not tracked
   const auto now = Clock::now();
-  if (ps.verify && !verify_anchor(msg.partition(), ps, msg)) return;  // started over, or fatal
-  if (ps.durable_offset && msg.offset() < *ps.durable_offset) {       // covered already
+  if (ps.verify && !verify_anchor(partition, ps, msg)) return;  // started over, or fatal
+  if (admit == pipeline::Admit::covered) {
     // Unless librdkafka reset a position the log no longer has (truncated or recreated under
     // the consumer): checked against the log, at most once a second.
-    if (!ps.verify) check_log_behind(msg.partition(), ps, now);
+    if (!ps.verify) check_log_behind(partition, ps, now);
     return;
   }
   const auto skipped = ps.pipeline->skipped();
@@ -180,33 +146,24 @@ void ConsumeSession::accept(PartitionState& ps, const kafka::Message& msg) {
     metrics_.skipped_on_restore += ps.pipeline->skipped() - skipped;
     return;
   }
-  if (!ps.durable_offset) ps.durable_offset = msg.offset();  // where a rewind returns
-  if (!ps.anchor_candidate || ps.anchor_candidate->offset < *ps.durable_offset) {
-    // The previous candidate is covered by a durable checkpoint now: it anchors the next ones.
-    if (ps.anchor_candidate) ps.anchor = ps.anchor_candidate;
+  std::optional<std::uint64_t> fingerprint;
+  if (pipeline::ConsumerCore::wants_anchor(ps, msg.offset())) {
     const auto b = kafka::bytes_of(msg);
-    ps.anchor_candidate = {msg.offset(),
-                           pipeline::record_fingerprint(b.timestamp_ms, b.key, b.value)};
+    fingerprint = pipeline::record_fingerprint(b.timestamp_ms, b.key, b.value);
   }
   ++metrics_.consumed;
-  if (fresh) {
-    ++taken_distinct_;
-    end->second = msg.offset() + 1;
-  }
-  ps.last_record_at = now;
-  if (ps.reprocess_below && msg.offset() < *ps.reprocess_below) ++metrics_.reprocessed;
+  if (core_.pushed(partition, ps, msg.offset(), fingerprint, now)) ++metrics_.reprocessed;
   if (!first_consumed_) first_consumed_ = now;
-  last_activity_ = now;
 }
 
 void ConsumeSession::advance() {
-  for (auto& [partition, ps] : partitions_) {
+  for (auto& [partition, ps] : core_.partitions()) {
     if (ps.restoring()) continue;
     const auto now = Clock::now();
     auto step = ps.pipeline->run(now);
     for (const auto& d : step.decisions) apply(partition, ps, d, now);
     for (auto offset : step.write_dead_letters) write_dead_letter(ps, partition, offset);
-    if (!step.decisions.empty()) last_activity_ = Clock::now();
+    if (!step.decisions.empty()) core_.activity(Clock::now());
     if (ps.pipeline->halted() && ps.phase.on(pipeline::PhaseEvent::halted)) {
       spdlog::error(
           "Partition {}[{}] halted: a dead letter could not be written to '{}'; not advancing "
@@ -220,17 +177,7 @@ void ConsumeSession::advance() {
 }
 
 void ConsumeSession::update_pauses() {
-  std::vector<pipeline::PartitionBacklog> backlogs;
-  backlogs.reserve(partitions_.size());
-  for (const auto& [partition, ps] : partitions_) {
-    backlogs.push_back({partition,
-                        {.restoring = ps.restoring(),
-                         .awaiting_checkpoint = ps.phase.is(Phase::awaiting_checkpoint),
-                         .held = ps.held.size(),
-                         .held_bytes = ps.held_bytes,
-                         .usage = ps.pipeline ? ps.pipeline->usage() : pipeline::WindowUsage{}}});
-  }
-  const auto action = flow_.evaluate(backlogs);
+  const auto action = core_.evaluate_flow();
   if (action.total == pipeline::TotalTransition::over) {
     spdlog::warn(
         "Pausing every partition: {} bytes of records held in all (--total-window-bytes "
@@ -250,21 +197,21 @@ void ConsumeSession::update_pauses() {
   if (!action.pause.empty()) {
     if (Error e = consumer_->pause(of_topic(action.pause))) {
       spdlog::warn("pause failed: {}", e.message);
-      for (auto p : action.pause) flow_.pause_failed(p);
+      for (auto p : action.pause) core_.pause_failed(p);
     }
   }
   if (!action.resume.empty()) {
     if (Error e = consumer_->resume(of_topic(action.resume))) {
       spdlog::warn("resume failed: {}", e.message);
-      for (auto p : action.resume) flow_.resume_failed(p);
+      for (auto p : action.resume) core_.resume_failed(p);
     }
   }
 }
 
 void ConsumeSession::poll_once() {
   restore_partitions();
-  const auto timeout = poll_timeout(Clock::now());
-  for (int i = 0; i < kPollBatch && !run_.failed(); ++i) {
+  const auto timeout = core_.poll_timeout(Clock::now());
+  for (int i = 0; i < kPollBatch && !core_.run().failed(); ++i) {
     auto msg = consumer_->consume(i == 0 ? timeout : 0ms);
     if (!msg) break;
     take(std::move(msg));
@@ -274,7 +221,8 @@ void ConsumeSession::poll_once() {
   advance();
   update_pauses();
   check_stalls();
-  if (schedule_.due(Clock::now())) committer_->commit_batch(nullptr, util::kFinalBudget, false);
+  if (core_.schedule().due(Clock::now()))
+    committer_->commit_batch(nullptr, util::kFinalBudget, false);
   // at-least-once: offsets follow their checkpoints' acknowledgements (at most one async commit
   // per turn).
   if (Error e = committer_->commit_offsets(nullptr, false)) {
@@ -284,80 +232,53 @@ void ConsumeSession::poll_once() {
   publish_state();
 }
 
-std::uint64_t ConsumeSession::rolled_back_not_redone(bool finished) const {
-  std::uint64_t n = 0;
-  for (const auto& [p, ps] : partitions_) {
-    if (finished && ps.pipeline) {
-      n += ps.rolled_back.not_redone({ps.pipeline->commit_offset(), ps.pipeline->finished_above()});
-    } else {
-      n += ps.rolled_back.not_redone({ps.durable_offset, ps.durable_finished});
-    }
-    if (!finished && ps.pipeline) {
-      // Finished and never committed (at-least-once: a checkpoint that could not be written).
-      pipeline::RolledBack open;
-      open.rewound({ps.pipeline->commit_offset(), ps.pipeline->finished_above()},
-                   {ps.durable_offset, ps.durable_finished});
-      n += open.not_redone({ps.durable_offset, ps.durable_finished});
-    }
-  }
-  return n;
-}
-
 ConsumeResult ConsumeSession::run() {
   start();
-  const char* why = "stop requested";
+  pipeline::LoopStep step;
   while (true) {
-    if (util::stop_requested()) break;
-    if (run_.takes_producer_failure() && producer_->events().fatal_seen()) {
+    const bool stop = util::stop_requested();
+    if (!stop && core_.run().takes_producer_failure() && producer_->events().fatal_seen()) {
       producer_failed("the producer",
                       Error{kafka::ERR__FATAL, producer_->events().last_error(), true});
     }
-    if (run_.recovering()) {
+    step = core_.next({.stop_requested = stop,
+                       .consumer_fatal = consumer_->events().fatal_seen(),
+                       .outputs_in_flight = outputs_in_flight()},
+                      Clock::now());
+    if (step.next == pipeline::Next::stop) break;
+    if (step.next == pipeline::Next::recover) {
       recover_producer();
       continue;
     }
-    if (run_.failed() || consumer_->events().fatal_seen()) {
-      why = "fatal error";
-      set_fatal("fatal consumer error: " + consumer_->events().last_error());
-      break;
-    }
-    // Records an aborted commit rolled back are taken again and must be finished again first.
-    if (max_messages_reached() && !busy() && rolled_back_not_redone(true) == 0) {
-      why = "max messages reached";
-      break;
-    }
-    if (opt_.idle_exit && idle_for(*opt_.idle_exit)) {
-      why = "idle";
-      break;
-    }
     poll_once();
   }
-  spdlog::info("Stopping ({})...", why);
+  if (step.fatal) {
+    set_fatal("fatal consumer error: " + consumer_->events().last_error());
+  }
+  spdlog::info("Stopping ({})...", step.why);
   using namespace pipeline::run_event;
-  run_.on(Stop{});      // during a producer recovery: fatal
+  auto& run = core_.run();
+  run.on(Stop{});       // during a producer recovery: fatal
   publish_state(true);  // /readyz says 503 from now on
   pipeline::RunEnd end;
   end.dlq_topic = opt_.dlq_topic;
-  if (!run_.failed()) {
+  if (!run.failed()) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
     end.final_commit_attempted = true;
     end.final_batch_committed = committer_->commit_batch(nullptr, budget, true);
     if (Error e = committer_->commit_offsets(nullptr, true)) end.offsets_error = e.message;
   }
-  end.dead_letters_unacknowledged = outbox_.in_flight();
-  for (const auto& [p, ps] : partitions_) {
-    if (ps.pipeline && ps.pipeline->halted()) ++end.dead_letters_unacknowledged;
-  }
-  end.finished_not_committed = rolled_back_not_redone();
-  for (const auto& problem : pipeline::run_end_problems(end)) run_.on(problem);
-  run_.on(Close{});
+  end.dead_letters_unacknowledged = outbox_.in_flight() + core_.halted();
+  end.finished_not_committed = core_.rolled_back_not_redone();
+  for (const auto& problem : pipeline::run_end_problems(end)) run.on(problem);
+  run.on(Close{});
   // Leaves the group; the revoke hook drops the partitions' state.
   if (Error e = consumer_->close(util::stop_bounded(util::kFinalBudget))) {
     spdlog::warn("Leaving the group: {}", e.message);
   }
   finish_metrics();
   publish_state(true);  // the final figures, as the report has them
-  return {metrics_, run_.problem()};
+  return {metrics_, run.problem()};
 }
 
 }  // namespace detail

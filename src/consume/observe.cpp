@@ -59,7 +59,7 @@ observe::PartitionView ConsumeSession::partition_view(std::int32_t partition,
   observe::PartitionView v;
   v.partition = partition;
   v.state = state_of(ps);
-  v.paused = flow_.paused(partition);
+  v.paused = core_.flow().paused(partition);
   v.committed = ps.durable_offset;
   // librdkafka's cached figures (from fetch responses): no request. Under read_committed the
   // end it reports is the last stable offset.
@@ -101,16 +101,16 @@ void ConsumeSession::publish_state(bool force) {
   s->group = opt_.group;
   s->dlq_topic = opt_.dlq_topic;
   s->at_ms = util::wall_ms();
-  s->uptime_seconds = std::chrono::duration<double>(now - started_).count();
-  s->stopping = run_.stopping();
-  s->ready = !run_.stopping() && !partitions_.empty();
+  s->uptime_seconds = std::chrono::duration<double>(now - core_.started()).count();
+  s->stopping = core_.run().stopping();
+  s->ready = !core_.run().stopping() && !core_.partitions().empty();
   s->totals = metrics_;
   stats::ConsumerMetrics decided = metrics_;
   if (committer_) committer_->add_pending_to(decided);
   s->decided_processed = decided.processed;
   s->decided_dead_lettered = decided.dead_lettered;
   s->dead_letters_in_flight = outbox_.in_flight();
-  for (const auto& [p, ps] : partitions_) {
+  for (const auto& [p, ps] : core_.partitions()) {
     if (ps.restoring()) s->ready = false;
     s->partitions.push_back(partition_view(p, ps));
     s->in_flight += s->partitions.back().in_flight;

@@ -10,9 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "kafka/consumer.h"
+#include "pipeline/consumer_core.h"
 #include "pipeline/outcome.h"
-#include "pipeline/partition_core.h"
 #include "stats/aggregate.h"
 #include "stats/consumer_report.h"
 
@@ -34,12 +33,9 @@ struct Tally {
 
 using pipeline::Phase;
 
-// The partition's state and decisions (pipeline/partition_core.h), and the records fetched while
-// it restores: librdkafka's, so they stay on this side.
-struct PartitionState : pipeline::PartitionCore {
-  std::vector<kafka::Message> held;  // fetched while restoring
-};
-
-using Partitions = std::map<std::int32_t, PartitionState>;
+// The partition's state and decisions (pipeline/partition_core.h), owned by the consumer core
+// (pipeline/consumer_core.h); the records it holds while restoring are the session's.
+using PartitionState = pipeline::PartitionCore;
+using pipeline::Partitions;
 
 }  // namespace consume::detail

@@ -74,7 +74,7 @@ void ConsumeSession::apply(std::int32_t partition, PartitionState& ps, const pip
     latency_.record(d.since_received);
     metrics_.e2e_latency.record(d.timestamp_ms, decided_at);
     ps.uncommitted.emplace_back(d.offset, decided_at - d.since_received);
-    schedule_.finished(1, decided_at);
+    core_.schedule().finished(1, decided_at);
   };
   Tally& t = committer_->tally(partition);
   if (const auto* p = std::get_if<pipeline::Processed>(&d.outcome)) {
@@ -125,7 +125,7 @@ void ConsumeSession::log_summary() {
   next_summary_ = now + opt_.stats_interval;
   // Where each partition stands: what a stuck one waits for, and how far it is committed.
   std::string parts;
-  for (const auto& [p, ps] : partitions_) {
+  for (const auto& [p, ps] : core_.partitions()) {
     const char* state = ps.restoring()              ? pipeline::phase_name(ps.phase.get())
                         : ps.pipeline->halted()     ? "halted"
                         : ps.pipeline->queued() > 0 ? "retrying"
@@ -137,7 +137,7 @@ void ConsumeSession::log_summary() {
                committer_->status());
   if (metrics_.consumed == 0) return;
   std::size_t waiting = 0;
-  for (const auto& [p, ps] : partitions_) {
+  for (const auto& [p, ps] : core_.partitions()) {
     if (ps.pipeline) waiting += ps.pipeline->queued();
   }
   // Committed work plus what is staged for the next commit.
@@ -154,7 +154,7 @@ void ConsumeSession::log_summary() {
 }
 
 void ConsumeSession::finish_metrics() {
-  for (const auto& [p, ps] : partitions_) {
+  for (const auto& [p, ps] : core_.partitions()) {
     if (ps.pipeline) {
       metrics_.unfinished += ps.pipeline->queued() + ps.pipeline->dead_letters_in_flight();
       metrics_.pending_retries += ps.pipeline->retries_pending();

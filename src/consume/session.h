@@ -22,13 +22,8 @@
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "observe/consumer_site.h"
-#include "pipeline/commit_schedule.h"
+#include "pipeline/consumer_core.h"
 #include "pipeline/dead_letter_outbox.h"
-#include "pipeline/epoch.h"
-#include "pipeline/flow_control.h"
-#include "pipeline/restore_schedule.h"
-#include "pipeline/run_lifecycle.h"
-#include "pipeline/stall_watch.h"
 #include "pipeline/start_plan.h"
 #include "stats/latency_histogram.h"
 
@@ -44,7 +39,7 @@ class ConsumeSession : private CommitHost {
   ConsumeSession(const ConsumeSession&) = delete;
   ConsumeSession& operator=(const ConsumeSession&) = delete;
   // Held librdkafka messages must go before the consumer handle does.
-  ~ConsumeSession() { partitions_.clear(); }
+  ~ConsumeSession() { held_.clear(); }
   ConsumeResult run();
 
  private:
@@ -53,13 +48,12 @@ class ConsumeSession : private CommitHost {
   void take(kafka::Message msg);
   void accept(PartitionState& ps, const kafka::Message& msg);
   void advance();
-  // Applies what flow_ decides from every partition's backlog (pauses, resumes, the total bound).
+  // Applies what the core decides from every partition's backlog (pauses, resumes, the total).
   void update_pauses();
   // Pauses a running partition whose window is full right after the record that filled it.
-  void pause_if_full(std::int32_t partition, const PartitionState& ps);
-  bool busy(bool count_halted = true) const;
-  bool idle_for(std::chrono::microseconds idle) const;
-  std::chrono::milliseconds poll_timeout(TimePoint now) const;
+  void pause_if_full(std::int32_t partition);
+  // Dead letters and checkpoints not acknowledged yet.
+  std::size_t outputs_in_flight() const;
   void set_fatal(std::string problem);
 
   // startup.cpp: clients and topics; the stall watchdog.
@@ -134,20 +128,18 @@ class ConsumeSession : private CommitHost {
   bool verify_anchor(std::int32_t partition, PartitionState& ps, const kafka::Message& msg);
   // Every partition restores its last committed checkpoint again (a producer recovery).
   void restore_all();
+  // Drops the records a partition held while restoring.
+  void drop_held(std::int32_t partition, PartitionState& ps);
 
   // CommitHost (loop.cpp, assignment.cpp): what the committer uses of the session.
   const ConsumeOptions& options() const override { return opt_; }
-  Partitions& partitions() override { return partitions_; }
+  pipeline::ConsumerCore& core() override { return core_; }
   stats::ConsumerMetrics& metrics() override { return metrics_; }
-  pipeline::CommitSchedule& schedule() override { return schedule_; }
   kafka::Producer& producer() override { return *producer_; }
   kafka::Consumer& consumer() override { return *consumer_; }
   std::size_t dead_letters_in_flight() const override { return outbox_.in_flight(); }
-  bool fatal() const override { return run_.cannot_commit(); }
   void producer_failed(std::string_view step, const Error& e) override;
-  void renew_epochs() override;
   void rewind_all(const std::set<int>* skip) override;
-  std::optional<std::uint64_t> running_epoch(std::int32_t partition) const override;
   void record_commit_latency(PartitionState& ps, TimePoint now) override;
   void committed_at(TimePoint at) override { last_committed_ = at; }
 
@@ -157,40 +149,22 @@ class ConsumeSession : private CommitHost {
   stats::LatencyHistogram latency_;
   stats::LatencyHistogram commit_latency_;
   stats::LatencyHistogram retry_lateness_;
-  Partitions partitions_;
-  pipeline::Epochs epochs_;
+  // The partitions, their flow control, the run's lifecycle, the restore and commit schedules:
+  // the decisions above one partition's pipeline (pipeline/consumer_core.h).
+  pipeline::ConsumerCore core_;
+  // The records each restoring partition holds (librdkafka's: they stay on this side).
+  std::map<std::int32_t, std::vector<kafka::Message>> held_;
   pipeline::DeadLetterOutbox outbox_;
   std::optional<int> dlq_partitions_;
   // The producer's message.max.bytes: a larger dead letter is written without its value.
   std::size_t dlq_max_bytes_ = 1'000'000;
-  // Which partitions are paused (librdkafka's state mirrored), the total bound
-  // (--total-window-bytes) and the estimate of all that is held (flow_control.h).
-  pipeline::FlowControl flow_;
   // Dead letters (source partition, offset) the DLQ refused as too large: written without value.
   std::set<std::pair<std::int32_t, std::int64_t>> dlq_omit_value_;
-  // Running, replacing the producer, stopping, closing; the problem to report (run_lifecycle.h).
-  pipeline::RunLifecycle run_;
   kafka::Properties producer_props_;
   std::set<int> reported_errors_;
-  pipeline::CommitSchedule schedule_;
-  pipeline::RestoreSchedule restore_schedule_;
-  TimePoint next_stall_check_{};
   TimePoint next_topic_check_{};  // of the aggregates topic, after failed checkpoint writes
-  std::map<std::int32_t, pipeline::StallMark> stall_marks_;  // survive a consumer restart
   // Test hook (ConsumeOptions::test_stall_partition), used up once.
   std::optional<std::int32_t> stall_test_partition_;
-
-  // --max-messages counts distinct records: per partition, one past the highest offset taken in
-  // (kept across rewinds and reassignments, so records taken again do not count again).
-  std::map<std::int32_t, std::int64_t> taken_end_;
-  std::uint64_t taken_distinct_ = 0;
-  bool max_messages_reached() const {
-    return opt_.max_messages && taken_distinct_ >= *opt_.max_messages;
-  }
-  // Finished records not committed: rolled back by an aborted commit and not committed again, or
-  // finished and never committed (at exit, before close). `finished`: only rolled-back records
-  // not finished again either (the run may end once they are).
-  std::uint64_t rolled_back_not_redone(bool finished = false) const;
 
   // --http (null without it). The site outlives the server that reads it.
   std::unique_ptr<observe::ConsumerSite> site_;
@@ -206,8 +180,6 @@ class ConsumeSession : private CommitHost {
   std::optional<TimePoint> first_consumed_;
   TimePoint last_finished_{};
   TimePoint last_committed_{};  // the last commit that covered new records
-  const TimePoint started_ = Clock::now();
-  TimePoint last_activity_ = Clock::now();
   TimePoint next_summary_ = Clock::now();
 
   // Chosen once by the semantics. The producer's delivery reports reach it: it outlives them.

@@ -27,8 +27,6 @@ using kafka::TopicSpec;
 
 using namespace std::chrono_literals;
 
-constexpr auto kStallAfter = 15s;  // no record for this long while the log goes on
-constexpr auto kStallCheckEvery = 5s;
 constexpr auto kAdminTimeout = 15s;
 constexpr auto kConnectTimeout = 10s;
 constexpr auto kMetadataTimeout = 5s;
@@ -110,7 +108,7 @@ void ConsumeSession::check_aggregates_topic(kafka::ErrorCode code) {
       return;
   }
   // A batch's failed checkpoints are reported together: one metadata request answers them all.
-  if (run_.failed() || Clock::now() < next_topic_check_) return;
+  if (core_.run().failed() || Clock::now() < next_topic_check_) return;
   next_topic_check_ = Clock::now() + 1s;
   try {
     if (!partition_count(*producer_, opt_.aggregates_topic, kMetadataTimeout)) {
@@ -169,14 +167,14 @@ std::unique_ptr<Producer> ConsumeSession::make_producer() {
 }
 
 void ConsumeSession::recover_producer() {
-  const auto pending = *run_.recovery();
+  const auto pending = *core_.run().recovery();
   while (Clock::now() < pending.due) {
     if (util::stop_requested()) return;  // the run ends (run())
     std::this_thread::sleep_for(std::clamp(
         std::chrono::ceil<std::chrono::milliseconds>(util::time_left(pending.due, Clock::now())),
         1ms, 100ms));
   }
-  run_.on(pipeline::run_event::RecoveryStarted{});
+  core_.run().on(pipeline::run_event::RecoveryStarted{});
   spdlog::warn(
       "Recovering from a failed transactional producer ({}; attempt {}): replacing it (same "
       "transactional.id '{}'); its uncommitted transaction is dropped and every partition "
@@ -184,7 +182,7 @@ void ConsumeSession::recover_producer() {
       pending.failure, pending.attempt, committer_->transactional_id());
   // Its messages belong to the rolled-back transaction (invisible to read_committed readers):
   // dropped, not waited for. Their reports, if served, belong to the past.
-  renew_epochs();
+  core_.renew_epochs();
   producer_->purge();
   producer_->poll(0ms);
   outbox_.clear();  // dead letters in flight are written again when their records are reprocessed
@@ -211,29 +209,17 @@ std::unique_ptr<Consumer> ConsumeSession::make_consumer() {
 }
 
 void ConsumeSession::check_stalls() {
-  const auto now = Clock::now();
-  if (now < next_stall_check_) return;
-  next_stall_check_ = now + kStallCheckEvery;
-  if (opt_.max_messages && metrics_.consumed >= *opt_.max_messages) return;  // takes no more
   bool restart = false;
-  for (auto& [partition, ps] : partitions_) {
-    // Records waiting for retries do not stop the fetch: only pauses and halts do.
-    if (ps.restoring() || flow_.paused(partition) || ps.pipeline->halted()) continue;
-    if (now - ps.last_record_at < kStallAfter) continue;
+  for (const auto& candidate : core_.stall_candidates(Clock::now())) {
+    const auto partition = candidate.partition;
     // Under read_committed the end librdkafka reports is the last stable offset.
     kafka::Consumer::Watermarks w;
-    const Error e = consumer_->query_watermarks(opt_.topic, partition, 2000ms, w);
-    ps.last_record_at = now;  // checked: the next check of this partition is kStallAfter away
-    if (e) continue;
-    const std::int64_t low = w.low, high = w.high;
-    // Where it continues: after its last record, else its checkpoint, else the log's start
-    // (when the reset position is the beginning; "latest" leaves it unknown).
-    const auto last = ps.pipeline->last_offset();
-    std::int64_t next = last ? *last + 1 : ps.durable_offset.value_or(-1);
-    if (next < 0 && logical_start() == kafka::kOffsetBeginning) next = low;
+    if (consumer_->query_watermarks(opt_.topic, partition, 2000ms, w)) continue;
     // Seen with librdkafka 2.0 after a partition leader moved (3-node cluster, one node
     // killed): the partition's fetcher never resumes.
-    switch (pipeline::on_stall_check(stall_marks_[partition], next, high)) {
+    const auto step =
+        core_.stall_checked(candidate, w.low, w.high, logical_start() == kafka::kOffsetBeginning);
+    switch (step.action) {
       case pipeline::StallAction::none:
         break;
       case pipeline::StallAction::seek:
@@ -241,15 +227,16 @@ void ConsumeSession::check_stalls() {
         spdlog::warn(
             "Partition {}[{}]: no records for {} although the log ends at {} (next offset {}); "
             "restarting its fetch",
-            opt_.topic, partition, util::format_duration(kStallAfter), high, next);
-        if (Error e = consumer_->seek({opt_.topic, partition, next}, 5s)) {
-          spdlog::warn("Partition {}[{}]: seek to {} failed: {}", opt_.topic, partition, next,
+            opt_.topic, partition, util::format_duration(pipeline::ConsumerCore::kStallAfter),
+            w.high, step.next);
+        if (Error e = consumer_->seek({opt_.topic, partition, step.next}, 5s)) {
+          spdlog::warn("Partition {}[{}]: seek to {} failed: {}", opt_.topic, partition, step.next,
                        e.message);
         }
         break;
       case pipeline::StallAction::restart:
         spdlog::warn("Partition {}[{}]: still no records after a seek (log ends at {}, next {})",
-                     opt_.topic, partition, high, next);
+                     opt_.topic, partition, w.high, step.next);
         restart = true;
         break;
     }

@@ -131,7 +131,7 @@ void TransactionalCommitter::partitions_lost(const std::set<int>& lost) {
 
 bool TransactionalCommitter::commit_batch(const std::set<int>*, std::chrono::milliseconds budget,
                                           bool) {
-  if (host_.fatal() || !txn_) return false;
+  if (host_.core().run().cannot_commit() || !txn_) return false;
   const auto started = Clock::now();
   // Every dead letter of the batch must be acknowledged before its offset is committed; one
   // still in flight would be committed in the DLQ while its source record is read again.
@@ -147,11 +147,11 @@ bool TransactionalCommitter::commit_batch(const std::set<int>*, std::chrono::mil
   // dead letters, and their offsets must commit with them.
   auto items = due_checkpoints();
   if (items.empty() && !open()) {
-    host_.schedule().committed();
+    host_.core().schedule().committed();
     return true;
   }
   if (!begin()) {
-    if (!host_.fatal()) abort_and_rewind(doomed_, nullptr);
+    if (!host_.core().run().cannot_commit()) abort_and_rewind(doomed_, nullptr);
     return false;
   }
   if (!write_checkpoints(items)) return false;
@@ -162,7 +162,7 @@ bool TransactionalCommitter::commit_batch(const std::set<int>*, std::chrono::mil
 }
 
 std::vector<TransactionalCommitter::Item> TransactionalCommitter::due_checkpoints() const {
-  const Partitions& partitions = host_.partitions();
+  const Partitions& partitions = host_.core().partitions();
   const auto plan = pipeline::plan_commit(candidates(
       partitions, nullptr,
       [](auto, const PartitionState& ps) { return ps.pipeline->commit_offset(); },
@@ -210,7 +210,7 @@ bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint de
   // A deleted aggregates topic shows only as a commit that times out (librdkafka keeps the
   // checkpoints queued); the run then ends without the abort, which would time out as well.
   if (!items.empty()) host_.check_aggregates_topic(e.code);
-  if (host_.fatal()) return false;
+  if (host_.core().run().cannot_commit()) return false;
   if (txn_->outcome_unknown()) {
     // The coordinator may still commit it (a broker that was frozen answers later), so the
     // partitions must not rewind to what this process last saw committed: a new producer
@@ -231,16 +231,13 @@ void TransactionalCommitter::committed(std::vector<Item>& items, TimePoint start
   metrics.checkpoints_written += items.size();
   const auto now = Clock::now();
   for (auto& [c, progress] : items) {
-    PartitionState& ps = host_.partitions().at(c.partition);
-    ps.durable_offset = c.offset;
-    ps.durable_aggregate = std::move(c.aggregate);
-    ps.durable_finished = std::move(c.finished);
-    ps.durable_progress = progress;
+    PartitionState& ps = host_.core().partitions().at(c.partition);
+    ps.made_durable(c.offset, std::move(c.aggregate), std::move(c.finished), progress);
     host_.record_commit_latency(ps, now);
   }
   add_pending_to(metrics);
   staged_.clear();
-  host_.schedule().committed();
+  host_.core().schedule().committed();
   if (!items.empty()) host_.committed_at(now);
   spdlog::debug("Transaction committed: {} checkpoint(s), {} ms ({} ms in commit_transaction)",
                 items.size(),
@@ -255,7 +252,7 @@ void TransactionalCommitter::abort_and_rewind(const std::string& reason,
                reason);
   // Reports served from here on (aborting purges the batch's messages and serves their
   // reports) belong to the aborted batch.
-  host_.renew_epochs();
+  host_.core().renew_epochs();
   if (Error e = txn_->abort(Clock::now() + util::stop_bounded(kAbortTimeout))) {
     host_.producer_failed("abort_transaction", e);
     return;
@@ -264,7 +261,7 @@ void TransactionalCommitter::abort_and_rewind(const std::string& reason,
   txn_began_.reset();
   ++host_.metrics().transactions_aborted;
   host_.rewind_all(skip);
-  host_.schedule().failed(Clock::now());
+  host_.core().schedule().failed(Clock::now());
 }
 
 pipeline::RecoveryDecision TransactionalCommitter::on_producer_failure(const Error& e) {
@@ -279,7 +276,7 @@ Error TransactionalCommitter::producer_replaced() {
   txn_began_.reset();
   doomed_.clear();
   staged_.clear();
-  host_.schedule().failed(Clock::now());
+  host_.core().schedule().failed(Clock::now());
   if (Error e = kafka::init_transactions(host_.producer(), kInitTransactions, kInitSlice,
                                          [] { return util::stop_requested(); })) {
     return e;

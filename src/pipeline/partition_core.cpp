@@ -59,7 +59,8 @@ void PartitionCore::restore_again(std::uint64_t new_epoch) {
   pipeline.reset();
   phase.on(PhaseEvent::restore);
   uncommitted.clear();
-  held_bytes = 0;  // the shell drops the records held
+  held = 0;  // the shell drops the records held
+  held_bytes = 0;
   reseek = true;
   epoch = new_epoch;
 }
@@ -90,6 +91,33 @@ StartAt PartitionCore::take_plan(const StartPlan& plan, const StartCheck& check,
 Unfinished PartitionCore::unfinished() const {
   if (!pipeline) return {};
   return {pipeline->queued() + pipeline->dead_letters_in_flight(), pipeline->retries_pending()};
+}
+
+bool PartitionCore::made_durable(std::int64_t offset, stats::Aggregate aggregate,
+                                 FinishedSet finished, std::uint64_t progress) {
+  if (progress < durable_progress) return false;
+  durable_offset = offset;
+  durable_aggregate = std::move(aggregate);
+  durable_finished = std::move(finished);
+  durable_progress = progress;
+  return true;
+}
+
+void PartitionCore::started_over() {
+  durable_offset.reset();
+  durable_aggregate = stats::Aggregate{};
+  durable_finished = {};
+  anchor.reset();
+  anchor_candidate.reset();
+  verify.reset();
+  reprocess_below.reset();
+  rolled_back = {};
+}
+
+bool PartitionCore::log_check_due(TimePoint now) {
+  if (now < next_log_check || !durable_offset) return false;
+  next_log_check = now + std::chrono::seconds(1);
+  return true;
 }
 
 }  // namespace pipeline

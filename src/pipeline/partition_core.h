@@ -42,7 +42,9 @@ struct PartitionCore {
   // Fetched past its restart point (restored again after a producer recovery): the restore
   // seeks even when it starts at the committed offset.
   bool reseek = false;
-  std::size_t held_bytes = 0;  // keys and values of the records held while restoring
+  // Records held while restoring (the shell keeps them), and their keys' and values' bytes.
+  std::size_t held = 0;
+  std::size_t held_bytes = 0;
   TimePoint last_record_at{};  // for the stall watchdog
   TimePoint assigned_at{};
   std::unique_ptr<PartitionPipeline> pipeline;  // null while restoring
@@ -96,6 +98,23 @@ struct PartitionCore {
                     std::optional<std::int64_t> committed, const LogRange& log);
   // What is left unfinished if the partition is taken away now.
   Unfinished unfinished() const;
+
+  // A checkpoint at `offset` covering the pipeline's `progress` became durable (committed in a
+  // transaction, or acknowledged). False, unchanged: an older one acknowledged after a newer.
+  bool made_durable(std::int64_t offset, stats::Aggregate aggregate, FinishedSet finished,
+                    std::uint64_t progress);
+  // The finished records the last commit covered (offset, consumed at), for the commit latency.
+  std::deque<std::pair<std::int64_t, TimePoint>> take_uncommitted() {
+    return std::exchange(uncommitted, {});
+  }
+  // Its log does not match its state (--on-log-mismatch start-over): nothing of before is kept;
+  // the shell restarts it at the log's start.
+  void started_over();
+  // The restored anchor was compared (or cannot be): reading goes on.
+  void anchor_settled() { verify.reset(); }
+  // Whether to check now that the log has not gone below the durable offset (at most once a
+  // second, only with a durable offset).
+  bool log_check_due(TimePoint now);
 };
 
 }  // namespace pipeline

@@ -187,4 +187,43 @@ TEST_F(PartitionCoreTest, ReprocessedRecordsOnlyGrowAcrossRestores) {
   EXPECT_EQ(core.reprocess_below, 55);
 }
 
+TEST_F(PartitionCoreTest, AnOlderCheckpointAcknowledgedLateChangesNothing) {
+  stats::Aggregate two;
+  two.add({"A", "Mouse", 1.0f});
+  two.add({"B", "Mouse", 1.0f});
+  EXPECT_TRUE(core.made_durable(20, two, {}, 5));
+  EXPECT_FALSE(core.made_durable(10, stats::Aggregate{}, {}, 3));
+  EXPECT_EQ(core.durable_offset, 20);
+  EXPECT_EQ(core.durable_aggregate.count(), 2u);
+  EXPECT_EQ(core.durable_progress, 5u);
+}
+
+TEST_F(PartitionCoreTest, StartingOverKeepsNothingOfTheOldLog) {
+  core.durable_offset = 40;
+  core.durable_aggregate.add({"A", "Mouse", 1.0f});
+  core.anchor = pipeline::RecordAnchor{30, 1};
+  core.verify = pipeline::RecordAnchor{39, 2};
+  core.reprocess_below = 45;
+  core.started_over();
+  EXPECT_FALSE(core.durable_offset);
+  EXPECT_EQ(core.durable_aggregate.count(), 0u);
+  EXPECT_FALSE(core.anchor);
+  EXPECT_FALSE(core.verify);
+  EXPECT_FALSE(core.reprocess_below);
+}
+
+TEST_F(PartitionCoreTest, TheLogIsCheckedAtMostOnceASecondAndOnlyWithADurableOffset) {
+  EXPECT_FALSE(core.log_check_due(now));
+  core.durable_offset = 5;
+  EXPECT_TRUE(core.log_check_due(now));
+  EXPECT_FALSE(core.log_check_due(now + 500ms));
+  EXPECT_TRUE(core.log_check_due(now + 1s));
+}
+
+TEST_F(PartitionCoreTest, TheCommitTakesTheUncommittedRecords) {
+  core.uncommitted.emplace_back(3, now);
+  EXPECT_EQ(core.take_uncommitted().size(), 1u);
+  EXPECT_TRUE(core.uncommitted.empty());
+}
+
 }  // namespace
