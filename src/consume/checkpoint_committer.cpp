@@ -104,14 +104,14 @@ Error CheckpointCommitter::commit_offsets(const std::set<int>* only, bool sync) 
     PartitionState& ps = host_.core().partitions().at(c.partition);
     offsets.push_back({host_.options().topic, c.partition, *ps.durable_offset});
     marks_[c.partition].committed = ps.durable_offset;
-    host_.record_commit_latency(ps, now);
+    host_.core().commit_covered(ps, now);
   }
   if (offsets.empty()) return {};
   auto& consumer = host_.consumer();
   Error e = sync ? consumer.commit_sync(offsets, util::stop_bounded(kSyncCommitTimeout))
                  : consumer.commit_async(offsets);
   if (!e) {
-    host_.committed_at(Clock::now());
+    host_.core().committed_at(Clock::now());
     for (const auto& tp : offsets) {
       spdlog::debug("Committed {}[{}] at {}", tp.topic, tp.partition, tp.offset);
     }

@@ -44,11 +44,6 @@ class CommitHost {
   virtual void producer_failed(std::string_view step, const kafka::Error& e) = 0;
   // Restarts every running partition (except `skip`) at its durable checkpoint.
   virtual void rewind_all(const std::set<int>* skip) = 0;
-  // Every record finished before `now` is covered by the commit (below its offset, or in its
-  // checkpoint's finished set).
-  virtual void record_commit_latency(PartitionState& ps, TimePoint now) = 0;
-  // A commit that covered new records completed at `at`.
-  virtual void committed_at(TimePoint at) = 0;
   // A checkpoint write failed with `code`: the session checks the aggregates topic still exists.
   virtual void check_aggregates_topic(kafka::ErrorCode code) = 0;
 

@@ -77,12 +77,6 @@ void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
   set_fatal(fmt::format("fatal producer error in {}: {}", step, text));
 }
 
-void ConsumeSession::record_commit_latency(PartitionState& ps, TimePoint now) {
-  for (const auto& [offset, consumed_at] : ps.take_uncommitted()) {
-    commit_latency_.record(now - consumed_at);
-  }
-}
-
 std::size_t ConsumeSession::outputs_in_flight() const {
   return outbox_.in_flight() + committer_->checkpoints_in_flight();
 }

@@ -117,7 +117,7 @@ void ConsumeSession::publish_state(bool force) {
     s->retries_waiting += s->partitions.back().retries_waiting;
   }
   s->processing = latency_;
-  s->commit = commit_latency_;
+  s->commit = core_.commit_latency();
   s->retry_lateness = retry_lateness_;
   s->recent_dead_letters.assign(recent_dead_letters_.begin(), recent_dead_letters_.end());
   if (force || now >= next_history_) {

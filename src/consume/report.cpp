@@ -162,12 +162,12 @@ void ConsumeSession::finish_metrics() {
   }
   committer_->settle(metrics_);
   // Until the work is durable: the last commit counts too.
-  const TimePoint last = std::max(last_finished_, last_committed_);
+  const TimePoint last = std::max(last_finished_, core_.last_committed());
   if (first_consumed_ && last > *first_consumed_) {
     metrics_.elapsed_seconds = std::chrono::duration<double>(last - *first_consumed_).count();
   }
   metrics_.processing_latency = summarize(latency_);
-  metrics_.commit_latency = summarize(commit_latency_);
+  metrics_.commit_latency = summarize(core_.commit_latency());
   metrics_.retry_lateness = summarize(retry_lateness_);
   metrics_.retry_lateness_count = retry_lateness_.count();
 }

@@ -140,14 +140,11 @@ class ConsumeSession : private CommitHost {
   std::size_t dead_letters_in_flight() const override { return outbox_.in_flight(); }
   void producer_failed(std::string_view step, const Error& e) override;
   void rewind_all(const std::set<int>* skip) override;
-  void record_commit_latency(PartitionState& ps, TimePoint now) override;
-  void committed_at(TimePoint at) override { last_committed_ = at; }
 
   const ConsumeOptions& opt_;
   pipeline::OrderProcessor& processor_;
   stats::ConsumerMetrics metrics_;
   stats::LatencyHistogram latency_;
-  stats::LatencyHistogram commit_latency_;
   stats::LatencyHistogram retry_lateness_;
   // The partitions, their flow control, the run's lifecycle, the restore and commit schedules:
   // the decisions above one partition's pipeline (pipeline/consumer_core.h).
@@ -179,7 +176,6 @@ class ConsumeSession : private CommitHost {
 
   std::optional<TimePoint> first_consumed_;
   TimePoint last_finished_{};
-  TimePoint last_committed_{};  // the last commit that covered new records
   TimePoint next_summary_ = Clock::now();
 
   // Chosen once by the semantics. The producer's delivery reports reach it: it outlives them.

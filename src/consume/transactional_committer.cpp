@@ -233,12 +233,12 @@ void TransactionalCommitter::committed(std::vector<Item>& items, TimePoint start
   for (auto& [c, progress] : items) {
     PartitionState& ps = host_.core().partitions().at(c.partition);
     ps.made_durable(c.offset, std::move(c.aggregate), std::move(c.finished), progress);
-    host_.record_commit_latency(ps, now);
+    host_.core().commit_covered(ps, now);
   }
   add_pending_to(metrics);
   staged_.clear();
   host_.core().schedule().committed();
-  if (!items.empty()) host_.committed_at(now);
+  if (!items.empty()) host_.core().committed_at(now);
   spdlog::debug("Transaction committed: {} checkpoint(s), {} ms ({} ms in commit_transaction)",
                 items.size(),
                 std::chrono::duration_cast<std::chrono::milliseconds>(now - started).count(),

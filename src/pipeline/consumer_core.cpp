@@ -131,6 +131,12 @@ bool ConsumerCore::pushed(std::int32_t partition, PartitionCore& ps, std::int64_
   return ps.reprocess_below && offset < *ps.reprocess_below;
 }
 
+void ConsumerCore::commit_covered(PartitionCore& ps, TimePoint now) {
+  for (const auto& [offset, consumed_at] : ps.take_uncommitted()) {
+    commit_latency_.record(now - consumed_at);
+  }
+}
+
 FlowAction ConsumerCore::evaluate_flow() {
   std::vector<PartitionBacklog> backlogs;
   backlogs.reserve(partitions_.size());

@@ -26,6 +26,7 @@
 #include "pipeline/revoke_plan.h"
 #include "pipeline/run_lifecycle.h"
 #include "pipeline/stall_watch.h"
+#include "stats/latency_histogram.h"
 
 namespace pipeline {
 
@@ -146,6 +147,15 @@ class ConsumerCore {
   // Something happened (a record, a decision, a restore): the run is not idle.
   void activity(TimePoint now) { last_activity_ = now; }
 
+  // --- commits ---
+  // A commit at `now` covered the partition's finished records: their consumed → committed
+  // latency is recorded.
+  void commit_covered(PartitionCore& ps, TimePoint now);
+  // A commit that covered new records completed at `at`.
+  void committed_at(TimePoint at) { last_committed_ = at; }
+  TimePoint last_committed() const { return last_committed_; }
+  const stats::LatencyHistogram& commit_latency() const { return commit_latency_; }
+
   // --- flow control ---
   // Every partition's backlog evaluated: what to pause and resume, and the total's transition.
   FlowAction evaluate_flow();
@@ -196,6 +206,8 @@ class ConsumerCore {
   TimePoint next_stall_check_{};
   TimePoint started_;
   TimePoint last_activity_;
+  TimePoint last_committed_{};
+  stats::LatencyHistogram commit_latency_;
 };
 
 }  // namespace pipeline

@@ -312,4 +312,18 @@ TEST_F(ConsumerCoreTest, APausedPartitionIsNoStall) {
   EXPECT_TRUE(core.stall_candidates(now).empty());
 }
 
+TEST_F(ConsumerCoreTest, ACommitRecordsTheLatencyOfTheRecordsItCovered) {
+  core.assigned({0}, now);
+  auto& ps = start(0);
+  ps.uncommitted.emplace_back(0, now);
+  ps.uncommitted.emplace_back(1, now + 10ms);
+  core.commit_covered(ps, now + 50ms);
+  EXPECT_EQ(core.commit_latency().count(), 2u);
+  EXPECT_TRUE(ps.uncommitted.empty());
+  core.commit_covered(ps, now + 60ms);  // nothing new
+  EXPECT_EQ(core.commit_latency().count(), 2u);
+  core.committed_at(now + 50ms);
+  EXPECT_EQ(core.last_committed(), now + 50ms);
+}
+
 }  // namespace
