@@ -108,15 +108,15 @@ void ConsumeSession::take(kafka::Message msg) {
       held_[partition].push_back(std::move(msg));
       break;
     case pipeline::Take::accept:
-      accept(*core_.find(partition), msg);
+      accept(*taken.ps, msg);
       break;
   }
   if (taken.evaluate_flow) update_pauses();  // counted with this record held
-  if (taken.what == pipeline::Take::accept) pause_if_full(partition);
+  if (taken.what == pipeline::Take::accept) pause_if_full(partition, *taken.ps);
 }
 
-void ConsumeSession::pause_if_full(std::int32_t partition) {
-  if (!core_.after_record(partition)) return;
+void ConsumeSession::pause_if_full(std::int32_t partition, const PartitionState& ps) {
+  if (!core_.after_record(partition, ps)) return;
   if (Error e = consumer_->pause({{opt_.topic, partition, kafka::kOffsetInvalid}})) {
     spdlog::warn("pause failed: {}", e.message);
     core_.pause_failed(partition);

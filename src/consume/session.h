@@ -51,7 +51,7 @@ class ConsumeSession : private CommitHost {
   // Applies what the core decides from every partition's backlog (pauses, resumes, the total).
   void update_pauses();
   // Pauses a running partition whose window is full right after the record that filled it.
-  void pause_if_full(std::int32_t partition);
+  void pause_if_full(std::int32_t partition, const PartitionState& ps);
   // Dead letters and checkpoints not acknowledged yet.
   std::size_t outputs_in_flight() const;
   void set_fatal(std::string problem);

@@ -85,12 +85,13 @@ Taken ConsumerCore::take(std::int32_t partition, std::size_t bytes) {
   // An upper estimate of all that is held (exact again at each evaluation): every partition
   // pauses right after the record that filled the total, not after the poll batch.
   const bool total_reached = flow_.record_taken(bytes);
-  if (it->second.restoring()) {
-    ++it->second.held;
-    it->second.held_bytes += bytes;
-    return {Take::hold, total_reached};
+  auto& ps = it->second;
+  if (ps.restoring()) {
+    ++ps.held;
+    ps.held_bytes += bytes;
+    return {Take::hold, total_reached, &ps};
   }
-  return {Take::accept, total_reached};
+  return {Take::accept, total_reached, &ps};
 }
 
 void ConsumerCore::held_dropped(PartitionCore& ps) {
@@ -149,11 +150,6 @@ FlowAction ConsumerCore::evaluate_flow() {
                          .usage = ps.pipeline ? ps.pipeline->usage() : WindowUsage{}}});
   }
   return flow_.evaluate(backlogs);
-}
-
-bool ConsumerCore::after_record(std::int32_t partition) {
-  const auto* ps = find(partition);
-  return ps && ps->pipeline && flow_.after_record(partition, ps->pipeline->usage());
 }
 
 LoopStep ConsumerCore::next(const LoopSignals& s, TimePoint now) const {

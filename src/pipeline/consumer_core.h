@@ -47,7 +47,8 @@ enum class Take {
 };
 struct Taken {
   Take what = Take::ignore;
-  bool evaluate_flow = false;  // it reached the total bound: evaluate_flow() now
+  bool evaluate_flow = false;   // it reached the total bound: evaluate_flow() now
+  PartitionCore* ps = nullptr;  // the partition's state (null for ignore): no second lookup
 };
 
 // Whether an accepted record enters the running partition's pipeline.
@@ -159,8 +160,10 @@ class ConsumerCore {
   // --- flow control ---
   // Every partition's backlog evaluated: what to pause and resume, and the total's transition.
   FlowAction evaluate_flow();
-  // A record entered `partition`'s window: true when it is full now (pause it now).
-  bool after_record(std::int32_t partition);
+  // A record entered the running partition's window: true when it is full now (pause it now).
+  bool after_record(std::int32_t partition, const PartitionCore& ps) {
+    return ps.pipeline && flow_.after_record(partition, ps.pipeline->usage());
+  }
   void pause_failed(std::int32_t partition) { flow_.pause_failed(partition); }
   void resume_failed(std::int32_t partition) { flow_.resume_failed(partition); }
 

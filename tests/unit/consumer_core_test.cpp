@@ -20,12 +20,6 @@ namespace {
 
 class ConsumerCoreTest : public testing::Test {
  protected:
-  static pipeline::PipelineSettings make_settings() {
-    pipeline::PipelineSettings s;
-    s.retry = pipeline::RetryPolicy{5, 1s, 2.0, 10s, 0.0};
-    s.decode = pipeline_test::text_decode;
-    return s;
-  }
   static pipeline::CoreSettings core_settings() {
     pipeline::CoreSettings s;
     s.window.records = 100;
@@ -33,14 +27,6 @@ class ConsumerCoreTest : public testing::Test {
     s.window.total_bytes = 250;
     s.idle_exit = 2s;
     return s;
-  }
-  static pipeline::SourceRecord record(std::int64_t offset, const std::string& id) {
-    pipeline::SourceRecord r;
-    r.topic = "orders";
-    r.offset = offset;
-    r.key = id;
-    r.value = id + "|Laptop|10";
-    return r;
   }
   // Restored (as the shell does once its start is known) and running.
   pipeline::PartitionCore& start(std::int32_t p) {
@@ -55,7 +41,7 @@ class ConsumerCoreTest : public testing::Test {
     for (auto o = from; o < to; ++o) {
       ASSERT_EQ(core.take(p, 10).what, Take::accept);
       if (core.admit(p, ps, o) != Admit::push) continue;
-      ASSERT_TRUE(ps.pipeline->push(record(o, "O" + std::to_string(o)), now));
+      ASSERT_TRUE(ps.pipeline->push(pipeline_test::text_record(o, "O" + std::to_string(o)), now));
       core.pushed(p, ps, o, std::nullopt, now);
     }
     ps.pipeline->run(now);
@@ -66,7 +52,7 @@ class ConsumerCoreTest : public testing::Test {
   }
 
   pipeline_test::ScriptedProcessor proc;
-  pipeline::PipelineSettings settings = make_settings();
+  pipeline::PipelineSettings settings = pipeline_test::text_settings();
   TimePoint now = TimePoint{} + 1000s;
   pipeline::CoreSettings cs = core_settings();
   ConsumerCore core{cs, now};
@@ -98,7 +84,10 @@ TEST_F(ConsumerCoreTest, NoRestoreOnceTheRunFailed) {
 TEST_F(ConsumerCoreTest, RecordsOfARestoringPartitionAreHeldAndCounted) {
   core.assigned({0}, now);
   EXPECT_EQ(core.take(7, 10).what, Take::ignore);  // not ours
-  EXPECT_EQ(core.take(0, 10).what, Take::hold);
+  EXPECT_EQ(core.take(7, 10).ps, nullptr);
+  const auto held = core.take(0, 10);
+  EXPECT_EQ(held.what, Take::hold);
+  EXPECT_EQ(held.ps, core.find(0));
   EXPECT_EQ(core.take(0, 15).what, Take::hold);
   auto& ps = *core.find(0);
   EXPECT_EQ(ps.held, 2u);

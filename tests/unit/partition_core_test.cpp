@@ -23,30 +23,16 @@ pipeline::StartCheck starting_at(std::int64_t offset) {
 
 class PartitionCoreTest : public testing::Test {
  protected:
-  static pipeline::PipelineSettings make_settings() {
-    pipeline::PipelineSettings s;
-    s.retry = pipeline::RetryPolicy{5, 1s, 2.0, 10s, 0.0};
-    s.decode = pipeline_test::text_decode;
-    return s;
-  }
-  static pipeline::SourceRecord record(std::int64_t offset, const std::string& id) {
-    pipeline::SourceRecord r;
-    r.topic = "orders";
-    r.offset = offset;
-    r.key = id;
-    r.value = id + "|Laptop|10";
-    return r;
-  }
   // Started at its durable checkpoint, records [from, to) taken in and run once.
   void run_records(std::int64_t from, std::int64_t to) {
     for (auto o = from; o < to; ++o) {
-      ASSERT_TRUE(core.pipeline->push(record(o, "O" + std::to_string(o)), now));
+      ASSERT_TRUE(core.pipeline->push(pipeline_test::text_record(o, "O" + std::to_string(o)), now));
     }
     core.pipeline->run(now);
   }
 
   pipeline_test::ScriptedProcessor proc;
-  pipeline::PipelineSettings settings = make_settings();
+  pipeline::PipelineSettings settings = pipeline_test::text_settings();
   PartitionCore core;
   TimePoint now = TimePoint{} + 1000s;
 };

@@ -1,6 +1,8 @@
 #pragma once
 // Shared by the decision-core tests: a readable record format ("id|product|price") and a
 // processor whose failures are scripted per orderId.
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -12,6 +14,8 @@
 #include "avro/error.h"
 #include "orders/order.h"
 #include "pipeline/order_processor.h"
+#include "pipeline/partition_pipeline.h"
+#include "pipeline/source_record.h"
 
 namespace pipeline_test {
 
@@ -44,5 +48,24 @@ class ScriptedProcessor : public pipeline::OrderProcessor {
     return pipeline::ProcessResult::success();
   }
 };
+
+// Pipeline settings over the text format: 5 attempts, retries 1 s then doubling up to 10 s, no
+// jitter (the retry times are exact on the fake clock).
+inline pipeline::PipelineSettings text_settings() {
+  pipeline::PipelineSettings s;
+  s.retry = pipeline::RetryPolicy{5, std::chrono::seconds(1), 2.0, std::chrono::seconds(10), 0.0};
+  s.decode = text_decode;
+  return s;
+}
+
+// A record of topic "orders" at `offset`, keyed by `id`, a valid order in the text format.
+inline pipeline::SourceRecord text_record(std::int64_t offset, const std::string& id) {
+  pipeline::SourceRecord r;
+  r.topic = "orders";
+  r.offset = offset;
+  r.key = id;
+  r.value = id + "|Laptop|10";
+  return r;
+}
 
 }  // namespace pipeline_test
