@@ -45,13 +45,13 @@ void ConsumeSession::on_revoked(const std::vector<TopicPartitionOffset>& parts, 
   for (const auto& tp : parts) revoked.insert(tp.partition);
   const auto plan = core_.revoke_plan(lost, util::stop_requested());
   if (plan.commit) {
-    committer_->commit_batch(&revoked, plan.budget, true);
+    follow(committer_->commit_batch(&revoked, plan.budget, true));
     if (Error e = committer_->commit_offsets(&revoked, true)) {
       spdlog::warn("Commit on revoke failed: {}", e.message);
     }
   } else if (plan.abort_lost) {
     spdlog::warn("Partition assignment lost: not committing; another member owns them now");
-    committer_->partitions_lost(revoked);
+    follow(committer_->partitions_lost(revoked));
   }
   std::vector<std::int32_t> list;
   for (int p : revoked) {

@@ -40,17 +40,18 @@ bool CheckpointCommitter::flush(std::chrono::milliseconds budget, bool checkpoin
       [] { return false; });
 }
 
-bool CheckpointCommitter::commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
-                                       bool blocking) {
-  if (host_.core().run().cannot_commit()) return false;
+Followup CheckpointCommitter::commit_batch(const std::set<int>* only,
+                                           std::chrono::milliseconds budget, bool blocking) {
+  if (host_.core().run().cannot_commit()) return Followup::failed();
   // Dead letters acknowledged first: their offsets then count as finished.
   if (blocking) flush(budget, false);
-  write_checkpoints(only);
+  Followup f = write_checkpoints(only);
   host_.core().schedule().committed();
-  return !blocking || flush(budget, true);
+  if (blocking && !flush(budget, true)) f.ok = false;
+  return f;
 }
 
-void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
+Followup CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
   const auto& opt = host_.options();
   const auto plan = pipeline::plan_commit(candidates(
       host_.core().partitions(), only,
@@ -63,7 +64,8 @@ void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
     if (Error e = produce_checkpoint(host_, c)) {
       spdlog::warn("Checkpoint of {}[{}] not written (offsets wait for the next one): {}",
                    opt.topic, p, e.message);
-      if (e.fatal) host_.producer_failed("writing a checkpoint", e);
+      // The rest wait for the next batch; a fatal error ends the producer for all of them.
+      if (e.fatal) return producer_failure("writing a checkpoint", e);
       continue;
     }
     in_flight_.sent(p, {ps.epoch, next, std::move(c.aggregate), std::move(c.finished),
@@ -71,6 +73,7 @@ void CheckpointCommitter::write_checkpoints(const std::set<int>* only) {
     marks_[p].written = next;
     marks_[p].written_progress = ps.pipeline->progress();
   }
+  return {};
 }
 
 void CheckpointCommitter::on_checkpoint_report(const kafka::DeliveryReport& report) {

@@ -17,18 +17,18 @@ class CheckpointCommitter final : public Committer {
     props.erase("transactional.id");
   }
   void start() override {}
-  bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
-                    bool blocking) override;
+  Followup commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
+                        bool blocking) override;
   kafka::Error commit_offsets(const std::set<int>* only, bool sync) override;
-  void reports_served() override {}
+  Followup reports_served() override { return {}; }
   // Their checkpoints in flight are forgotten with them.
-  void partitions_lost(const std::set<int>&) override {}
+  Followup partitions_lost(const std::set<int>&) override { return {}; }
   void restored(std::int32_t partition, std::int64_t committed) override {
     marks_[partition].committed = committed;
   }
   void pipeline_started(std::int32_t partition) override;
   void forget(std::int32_t partition) override;
-  bool before_dead_letter(PartitionState&, std::int32_t, std::int64_t) override { return true; }
+  Followup before_dead_letter(PartitionState&, std::int32_t, std::int64_t) override { return {}; }
   // The pipeline offers it again after the resend delay.
   void dead_letter_failed(std::int32_t, std::int64_t, const std::string&) override {}
   void on_checkpoint_report(const kafka::DeliveryReport& report) override;
@@ -42,7 +42,7 @@ class CheckpointCommitter final : public Committer {
  private:
   // Waits for dead letters (and, with `checkpoints`, checkpoints) to be acknowledged.
   bool flush(std::chrono::milliseconds budget, bool checkpoints);
-  void write_checkpoints(const std::set<int>* only);
+  Followup write_checkpoints(const std::set<int>* only);
 
   // How far a partition's checkpoints and offsets got.
   struct Marks {

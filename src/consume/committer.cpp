@@ -42,6 +42,12 @@ kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c)
   return e;
 }
 
+Followup producer_failure(std::string step, kafka::Error e) {
+  Followup f = Followup::failed();
+  f.producer_failure = Followup::ProducerFailure{std::move(step), std::move(e)};
+  return f;
+}
+
 bool await_reports(kafka::Producer& producer, std::chrono::milliseconds budget,
                    const std::function<bool()>& pending, const std::function<bool()>& give_up) {
   const auto deadline = Clock::now() + budget;

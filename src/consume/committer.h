@@ -28,6 +28,30 @@
 
 namespace consume::detail {
 
+// What the session does after a committer call. The committer carries out its own steps (the
+// transaction's, the checkpoints') and never calls back into the session for these.
+struct Followup {
+  // commit_batch: the batch was committed; before_dead_letter: the dead letter may be written.
+  bool ok = true;
+  // The transaction was aborted: restart every running partition, except `keep`, at its durable
+  // checkpoint.
+  bool rewind = false;
+  std::set<int> keep;
+  // The producer failed for good in `step` (fenced, or a broken idempotent/transactional
+  // state): the session replaces it (exactly-once, on_producer_failure) or ends the run.
+  struct ProducerFailure {
+    std::string step;
+    kafka::Error error;
+  };
+  std::optional<ProducerFailure> producer_failure;
+
+  static Followup failed() {
+    Followup f;
+    f.ok = false;
+    return f;
+  }
+};
+
 // What a committer uses of its session.
 class CommitHost {
  public:
@@ -39,11 +63,6 @@ class CommitHost {
   virtual kafka::Producer& producer() = 0;
   virtual kafka::Consumer& consumer() = 0;  // replaced when the stall watchdog restarts it
   virtual std::size_t dead_letters_in_flight() const = 0;
-  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run,
-  // unless the committer has the session replace the producer (exactly-once, on_producer_failure).
-  virtual void producer_failed(std::string_view step, const kafka::Error& e) = 0;
-  // Restarts every running partition (except `skip`) at its durable checkpoint.
-  virtual void rewind_all(const std::set<int>* skip) = 0;
   // A checkpoint write failed with `code`: the session checks the aggregates topic still exists.
   virtual void check_aggregates_topic(kafka::ErrorCode code) = 0;
 
@@ -60,18 +79,18 @@ class Committer {
   // Once the producer reaches a broker. Throws KafkaException.
   virtual void start() = 0;
 
-  // Commits the finished work of `only` (all partitions when null). Returns false when the
-  // batch could not be committed (aborted, or fatal). `blocking` (revoke, shutdown): waits for
-  // every acknowledgement the commit depends on.
-  virtual bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
-                            bool blocking) = 0;
+  // Commits the finished work of `only` (all partitions when null). Not ok when the batch could
+  // not be committed (aborted, or fatal). `blocking` (revoke, shutdown): waits for every
+  // acknowledgement the commit depends on.
+  [[nodiscard]] virtual Followup commit_batch(const std::set<int>* only,
+                                              std::chrono::milliseconds budget, bool blocking) = 0;
   // Offsets committed apart from a batch (at-least-once: up to the acknowledged checkpoints;
   // `sync` waits for the result).
   virtual kafka::Error commit_offsets(const std::set<int>* only, bool sync) = 0;
   // Once per loop turn, after the producer's delivery reports were served.
-  virtual void reports_served() = 0;
+  [[nodiscard]] virtual Followup reports_served() = 0;
   // `lost` were taken away without a chance to commit; their state is still there.
-  virtual void partitions_lost(const std::set<int>& lost) = 0;
+  [[nodiscard]] virtual Followup partitions_lost(const std::set<int>& lost) = 0;
   // A partition restored: the group's committed offset for it.
   virtual void restored(std::int32_t partition, std::int64_t committed) = 0;
   // A partition's pipeline (re)starts at its durable checkpoint.
@@ -79,9 +98,9 @@ class Committer {
   // A revoked partition's state is dropped.
   virtual void forget(std::int32_t partition) = 0;
 
-  // Before a dead letter is written; false: not now (the pipeline has been told).
-  virtual bool before_dead_letter(PartitionState& ps, std::int32_t partition,
-                                  std::int64_t offset) = 0;
+  // Before a dead letter is written; not ok: not now (the pipeline has been told).
+  [[nodiscard]] virtual Followup before_dead_letter(PartitionState& ps, std::int32_t partition,
+                                                    std::int64_t offset) = 0;
   // A dead letter was not written (refused, or reported as failed).
   virtual void dead_letter_failed(std::int32_t partition, std::int64_t offset,
                                   const std::string& error) = 0;
@@ -137,6 +156,8 @@ std::vector<pipeline::CommitCandidate> candidates(const Partitions& partitions,
 pipeline::Checkpoint checkpoint_at(const ConsumeOptions& opt, std::int32_t partition,
                                    std::int64_t offset, const PartitionState& ps);
 kafka::Error produce_checkpoint(CommitHost& host, const pipeline::Checkpoint& c);
+// The producer failed for good in `step`.
+Followup producer_failure(std::string step, kafka::Error e);
 // Serves delivery reports until nothing is `pending`, `budget` has passed or `give_up` says so.
 // True when nothing is pending.
 bool await_reports(kafka::Producer& producer, std::chrono::milliseconds budget,

@@ -10,7 +10,7 @@ namespace consume::detail {
 
 void ConsumeSession::write_dead_letter(PartitionState& ps, std::int32_t partition,
                                        std::int64_t offset) {
-  if (!committer_->before_dead_letter(ps, partition, offset)) return;
+  if (!follow(committer_->before_dead_letter(ps, partition, offset))) return;
   const auto& pending = ps.pipeline->dead_letter(offset);
   if (!ensure_dlq_topic()) {
     ++metrics_.dead_letter_write_failures;

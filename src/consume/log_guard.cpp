@@ -60,7 +60,8 @@ void ConsumeSession::check_log_behind(std::int32_t partition, PartitionState& ps
   // Whatever finished of this partition is real work on records it read: committed first (as
   // on a revoke), so the open batch stays consistent, then decided.
   const std::set<int> only{partition};
-  committer_->commit_batch(&only, util::stop_requested() ? util::kStopBudget : kCommitBudget, true);
+  follow(committer_->commit_batch(&only, util::stop_requested() ? util::kStopBudget : kCommitBudget,
+                                  true));
   log_mismatch(partition, ps,
                fmt::format("the consumer was moved back below its committed checkpoint at "
                            "offset {}: {}",

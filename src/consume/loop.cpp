@@ -58,6 +58,12 @@ void ConsumeSession::set_fatal(std::string problem) {
   core_.run().on(pipeline::run_event::Fatal{std::move(problem)});  // logged with the report
 }
 
+bool ConsumeSession::follow(Followup f) {
+  if (f.rewind) rewind_all(&f.keep);
+  if (f.producer_failure) producer_failed(f.producer_failure->step, f.producer_failure->error);
+  return f.ok;
+}
+
 void ConsumeSession::producer_failed(std::string_view step, const Error& e) {
   if (!core_.run().takes_producer_failure()) return;  // the first failure counts; the rest follow
   std::string text = e.message;
@@ -211,12 +217,12 @@ void ConsumeSession::poll_once() {
     take(std::move(msg));
   }
   producer_->poll(0ms);
-  committer_->reports_served();
+  follow(committer_->reports_served());
   advance();
   update_pauses();
   check_stalls();
   if (core_.schedule().due(Clock::now()))
-    committer_->commit_batch(nullptr, util::kFinalBudget, false);
+    follow(committer_->commit_batch(nullptr, util::kFinalBudget, false));
   // at-least-once: offsets follow their checkpoints' acknowledgements (at most one async commit
   // per turn).
   if (Error e = committer_->commit_offsets(nullptr, false)) {
@@ -259,7 +265,7 @@ ConsumeResult ConsumeSession::run() {
   if (!run.failed()) {
     const auto budget = util::stop_requested() ? util::kStopBudget : util::kFinalBudget;
     end.final_commit_attempted = true;
-    end.final_batch_committed = committer_->commit_batch(nullptr, budget, true);
+    end.final_batch_committed = follow(committer_->commit_batch(nullptr, budget, true));
     if (Error e = committer_->commit_offsets(nullptr, true)) end.offsets_error = e.message;
   }
   end.dead_letters_unacknowledged = outbox_.in_flight() + core_.halted();

@@ -138,8 +138,15 @@ class ConsumeSession : private CommitHost {
   kafka::Producer& producer() override { return *producer_; }
   kafka::Consumer& consumer() override { return *consumer_; }
   std::size_t dead_letters_in_flight() const override { return outbox_.in_flight(); }
-  void producer_failed(std::string_view step, const Error& e) override;
-  void rewind_all(const std::set<int>* skip) override;
+
+  // Carries out what a committer call left to the session; returns f.ok.
+  bool follow(Followup f);
+  // A fatal producer error (fenced, or a broken idempotent/transactional state) ends the run,
+  // unless the committer has the session replace the producer (exactly-once,
+  // on_producer_failure).
+  void producer_failed(std::string_view step, const Error& e);
+  // Restarts every running partition (except `keep`) at its durable checkpoint.
+  void rewind_all(const std::set<int>* keep);
 
   const ConsumeOptions& opt_;
   pipeline::OrderProcessor& processor_;

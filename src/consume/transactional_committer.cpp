@@ -30,7 +30,7 @@ std::chrono::milliseconds transaction_timeout(const ConsumeOptions& opt) {
 
 TransactionalCommitter::TransactionalCommitter(CommitHost& host)
     : host_(host),
-      recovery_(pipeline::ProducerRecoveryLimits{}, transaction_timeout(host.options())) {}
+      policy_(pipeline::ProducerRecoveryLimits{}, transaction_timeout(host.options())) {}
 
 void TransactionalCommitter::configure_producer(kafka::Properties& props) const {
   props.set("transactional.id", transactional_id());
@@ -75,90 +75,99 @@ void TransactionalCommitter::forget(std::int32_t partition) {
   staged_.erase(partition);
 }
 
-bool TransactionalCommitter::begin() {
-  if (!txn_) return false;  // the producer is being replaced
+namespace {
+
+pipeline::TxnStepError step_error(const Error& e, std::string step_name = {}) {
+  return {e.message, kafka::ends_producer(e), false, std::move(step_name)};
+}
+
+}  // namespace
+
+Followup TransactionalCommitter::react(const pipeline::TxnReaction& r, const Error& e,
+                                       const std::set<int>* keep) {
+  using Kind = pipeline::TxnReaction::Kind;
+  if (r.kind == Kind::abort) return abort(r.reason, keep);
+  if (r.kind == Kind::producer_failed) {
+    return producer_failure(r.reason,
+                            Error{e.code, r.message, e.fatal, e.retriable, e.txn_requires_abort});
+  }
+  return Followup::failed();
+}
+
+Followup TransactionalCommitter::begin() {
+  if (!txn_) return Followup::failed();  // the producer is being replaced
   const bool was_open = txn_->open();
   Error e = txn_->begin();
   if (!e) {
-    if (!was_open) txn_began_ = Clock::now();
-    return true;
+    policy_.begun(was_open, Clock::now());
+    return {};
   }
-  if (kafka::ends_producer(e)) {
-    host_.producer_failed("begin_transaction", e);
-  } else {
-    doomed_ = "cannot begin a transaction: " + e.message;
-  }
-  return false;
+  return react(policy_.failed(pipeline::TxnStep::begin, step_error(e)), e);
 }
 
-bool TransactionalCommitter::before_dead_letter(PartitionState& ps, std::int32_t partition,
-                                                std::int64_t offset) {
+Followup TransactionalCommitter::before_dead_letter(PartitionState& ps, std::int32_t partition,
+                                                    std::int64_t offset) {
   // A dead letter whose write failed in an aborted transaction waits out the resend delay
   // before it is offered again, like a failed write in at-least-once mode.
   if (auto held = failed_dead_letters_.hold(
           partition, offset, host_.options().pipeline.dead_letter_resend_delay, Clock::now())) {
     ps.pipeline->dead_letter_failed(offset, held->error, held->failed_at);
-    return false;
+    return Followup::failed();
   }
-  if (!begin()) {
-    ps.pipeline->dead_letter_failed(offset, "no transaction", Clock::now());
-    return false;
-  }
-  return true;
+  Followup f = begin();
+  if (!f.ok) ps.pipeline->dead_letter_failed(offset, "no transaction", Clock::now());
+  return f;
 }
 
 void TransactionalCommitter::dead_letter_failed(std::int32_t partition, std::int64_t offset,
                                                 const std::string& error) {
   // The transaction cannot commit now; remember the failure across the rewind.
-  doomed_ = "dead letter not written: " + error;
+  policy_.dead_letter_failed(error);
   failed_dead_letters_.failed(partition, offset, error, Clock::now());
 }
 
 void TransactionalCommitter::on_checkpoint_report(const kafka::DeliveryReport& report) {
   // The transaction's outcome is what counts; a failed write makes it abortable anyway.
-  if (!report.ok() && open() && doomed_.empty()) {
-    doomed_ = "checkpoint not written: " + std::string(report.reason);
-  }
+  if (!report.ok()) policy_.checkpoint_report_failed(open(), std::string(report.reason));
 }
 
-void TransactionalCommitter::reports_served() {
-  if (!doomed_.empty()) abort_and_rewind(doomed_, nullptr);
+Followup TransactionalCommitter::reports_served() {
+  if (!policy_.doomed()) return {};
+  return react(policy_.abort_due(), {});
 }
 
-void TransactionalCommitter::partitions_lost(const std::set<int>& lost) {
-  if (open()) abort_and_rewind("partition assignment lost", &lost);
+Followup TransactionalCommitter::partitions_lost(const std::set<int>& lost) {
+  if (!open()) return {};
+  return abort("partition assignment lost", &lost);
 }
 
-bool TransactionalCommitter::commit_batch(const std::set<int>*, std::chrono::milliseconds budget,
-                                          bool) {
-  if (host_.core().run().cannot_commit() || !txn_) return false;
+Followup TransactionalCommitter::commit_batch(const std::set<int>*,
+                                              std::chrono::milliseconds budget, bool) {
+  if (host_.core().run().cannot_commit() || !txn_) return Followup::failed();
   const auto started = Clock::now();
   // Every dead letter of the batch must be acknowledged before its offset is committed; one
   // still in flight would be committed in the DLQ while its source record is read again.
   const bool acknowledged = await_reports(
       host_.producer(), budget, [this] { return host_.dead_letters_in_flight() > 0; },
-      [this] { return !doomed_.empty(); });
-  if (!acknowledged && doomed_.empty()) doomed_ = "dead letters not acknowledged in time";
-  if (!doomed_.empty()) {
-    abort_and_rewind(doomed_, nullptr);
-    return false;
-  }
+      [this] { return policy_.doomed(); });
+  policy_.dead_letters_acknowledged(acknowledged);
+  if (policy_.doomed()) return react(policy_.abort_due(), {});
   // Every partition, also on a revoke of some: the open transaction may hold any partition's
   // dead letters, and their offsets must commit with them.
   auto items = due_checkpoints();
   if (items.empty() && !open()) {
     host_.core().schedule().committed();
-    return true;
+    return {};
   }
-  if (!begin()) {
-    if (!host_.core().run().cannot_commit()) abort_and_rewind(doomed_, nullptr);
-    return false;
+  if (Followup f = begin(); !f.ok) {
+    if (f.producer_failure || host_.core().run().cannot_commit()) return f;
+    return react(policy_.abort_due(), {});
   }
-  if (!write_checkpoints(items)) return false;
+  if (Followup f = write_checkpoints(items); !f.ok) return f;
   const auto committing = Clock::now();
-  if (!commit(items, started + budget)) return false;
+  if (Followup f = commit(items, started + budget); !f.ok) return f;
   committed(items, started, committing);
-  return true;
+  return {};
 }
 
 std::vector<TransactionalCommitter::Item> TransactionalCommitter::due_checkpoints() const {
@@ -177,21 +186,17 @@ std::vector<TransactionalCommitter::Item> TransactionalCommitter::due_checkpoint
   return items;
 }
 
-bool TransactionalCommitter::write_checkpoints(const std::vector<Item>& items) {
+Followup TransactionalCommitter::write_checkpoints(const std::vector<Item>& items) {
   for (const auto& item : items) {
     if (Error e = produce_checkpoint(host_, item.checkpoint)) {
-      if (e.fatal) {
-        host_.producer_failed("writing a checkpoint", e);
-      } else {
-        abort_and_rewind("checkpoint not written: " + e.message, nullptr);
-      }
-      return false;
+      pipeline::TxnStepError err{e.message, e.fatal, false, {}};
+      return react(policy_.failed(pipeline::TxnStep::write_checkpoint, err), e);
     }
   }
-  return true;
+  return {};
 }
 
-bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint deadline) {
+Followup TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint deadline) {
   std::vector<kafka::TopicPartitionOffset> offsets;
   for (const auto& item : items) {
     offsets.push_back({host_.options().topic, item.checkpoint.partition, item.checkpoint.offset});
@@ -200,28 +205,18 @@ bool TransactionalCommitter::commit(const std::vector<Item>& items, TimePoint de
   if (!offsets.empty()) group = host_.consumer().group_metadata();
   Error e = txn_->commit(offsets, group ? &group : nullptr, deadline);
   if (!e) {
-    txn_began_.reset();
-    return true;
+    policy_.ended();
+    return {};
   }
-  if (kafka::ends_producer(e)) {
-    host_.producer_failed(txn_->failed_step(), e);
-    return false;
+  auto err = step_error(e, txn_->failed_step());
+  if (!err.ends_producer) {
+    // A deleted aggregates topic shows only as a commit that times out (librdkafka keeps the
+    // checkpoints queued); the run then ends without the abort, which would time out as well.
+    if (!items.empty()) host_.check_aggregates_topic(e.code);
+    if (host_.core().run().cannot_commit()) return Followup::failed();
+    err.outcome_unknown = txn_->outcome_unknown();
   }
-  // A deleted aggregates topic shows only as a commit that times out (librdkafka keeps the
-  // checkpoints queued); the run then ends without the abort, which would time out as well.
-  if (!items.empty()) host_.check_aggregates_topic(e.code);
-  if (host_.core().run().cannot_commit()) return false;
-  if (txn_->outcome_unknown()) {
-    // The coordinator may still commit it (a broker that was frozen answers later), so the
-    // partitions must not rewind to what this process last saw committed: a new producer
-    // (its init_transactions settles the transaction either way) and a restore from the
-    // broker instead. librdkafka 2.0 also refuses or blocks an abort after a timed-out commit.
-    host_.producer_failed("commit_transaction", Error{e.code, "outcome unknown: " + e.message,
-                                                      e.fatal, e.retriable, e.txn_requires_abort});
-    return false;
-  }
-  abort_and_rewind(fmt::format("{} failed: {}", txn_->failed_step(), e.message), nullptr);
-  return false;
+  return react(policy_.failed(pipeline::TxnStep::commit, err), e);
 }
 
 void TransactionalCommitter::committed(std::vector<Item>& items, TimePoint started,
@@ -245,36 +240,34 @@ void TransactionalCommitter::committed(std::vector<Item>& items, TimePoint start
                 std::chrono::duration_cast<std::chrono::milliseconds>(now - committing).count());
 }
 
-void TransactionalCommitter::abort_and_rewind(const std::string& reason,
-                                              const std::set<int>* skip) {
-  if (!txn_) return;  // the producer is being replaced
+Followup TransactionalCommitter::abort(const std::string& reason, const std::set<int>* keep) {
+  if (!txn_) return Followup::failed();  // the producer is being replaced
   spdlog::warn("Aborting the transaction ({}); rewinding to the last committed checkpoints",
                reason);
   // Reports served from here on (aborting purges the batch's messages and serves their
   // reports) belong to the aborted batch.
   host_.core().renew_epochs();
   if (Error e = txn_->abort(Clock::now() + util::stop_bounded(kAbortTimeout))) {
-    host_.producer_failed("abort_transaction", e);
-    return;
+    return react(policy_.failed(pipeline::TxnStep::abort, step_error(e)), e);
   }
-  doomed_.clear();
-  txn_began_.reset();
+  policy_.ended();
   ++host_.metrics().transactions_aborted;
-  host_.rewind_all(skip);
   host_.core().schedule().failed(Clock::now());
+  Followup f = Followup::failed();
+  f.rewind = true;
+  if (keep) f.keep = *keep;
+  return f;
 }
 
 pipeline::RecoveryDecision TransactionalCommitter::on_producer_failure(const Error& e) {
-  return recovery_.on_failure(
-      {.fenced = kafka::producer_fenced(e), .transaction_began = txn_began_}, Clock::now());
+  return policy_.producer_failure(kafka::producer_fenced(e), Clock::now());
 }
 
 Error TransactionalCommitter::producer_replaced() {
   // The old producer's transaction is rolled back: its work is not counted and is redone.
-  if (open() || txn_began_) ++host_.metrics().transactions_aborted;
+  if (open() || policy_.began()) ++host_.metrics().transactions_aborted;
   txn_.reset();
-  txn_began_.reset();
-  doomed_.clear();
+  policy_.ended();
   staged_.clear();
   host_.core().schedule().failed(Clock::now());
   if (Error e = kafka::init_transactions(host_.producer(), kInitTransactions, kInitSlice,

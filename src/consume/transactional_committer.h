@@ -13,6 +13,7 @@
 #include "consume/committer.h"
 #include "kafka/transaction.h"
 #include "pipeline/dead_letter_resend.h"
+#include "pipeline/transaction_policy.h"
 
 namespace consume::detail {
 
@@ -22,16 +23,17 @@ class TransactionalCommitter final : public Committer {
 
   void configure_producer(kafka::Properties& props) const override;
   void start() override;
-  bool commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
-                    bool blocking) override;
+  Followup commit_batch(const std::set<int>* only, std::chrono::milliseconds budget,
+                        bool blocking) override;
   // The transaction carries the offsets.
   kafka::Error commit_offsets(const std::set<int>*, bool) override { return {}; }
-  void reports_served() override;
-  void partitions_lost(const std::set<int>& lost) override;
+  Followup reports_served() override;
+  Followup partitions_lost(const std::set<int>& lost) override;
   void restored(std::int32_t, std::int64_t) override {}
   void pipeline_started(std::int32_t partition) override { staged_.erase(partition); }
   void forget(std::int32_t partition) override;
-  bool before_dead_letter(PartitionState& ps, std::int32_t partition, std::int64_t offset) override;
+  Followup before_dead_letter(PartitionState& ps, std::int32_t partition,
+                              std::int64_t offset) override;
   void dead_letter_failed(std::int32_t partition, std::int64_t offset,
                           const std::string& error) override;
   void on_checkpoint_report(const kafka::DeliveryReport& report) override;
@@ -51,20 +53,22 @@ class TransactionalCommitter final : public Committer {
   };
 
   bool open() const { return txn_ && txn_->open(); }
-  bool begin();
+  // Not ok when no transaction is open after it.
+  Followup begin();
   // The checkpoints of the partitions that advanced since their durable one.
   std::vector<Item> due_checkpoints() const;
-  bool write_checkpoints(const std::vector<Item>& items);
-  bool commit(const std::vector<Item>& items, TimePoint deadline);
+  Followup write_checkpoints(const std::vector<Item>& items);
+  Followup commit(const std::vector<Item>& items, TimePoint deadline);
   void committed(std::vector<Item>& items, TimePoint started, TimePoint committing);
-  // Aborts the open transaction and rewinds every running partition (except `skip`).
-  void abort_and_rewind(const std::string& reason, const std::set<int>* skip);
+  // Carries out the policy's reaction to a failed step (the abort, or the producer's failure).
+  Followup react(const pipeline::TxnReaction& r, const kafka::Error& e,
+                 const std::set<int>* keep = nullptr);
+  // Aborts the open transaction; the session then rewinds every running partition (but `keep`).
+  Followup abort(const std::string& reason, const std::set<int>* keep);
 
   CommitHost& host_;
   std::unique_ptr<kafka::Transaction> txn_;
-  std::optional<TimePoint> txn_began_;  // of the open transaction, for on_producer_failure
-  pipeline::ProducerRecovery recovery_;
-  std::string doomed_;  // why the open transaction must be aborted (empty: it need not)
+  pipeline::TransactionPolicy policy_;
   pipeline::FailedDeadLetters failed_dead_letters_;
   std::map<std::int32_t, Tally> staged_;  // work since the last commit
 };
