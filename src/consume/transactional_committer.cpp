@@ -83,10 +83,9 @@ pipeline::TxnStepError step_error(const Error& e, std::string step_name = {}) {
 
 }  // namespace
 
-Followup TransactionalCommitter::react(const pipeline::TxnReaction& r, const Error& e,
-                                       const std::set<int>* keep) {
+Followup TransactionalCommitter::react(const pipeline::TxnReaction& r, const Error& e) {
   using Kind = pipeline::TxnReaction::Kind;
-  if (r.kind == Kind::abort) return abort(r.reason, keep);
+  if (r.kind == Kind::abort) return abort(r.reason, nullptr);
   if (r.kind == Kind::producer_failed) {
     return producer_failure(r.reason,
                             Error{e.code, r.message, e.fatal, e.retriable, e.txn_requires_abort});

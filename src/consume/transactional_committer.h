@@ -61,8 +61,7 @@ class TransactionalCommitter final : public Committer {
   Followup commit(const std::vector<Item>& items, TimePoint deadline);
   void committed(std::vector<Item>& items, TimePoint started, TimePoint committing);
   // Carries out the policy's reaction to a failed step (the abort, or the producer's failure).
-  Followup react(const pipeline::TxnReaction& r, const kafka::Error& e,
-                 const std::set<int>* keep = nullptr);
+  Followup react(const pipeline::TxnReaction& r, const kafka::Error& e);
   // Aborts the open transaction; the session then rewinds every running partition (but `keep`).
   Followup abort(const std::string& reason, const std::set<int>* keep);
 

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <exception>
-
 #include "pipeline/stable_hash.h"
 
 namespace pipeline {
@@ -15,14 +13,7 @@ double jitter_roll(std::uint64_t seed, std::string_view order_id, int failed_att
 Outcome decide_attempt(const orders::Order& order, int attempt, TimePoint now,
                        OrderProcessor& processor, const RetryPolicy& policy,
                        std::uint64_t jitter_seed) {
-  ProcessResult r;
-  try {
-    r = processor.process(order, attempt);
-  } catch (const std::exception& e) {
-    r = ProcessResult::transient(std::string("processor threw: ") + e.what());
-  } catch (...) {
-    r = ProcessResult::transient("processor threw a non-standard exception");
-  }
+  const ProcessResult r = guarded([&] { return processor.process(order, attempt); });
   switch (r.kind) {
     case ProcessResult::Kind::ok:
       return Processed{order, attempt};

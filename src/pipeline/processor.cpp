@@ -1,22 +1,11 @@
 #include "pipeline/processor.h"
 
-#include <exception>
 #include <utility>
 
 namespace pipeline {
 
 void ImmediateProcessor::start(ProcessRequest request) {
-  ProcessResult result;
-  try {
-    result = decide(request);
-  } catch (const std::exception& e) {
-    // The contract says decide() does not throw; one that does is a processing failure, not the
-    // end of the consumer.
-    result = ProcessResult::transient(std::string("processor threw: ") + e.what());
-  } catch (...) {
-    result = ProcessResult::transient("processor threw");
-  }
-  ready_.push_back({request.id, std::move(result)});
+  ready_.push_back({request.id, guarded([&] { return decide(request); })});
 }
 
 void ImmediateProcessor::poll(std::chrono::milliseconds /*max_wait*/, int /*wake_fd*/,

@@ -11,6 +11,7 @@
 // one loop thread.
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,19 @@ class Processor {
   // processor may stop waiting for it. A completion for it may still come and is then ignored.
   virtual void cancel(std::uint64_t /*id*/) {}
 };
+
+// Runs a processor's decision. Processors must not throw; one that does has failed that attempt
+// (transient), it has not ended the consumer.
+template <class Decide>
+ProcessResult guarded(Decide&& decide) noexcept {
+  try {
+    return decide();
+  } catch (const std::exception& e) {
+    return ProcessResult::transient(std::string("processor threw: ") + e.what());
+  } catch (...) {
+    return ProcessResult::transient("processor threw a non-standard exception");
+  }
+}
 
 // A processor that decides at once, for simple business logic with no I/O: start() calls
 // decide() and poll() hands the result back.
