@@ -14,12 +14,12 @@
 // In both modes a newly assigned partition first restores its checkpoint (pipeline/start_plan.h)
 // and only then processes records; on revoke its work is committed, then its state dropped.
 #include "consume/options.h"
-#include "pipeline/order_processor.h"
+#include "pipeline/processor.h"
 
 namespace consume {
 
 // Runs until SIGINT/SIGTERM (util::stop_requested), --max-messages or --idle-exit. Throws
 // KafkaException / ConfigError when it cannot start (bad config, broker unreachable).
-ConsumeResult run_consume(const ConsumeOptions& options, pipeline::OrderProcessor& processor);
+ConsumeResult run_consume(const ConsumeOptions& options, pipeline::Processor& processor);
 
 }  // namespace consume

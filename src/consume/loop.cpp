@@ -36,7 +36,7 @@ pipeline::CoreSettings core_settings(const ConsumeOptions& opt) {
 
 }  // namespace
 
-ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor)
+ConsumeSession::ConsumeSession(const ConsumeOptions& options, pipeline::Processor& processor)
     : opt_(options), processor_(processor), core_(core_settings(options), Clock::now()) {
   for (auto c : {pipeline::ErrorClass::deserialization, pipeline::ErrorClass::validation,
                  pipeline::ErrorClass::processing}) {
@@ -283,7 +283,7 @@ ConsumeResult ConsumeSession::run() {
 
 }  // namespace detail
 
-ConsumeResult run_consume(const ConsumeOptions& options, pipeline::OrderProcessor& processor) {
+ConsumeResult run_consume(const ConsumeOptions& options, pipeline::Processor& processor) {
   detail::ConsumeSession session(options, processor);
   return session.run();
 }

@@ -35,7 +35,7 @@ using kafka::TopicPartitionOffset;
 
 class ConsumeSession : private CommitHost {
  public:
-  ConsumeSession(const ConsumeOptions& options, pipeline::OrderProcessor& processor);
+  ConsumeSession(const ConsumeOptions& options, pipeline::Processor& processor);
   ConsumeSession(const ConsumeSession&) = delete;
   ConsumeSession& operator=(const ConsumeSession&) = delete;
   // Held librdkafka messages must go before the consumer handle does.
@@ -149,7 +149,7 @@ class ConsumeSession : private CommitHost {
   void rewind_all(const std::set<int>* keep);
 
   const ConsumeOptions& opt_;
-  pipeline::OrderProcessor& processor_;
+  pipeline::Processor& processor_;
   stats::ConsumerMetrics metrics_;
   stats::LatencyHistogram latency_;
   stats::LatencyHistogram retry_lateness_;

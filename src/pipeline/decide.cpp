@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pipeline/stable_hash.h"
 
 namespace pipeline {
@@ -10,10 +12,12 @@ double jitter_roll(std::uint64_t seed, std::string_view order_id, int failed_att
   return unit_roll(fmt::format("{}:{}:{}:jitter", seed, order_id, failed_attempt));
 }
 
-Outcome decide_attempt(const orders::Order& order, int attempt, TimePoint now,
-                       OrderProcessor& processor, const RetryPolicy& policy,
-                       std::uint64_t jitter_seed) {
-  const ProcessResult r = guarded([&] { return processor.process(order, attempt); });
+ProcessResult decide_now(ImmediateProcessor& processor, const ProcessRequest& request) {
+  return guarded([&] { return processor.decide(request); });
+}
+
+Outcome outcome_of(const ProcessResult& r, const orders::Order& order, int attempt, bool counts,
+                   TimePoint now, const RetryPolicy& policy, std::uint64_t jitter_seed) {
   switch (r.kind) {
     case ProcessResult::Kind::ok:
       return Processed{order, attempt};
@@ -22,11 +26,16 @@ Outcome decide_attempt(const orders::Order& order, int attempt, TimePoint now,
     case ProcessResult::Kind::transient:
       break;
   }
-  if (attempt >= policy.max_attempts) {
+  if (counts && attempt >= policy.max_attempts) {
     return DeadLetter{ErrorClass::processing, "max retries exceeded: " + r.error, attempt};
   }
   const double u = policy.jitter > 0 ? jitter_roll(jitter_seed, order.order_id, attempt) : 0.5;
-  return RetryAt{now + policy.backoff_after(attempt, u), attempt + 1, r.error};
+  auto wait = policy.backoff_after(attempt, u);
+  if (r.retry_after) {
+    const auto asked = std::chrono::duration_cast<std::chrono::microseconds>(*r.retry_after);
+    wait = std::max(wait, std::min(asked, policy.max_backoff));
+  }
+  return RetryAt{now + wait, counts ? attempt + 1 : attempt, r.error};
 }
 
 }  // namespace pipeline

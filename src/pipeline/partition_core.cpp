@@ -30,7 +30,7 @@ bool PartitionCore::seek_refused() {
   return warned;
 }
 
-void PartitionCore::started(OrderProcessor& processor, const PipelineSettings& settings,
+void PartitionCore::started(Processor& processor, const PipelineSettings& settings,
                             bool sought, TimePoint now) {
   if (sought) reseek = false;
   pipeline =

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "pipeline/decide.h"
+#include "pipeline/processor.h"
 
 namespace pipeline {
 namespace {
@@ -33,29 +34,48 @@ bool PartitionPipeline::push(SourceRecord record, TimePoint now) {
   }
   if (!offsets_.track(record.offset)) return false;
   bytes_ += held_bytes(record);
-  fresh_.push_back(Held{std::move(record), now, now, std::nullopt, 1});
+  fresh_.push_back(Held{std::move(record), now, now, std::nullopt, 1, 0, 0, std::nullopt});
   return true;
 }
 
-bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
+bool PartitionPipeline::dead_letter(Held& h, Decision d, DeadLetter dl, Step& step) {
   const auto offset = h.record.offset;
-  Decision d;
-  d.offset = offset;
-  d.timestamp_ms = h.record.timestamp_ms;
-  auto dead_letter = [&](DeadLetter dl) {
-    d.key = h.record.key;
-    d.since_received = elapsed(h.received, now);
-    step.decisions.push_back(std::move(d));
-    step.write_dead_letters.push_back(offset);
-    dead_letters_.emplace(
-        offset, PendingDeadLetter{std::move(h.record), std::move(dl), std::nullopt, 1, {}});
-    return true;
-  };
+  d.key = h.record.key;
+  step.decisions.push_back(std::move(d));
+  step.write_dead_letters.push_back(offset);
+  dead_letters_.emplace(offset,
+                        PendingDeadLetter{std::move(h.record), std::move(dl), std::nullopt, 1, {}});
+  return true;
+}
+
+ProcessRequest PartitionPipeline::request(const Held& h, std::uint64_t id) const {
+  ProcessRequest r{.id = id,
+                   .order = *h.order,
+                   .topic = h.record.topic,
+                   .partition = h.record.partition,
+                   .offset = h.record.offset,
+                   .key = std::nullopt,
+                   .attempt = h.next_attempt,
+                   .traceparent = std::nullopt};
+  if (h.record.key) r.key = *h.record.key;
+  for (const auto& [name, value] : h.record.headers) {
+    if (name == "traceparent") r.traceparent = value;
+  }
+  return r;
+}
+
+PartitionPipeline::Tried PartitionPipeline::attempt(Held& h, TimePoint now, Step& step,
+                                                    AttemptGate* gate) {
   if (!h.order) {
+    Decision d;
+    d.offset = h.record.offset;
+    d.timestamp_ms = h.record.timestamp_ms;
+    d.since_received = elapsed(h.received, now);
     auto classified = classify_held(h);
     if (auto* dl = std::get_if<DeadLetter>(&classified)) {
       d.outcome = *dl;
-      return dead_letter(std::move(*dl));
+      dead_letter(h, std::move(d), std::move(*dl), step);
+      return Tried::finished;
     }
     if (auto* later = std::get_if<DecodeLater>(&classified)) {
       // Not the record's fault: it waits (capped backoff) however long the registry is away.
@@ -63,17 +83,35 @@ bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
       h.due = now + settings_.retry.backoff_after(std::min(h.decode_waits, 30));
       d.outcome = RetryAt{h.due, h.next_attempt, "cannot decode yet: " + later->reason};
       d.key = h.record.key;
-      d.since_received = elapsed(h.received, now);
       step.decisions.push_back(std::move(d));
-      return false;
+      return Tried::waiting;
     }
     h.order = std::move(std::get<orders::Order>(classified));
   }
-  if (h.next_attempt > 1) d.lateness = std::max(elapsed(h.due, now), std::chrono::microseconds{0});
+  h.lateness.reset();
+  if (h.next_attempt > 1) h.lateness = std::max(elapsed(h.due, now), std::chrono::microseconds{0});
+  if (auto* immediate = processor_.immediate()) {
+    const auto result = decide_now(*immediate, request(h, 0));
+    auto outcome = outcome_of(result, *h.order, h.next_attempt, true, now, settings_.retry,
+                              settings_.jitter_seed);
+    return settle(h, std::move(outcome), now, step) ? Tried::finished : Tried::waiting;
+  }
+  const auto id = gate ? gate->begin(h.record.offset, h.next_attempt) : next_id_++;
+  if (!id) return Tried::refused;
+  h.started = *id;
+  ++in_flight_;
+  processor_.start(request(h, *id));
+  return Tried::in_flight;
+}
+
+bool PartitionPipeline::settle(Held& h, Outcome outcome, TimePoint now, Step& step) {
+  Decision d;
+  d.offset = h.record.offset;
+  d.timestamp_ms = h.record.timestamp_ms;
   d.attempt = h.next_attempt;
-  d.outcome = decide_attempt(*h.order, h.next_attempt, now, processor_, settings_.retry,
-                             settings_.jitter_seed);
+  d.lateness = h.lateness;
   d.since_received = elapsed(h.received, now);
+  d.outcome = std::move(outcome);
   if (auto* retry = std::get_if<RetryAt>(&d.outcome)) {
     d.order = h.order;  // kept for the next attempt
     d.key = h.record.key;
@@ -83,7 +121,7 @@ bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
     return false;
   }
   if (std::holds_alternative<Processed>(d.outcome)) {
-    offsets_.finish(offset);
+    offsets_.finish(h.record.offset);
     ++finished_;
     bytes_ -= held_bytes(h.record);
     aggregate_.add(*h.order);
@@ -94,7 +132,48 @@ bool PartitionPipeline::attempt(Held& h, TimePoint now, Step& step) {
   }
   d.order = std::move(h.order);
   auto dl = std::get<DeadLetter>(d.outcome);
-  return dead_letter(std::move(dl));
+  return dead_letter(h, std::move(d), std::move(dl), step);
+}
+
+PartitionPipeline::Step PartitionPipeline::complete(std::int64_t offset, int attempt,
+                                                    const ProcessResult& result, bool counts,
+                                                    TimePoint now) {
+  Step step;
+  auto it = parked_.find(offset);
+  if (it == parked_.end() || it->second.started == 0 || it->second.next_attempt != attempt) {
+    return step;
+  }
+  Held& h = it->second;
+  h.started = 0;
+  --in_flight_;
+  const auto ref = lane_ref(h);  // before settle() moves the record's key out
+  auto outcome =
+      outcome_of(result, *h.order, attempt, counts, now, settings_.retry, settings_.jitter_seed);
+  if (settle(h, std::move(outcome), now, step)) {
+    finished_parked(it, ref);
+  } else {
+    due_.emplace(h.due, offset);
+  }
+  return step;
+}
+
+PartitionPipeline::LaneRef PartitionPipeline::lane_ref(const Held& h) {
+  LaneRef ref{lane_of(h.record, false), std::nullopt};
+  if (ref.lane && ref.lane != &unkeyed_lane_) ref.key = h.record.key;
+  return ref;
+}
+
+void PartitionPipeline::finished_parked(std::map<std::int64_t, Held>::iterator it,
+                                        const LaneRef& ref) {
+  parked_.erase(it);
+  if (!ref.lane) return;
+  ref.lane->pop_front();
+  if (!ref.lane->empty()) {
+    const auto next = ref.lane->front();  // its turn now: it has waited since it arrived
+    due_.emplace(parked_.at(next).due, next);
+  } else if (ref.key) {
+    lanes_.erase(*ref.key);
+  }
 }
 
 std::variant<orders::Order, DeadLetter, DecodeLater> PartitionPipeline::classify_held(
@@ -128,7 +207,7 @@ void PartitionPipeline::park(Held h, bool runnable) {
   parked_.emplace(offset, std::move(h));
 }
 
-PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
+PartitionPipeline::Step PartitionPipeline::run(TimePoint now, AttemptGate* gate) {
   Step step;
   for (auto& [offset, pending] : dead_letters_) {
     if (pending.resend_at && *pending.resend_at <= now) {
@@ -137,31 +216,29 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
       step.write_dead_letters.push_back(offset);
     }
   }
+  gated_ = false;
   if (halted()) return step;
   if (!fresh_.empty()) step.decisions.reserve(std::min<std::size_t>(fresh_.size(), 256));
   // Held records whose time has come (retries due, records freed by the one before them).
   while (!due_.empty() && due_.begin()->first <= now) {
-    const auto offset = due_.begin()->second;
+    // Out of due_ before the attempt: finishing it may make the next of its lane due, ahead.
+    const auto entry = *due_.begin();
     due_.erase(due_.begin());
+    const auto offset = entry.second;
     auto it = parked_.find(offset);
     if (it == parked_.end()) continue;
-    Held& h = it->second;
-    Lane* lane = lane_of(h.record, false);
-    std::optional<std::string> key;
-    if (lane && lane != &unkeyed_lane_) key = h.record.key;
-    if (!attempt(h, now, step)) {
-      due_.emplace(h.due, offset);
-      continue;
+    const auto ref = lane_ref(it->second);  // before a finished attempt moves the key out
+    const auto tried = attempt(it->second, now, step, gate);
+    if (tried == Tried::refused) {
+      due_.insert(entry);
+      gated_ = true;  // first in line until the gate opens
+      return step;
     }
-    parked_.erase(it);
-    if (!lane) continue;
-    lane->pop_front();
-    if (!lane->empty()) {
-      const auto next = lane->front();  // its turn now: it has waited since it arrived
-      due_.emplace(parked_.at(next).due, next);
-    } else if (key) {
-      lanes_.erase(*key);
-    }
+    if (tried == Tried::waiting) {
+      due_.emplace(it->second.due, offset);
+    } else if (tried == Tried::finished) {
+      finished_parked(it, ref);
+    }  // in flight: parked, its lane held, until complete()
   }
   // New records: each runs at once unless an earlier record of its lane is held.
   while (!fresh_.empty()) {
@@ -169,9 +246,16 @@ PartitionPipeline::Step PartitionPipeline::run(TimePoint now) {
     if (Lane* lane = lane_of(h.record, false); lane && !lane->empty()) {
       lane->push_back(h.record.offset);
       park(std::move(h), false);
-    } else if (!attempt(h, now, step)) {
-      if (Lane* l = lane_of(h.record, true)) l->push_back(h.record.offset);
-      park(std::move(h), true);
+    } else {
+      const auto tried = attempt(h, now, step, gate);
+      if (tried == Tried::refused) {
+        gated_ = true;
+        return step;
+      }
+      if (tried != Tried::finished) {
+        if (Lane* l = lane_of(h.record, true)) l->push_back(h.record.offset);
+        park(std::move(h), tried == Tried::waiting);
+      }
     }
     fresh_.pop_front();
   }
@@ -249,7 +333,7 @@ std::optional<TimePoint> PartitionPipeline::next_wakeup() const {
   for (const auto& [offset, pending] : dead_letters_) {
     if (pending.resend_at) until(*pending.resend_at);
   }
-  if (!halted()) {
+  if (!halted() && !gated_) {
     if (!fresh_.empty()) until(fresh_.front().received);
     if (!due_.empty()) until(due_.begin()->first);
   }

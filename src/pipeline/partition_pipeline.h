@@ -1,6 +1,12 @@
 #pragma once
 // The per-partition state machine of the consumer, with an injected clock (`now` arguments).
 //
+// Processing is asynchronous: an attempt is started (Processor::start) and its completion comes
+// back later (complete()), so many records may be in flight at once, completing out of order —
+// at most one per key under Ordering::key, one per partition under Ordering::partition, any
+// under Ordering::none; an AttemptGate (the consumer's --max-in-flight and outage gate) may
+// refuse to start one now. An ImmediateProcessor decides in place: nothing is ever in flight.
+//
 // A record that fails transiently waits for its retry without holding back the partition: with
 // Ordering::key only later records with the same key wait behind it (Ordering::partition: every
 // later record; Ordering::none: none). Everything else goes on being decoded, processed and
@@ -29,7 +35,7 @@
 #include "pipeline/fifo.h"
 #include "pipeline/finished_set.h"
 #include "pipeline/offset_tracker.h"
-#include "pipeline/order_processor.h"
+#include "pipeline/processor.h"
 #include "pipeline/outcome.h"
 #include "pipeline/retry_policy.h"
 #include "pipeline/source_record.h"
@@ -75,11 +81,22 @@ struct PendingDeadLetter {
   std::string last_write_error;
 };
 
+// Whether an attempt may start now (the consumer's bound on attempts in flight, its outage
+// gate). Asked only for asynchronous processors, before each start.
+class AttemptGate {
+ public:
+  // The attempt's id (unique in the run), or nullopt: not now (the record waits, first in line).
+  virtual std::optional<std::uint64_t> begin(std::int64_t offset, int attempt) = 0;
+
+ protected:
+  ~AttemptGate() = default;
+};
+
 class PartitionPipeline {
  public:
   // `base`: the aggregate of every record finished before this pipeline starts (restored from a
   // checkpoint); `finished`: the records above the restart offset finished already (skipped).
-  PartitionPipeline(OrderProcessor& processor, const PipelineSettings& settings,
+  PartitionPipeline(Processor& processor, const PipelineSettings& settings,
                     stats::Aggregate base = {}, FinishedSet finished = {})
       : processor_(processor),
         settings_(settings),
@@ -97,8 +114,19 @@ class PartitionPipeline {
     std::vector<Decision> decisions;
     std::vector<std::int64_t> write_dead_letters;  // offsets whose dead letter the shell writes
   };
-  // Advances as far as `now` allows.
-  Step run(TimePoint now);
+  // Advances as far as `now` (and `gate`, when set) allows: decides what it can, starts the
+  // attempts it may.
+  Step run(TimePoint now, AttemptGate* gate = nullptr);
+  // An attempt started by run() completed. `counts`: whether a transient failure uses up the
+  // attempt (not while the service is down). A completion that names no attempt in flight (a
+  // stale one) is ignored.
+  Step complete(std::int64_t offset, int attempt, const ProcessResult& result, bool counts,
+                TimePoint now);
+  // Attempts started and not completed.
+  std::size_t in_flight() const { return in_flight_; }
+  // The last run() stopped because the gate refused an attempt: what waits is not due until
+  // the gate opens (next_wakeup() leaves it out).
+  bool gated() const { return gated_; }
 
   // For an offset from Step::write_dead_letters, until it is delivered.
   const PendingDeadLetter& dead_letter(std::int64_t offset) const;
@@ -139,8 +167,11 @@ class PartitionPipeline {
     TimePoint due;
     std::optional<orders::Order> order;  // set once decoded and validated
     int next_attempt = 1;
-    int decode_waits = 0;  // times the decoder said "not now"
+    int decode_waits = 0;       // times the decoder said "not now"
+    std::uint64_t started = 0;  // the attempt in flight (its id); 0: none
+    std::optional<std::chrono::microseconds> lateness;  // of the attempt in flight
   };
+  enum class Tried { finished, waiting, in_flight, refused };
   // Offsets of the held records of one key, in order: only the front one may run.
   using Lane = std::deque<std::int64_t>;
   struct KeyHash {
@@ -148,16 +179,28 @@ class PartitionPipeline {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  // Makes one attempt; true when the record finished (processed, or handed out as a dead letter),
-  // false when it waits for a retry (h.due / h.next_attempt updated).
-  bool attempt(Held& h, TimePoint now, Step& step);
+  // Makes one attempt: finished (processed, or handed out as a dead letter), waiting for a retry
+  // (h.due / h.next_attempt updated), in flight, or refused by the gate (nothing changed).
+  Tried attempt(Held& h, TimePoint now, Step& step, AttemptGate* gate);
+  // Applies an attempt's outcome; true when the record finished.
+  bool settle(Held& h, Outcome outcome, TimePoint now, Step& step);
+  bool dead_letter(Held& h, Decision d, DeadLetter dl, Step& step);
+  ProcessRequest request(const Held& h, std::uint64_t id) const;
+  // The lane of a held record, and its key when the lane is the key's own (to erase it).
+  struct LaneRef {
+    Lane* lane = nullptr;
+    std::optional<std::string> key;
+  };
+  LaneRef lane_ref(const Held& h);
+  // A parked record finished: the next of its lane (if any) is due.
+  void finished_parked(std::map<std::int64_t, Held>::iterator it, const LaneRef& ref);
   std::variant<orders::Order, DeadLetter, DecodeLater> classify_held(const Held& h) const;
   void park(Held h, bool runnable);
   // The lane a record belongs to (null: Ordering::none); `create` adds a missing one.
   Lane* lane_of(const SourceRecord& r, bool create);
   void release_lane(const SourceRecord& r);
 
-  OrderProcessor& processor_;
+  Processor& processor_;
   PipelineSettings settings_;
   stats::Aggregate aggregate_;
   FinishedSet restored_;
@@ -172,6 +215,9 @@ class PartitionPipeline {
   std::size_t bytes_ = 0;  // keys and values of the records held
   std::uint64_t finished_ = 0;
   std::uint64_t skipped_ = 0;
+  std::size_t in_flight_ = 0;
+  std::uint64_t next_id_ = 1;  // attempt ids when no gate hands them out
+  bool gated_ = false;
 };
 
 }  // namespace pipeline

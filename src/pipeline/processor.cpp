@@ -1,10 +1,16 @@
 #include "pipeline/processor.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 namespace pipeline {
 
-void ImmediateProcessor::start(ProcessRequest request) {
+std::string idempotency_key(const ProcessRequest& request) {
+  return fmt::format("{}/{}/{}", request.topic, request.partition, request.offset);
+}
+
+void ImmediateProcessor::start(const ProcessRequest& request) {
   ready_.push_back({request.id, guarded([&] { return decide(request); })});
 }
 

@@ -14,6 +14,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orders/order.h"
@@ -44,33 +45,37 @@ struct ProcessResult {
   bool operator==(const ProcessResult&) const = default;
 };
 
-// One attempt to process one record.
+// One attempt to process one record. A view: valid only during the start() call it is passed
+// to; a processor copies what it keeps.
 struct ProcessRequest {
   std::uint64_t id = 0;  // unique within the run: names the attempt in its completion
-  orders::Order order;
-  // The same on every attempt and every redelivery of this record, different for every other
-  // record of the topic: "<topic>/<partition>/<offset>". A service that remembers the keys it
-  // served can skip a duplicate.
-  std::string idempotency_key;
-  std::string topic;
+  const orders::Order& order;
+  std::string_view topic;
   std::int32_t partition = 0;
   std::int64_t offset = 0;
-  std::optional<std::string> key;          // the record's key
-  int attempt = 1;                         // counts from 1
-  std::optional<std::string> traceparent;  // the record's W3C traceparent header, if any
+  std::optional<std::string_view> key;          // the record's key
+  int attempt = 1;                              // counts from 1
+  std::optional<std::string_view> traceparent;  // the record's W3C traceparent header, if any
 };
+
+// The same on every attempt and every redelivery of the record, different for every other
+// record of the topic: "<topic>/<partition>/<offset>". A service that remembers the keys it
+// served can skip a duplicate. (A replayed dead letter is a new record of the topic: a new key.)
+std::string idempotency_key(const ProcessRequest& request);
 
 struct ProcessCompletion {
   std::uint64_t id = 0;  // ProcessRequest::id
   ProcessResult result;
 };
 
+class ImmediateProcessor;
+
 class Processor {
  public:
   virtual ~Processor() = default;
   // Begins one attempt. Must not block on the service and must not throw: a failure to even
   // start is reported as that attempt's (transient) completion.
-  virtual void start(ProcessRequest request) = 0;
+  virtual void start(const ProcessRequest& request) = 0;
   // Appends the attempts completed since the last call to `out`. When none is ready and some
   // are in flight, waits up to `max_wait` for the first, returning early when `wake_fd` (if
   // >= 0; the consumer's "records arrived" descriptor) becomes readable. Never waits longer, and
@@ -82,6 +87,9 @@ class Processor {
   // The attempt's outcome is no longer wanted (its partition was revoked, the run stops): the
   // processor may stop waiting for it. A completion for it may still come and is then ignored.
   virtual void cancel(std::uint64_t /*id*/) {}
+  // Non-null for a processor that decides at once: the consumer then calls decide() in place of
+  // start() and poll() (no attempt is ever in flight).
+  virtual ImmediateProcessor* immediate() { return nullptr; }
 };
 
 // Runs a processor's decision. Processors must not throw; one that does has failed that attempt
@@ -97,12 +105,14 @@ ProcessResult guarded(Decide&& decide) noexcept {
   }
 }
 
-// A processor that decides at once, for simple business logic with no I/O: start() calls
-// decide() and poll() hands the result back.
+// A processor that decides at once, for business logic with no I/O: the consumer calls decide()
+// directly (start() and poll() work too: start() decides, poll() hands the result back).
 class ImmediateProcessor : public Processor {
  public:
+  // Must not throw; a thrown exception is treated as a transient error.
   virtual ProcessResult decide(const ProcessRequest& request) = 0;
-  void start(ProcessRequest request) final;
+  ImmediateProcessor* immediate() final { return this; }
+  void start(const ProcessRequest& request) final;
   void poll(std::chrono::milliseconds max_wait, int wake_fd,
             std::vector<ProcessCompletion>& out) final;
   std::size_t in_flight() const final { return ready_.size(); }

@@ -31,8 +31,9 @@ ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, in
   return ProcessResult::success();
 }
 
-ProcessResult SimulatedProcessor::process(const orders::Order& order, int attempt) {
-  return simulated_result(seed_, order.order_id, attempt, fail_rate_, permanent_fail_rate_);
+ProcessResult SimulatedProcessor::decide(const pipeline::ProcessRequest& request) {
+  return simulated_result(seed_, request.order.order_id, request.attempt, fail_rate_,
+                          permanent_fail_rate_);
 }
 
 }  // namespace process

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pipeline/order_processor.h"
+#include "pipeline/processor.h"
 
-// Processors: implementations of pipeline::OrderProcessor, the business step the pipeline calls.
+// Processors: implementations of pipeline::Processor, the business step the pipeline calls.
 namespace process {
 
 inline constexpr std::string_view kSimulatedTransientError = "Simulated processing failure";
@@ -21,11 +21,11 @@ double simulated_roll(std::uint64_t seed, std::string_view order_id, int attempt
 pipeline::ProcessResult simulated_result(std::uint64_t seed, std::string_view order_id, int attempt,
                                          double fail_rate, double permanent_fail_rate);
 
-class SimulatedProcessor final : public pipeline::OrderProcessor {
+class SimulatedProcessor final : public pipeline::ImmediateProcessor {
  public:
   SimulatedProcessor(std::uint64_t seed, double fail_rate, double permanent_fail_rate)
       : seed_(seed), fail_rate_(fail_rate), permanent_fail_rate_(permanent_fail_rate) {}
-  pipeline::ProcessResult process(const orders::Order& order, int attempt) override;
+  pipeline::ProcessResult decide(const pipeline::ProcessRequest& request) override;
 
  private:
   std::uint64_t seed_;

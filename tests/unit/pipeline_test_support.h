@@ -13,7 +13,7 @@
 
 #include "avro/error.h"
 #include "orders/order.h"
-#include "pipeline/order_processor.h"
+#include "pipeline/processor.h"
 #include "pipeline/partition_pipeline.h"
 #include "pipeline/source_record.h"
 
@@ -30,12 +30,14 @@ inline std::optional<avro::DecodeError> text_decode(std::string_view bytes, orde
 }
 
 // Fails each orderId transiently the scripted number of times; "PERM" ids fail permanently.
-class ScriptedProcessor : public pipeline::OrderProcessor {
+class ScriptedProcessor : public pipeline::ImmediateProcessor {
  public:
   std::map<std::string, int> transient_failures;
   std::vector<std::pair<std::string, int>> calls;  // (orderId, attempt) of every call
   std::vector<std::string> processed;              // orderIds, in the order they succeeded
-  pipeline::ProcessResult process(const orders::Order& o, int attempt) override {
+  pipeline::ProcessResult decide(const pipeline::ProcessRequest& r) override {
+    const auto& o = r.order;
+    const int attempt = r.attempt;
     calls.emplace_back(o.order_id, attempt);
     if (o.order_id.rfind("PERM", 0) == 0) {
       return pipeline::ProcessResult::permanent("no such customer");

@@ -40,8 +40,16 @@ TEST(SimulatedProcessor, SameInputsSameFateAndRatesHold) {
   const int n = 20000;
   for (int i = 0; i < n; ++i) {
     orders::Order o{"ORD-" + std::to_string(i), "P", 1.0f};
-    auto ra = a.process(o, 1);
-    EXPECT_EQ(ra, b.process(o, 1));
+    const pipeline::ProcessRequest r{.id = 0,
+                                     .order = o,
+                                     .topic = "orders",
+                                     .partition = 0,
+                                     .offset = i,
+                                     .key = std::nullopt,
+                                     .attempt = 1,
+                                     .traceparent = std::nullopt};
+    auto ra = a.decide(r);
+    EXPECT_EQ(ra, b.decide(r));
     transient += ra.kind == ProcessResult::Kind::transient;
     permanent += ra.kind == ProcessResult::Kind::permanent;
   }
