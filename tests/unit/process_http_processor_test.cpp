@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -321,6 +322,52 @@ TEST_F(HttpProcessorTest, DestructorWithTransfersInFlight) {
   std::vector<ProcessCompletion> out;
   p->poll(100ms, -1, out);
   p.reset();  // ASan: nothing leaks, nothing is used after free
+}
+
+// A throwaway self-signed certificate for 127.0.0.1 (openssl's command line).
+class HttpProcessorTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/process_tls_XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    dir_ = dir;
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+        dir_ + "/key.pem -out " + dir_ + "/cert.pem 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    service_ = std::make_unique<process_test::OrderService>(
+        std::vector<std::string>{"--tls-cert", dir_ + "/cert.pem", "--tls-key", dir_ + "/key.pem"});
+  }
+  void TearDown() override {
+    service_.reset();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+  process::HttpSettings settings() const {
+    process::HttpSettings s;
+    s.url = "https://127.0.0.1:" + std::to_string(service_->port()) + "/orders";
+    s.timeout = 5s;
+    return s;
+  }
+
+  std::string dir_;
+  std::unique_ptr<process_test::OrderService> service_;
+};
+
+TEST_F(HttpProcessorTlsTest, VerifiedWithTheGivenCa) {
+  auto s = settings();
+  s.ca_file = dir_ + "/cert.pem";
+  process::HttpProcessor p(s);
+  EXPECT_EQ(one(p, order_request(1, "A")), ProcessResult::success());
+  EXPECT_EQ(one(p, order_request(2, "B")), ProcessResult::success());
+}
+
+TEST_F(HttpProcessorTlsTest, UnknownCertificateIsANoAnswer) {
+  process::HttpProcessor p(settings());  // the system's CAs do not know it
+  const auto r = one(p, order_request(1, "A"));
+  EXPECT_EQ(r.kind, Kind::transient);
+  EXPECT_TRUE(r.no_answer);
+  EXPECT_EQ(r.error.rfind("TLS failed", 0), 0u) << r.error;
 }
 
 TEST(HttpProcessorSettings, BadSettingsAreClearErrors) {

@@ -57,10 +57,15 @@ int connect_local(int port) {
 
 }  // namespace
 
-OrderService::OrderService() {
+OrderService::OrderService(const std::vector<std::string>& args) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const std::string script = std::string(ORDERS_SOURCE_DIR) + "/tests/support/order_service.py";
+  std::vector<std::string> words = {"python3", script, "--port", "0"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -69,7 +74,7 @@ OrderService::OrderService() {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     ::dup2(out[1], STDOUT_FILENO);
-    ::execlp("python3", "python3", script.c_str(), "--port", "0", static_cast<char*>(nullptr));
+    ::execvp("python3", argv.data());
     ::_exit(127);
   }
   ::close(out[1]);

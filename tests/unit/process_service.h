@@ -4,17 +4,21 @@
 // itself), killed in the destructor -- and by the kernel if the test binary dies first.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace process_test {
 
 class OrderService {
  public:
-  OrderService();  // throws std::runtime_error when the service does not start within 10 s
+  // `args`: more command-line arguments (e.g. --tls-cert, --tls-key). Throws std::runtime_error
+  // when the service does not start within 10 s.
+  explicit OrderService(const std::vector<std::string>& args = {});
   ~OrderService();
   OrderService(const OrderService&) = delete;
   OrderService& operator=(const OrderService&) = delete;
 
   int port() const { return port_; }
+  // Plain http only (the control client speaks no TLS).
   std::string url(const std::string& path = "/orders") const;
   // POST /_control; throws unless the service says ok.
   void control(const nlohmann::json& command) const;
