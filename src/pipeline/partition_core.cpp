@@ -30,8 +30,8 @@ bool PartitionCore::seek_refused() {
   return warned;
 }
 
-void PartitionCore::started(Processor& processor, const PipelineSettings& settings,
-                            bool sought, TimePoint now) {
+void PartitionCore::started(Processor& processor, const PipelineSettings& settings, bool sought,
+                            TimePoint now) {
   if (sought) reseek = false;
   pipeline =
       std::make_unique<PartitionPipeline>(processor, settings, durable_aggregate, durable_finished);

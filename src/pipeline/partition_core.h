@@ -82,8 +82,7 @@ struct PartitionCore {
   // whether this partition had warned of it before (then the shell logs it at debug level).
   bool seek_refused();
   // The pipeline runs from the durable checkpoint (`sought`: a seek got there).
-  void started(Processor& processor, const PipelineSettings& settings, bool sought,
-               TimePoint now);
+  void started(Processor& processor, const PipelineSettings& settings, bool sought, TimePoint now);
   // An aborted transaction rolled back this running partition's work: the records it took in
   // count as reprocessed when read again, and its finished ones as rolled back until redone.
   // The shell then restarts it at the durable checkpoint.

@@ -35,8 +35,8 @@
 #include "pipeline/fifo.h"
 #include "pipeline/finished_set.h"
 #include "pipeline/offset_tracker.h"
-#include "pipeline/processor.h"
 #include "pipeline/outcome.h"
+#include "pipeline/processor.h"
 #include "pipeline/retry_policy.h"
 #include "pipeline/source_record.h"
 #include "pipeline/window.h"
@@ -167,8 +167,8 @@ class PartitionPipeline {
     TimePoint due;
     std::optional<orders::Order> order;  // set once decoded and validated
     int next_attempt = 1;
-    int decode_waits = 0;       // times the decoder said "not now"
-    std::uint64_t started = 0;  // the attempt in flight (its id); 0: none
+    int decode_waits = 0;                               // times the decoder said "not now"
+    std::uint64_t started = 0;                          // the attempt in flight (its id); 0: none
     std::optional<std::chrono::microseconds> lateness;  // of the attempt in flight
   };
   enum class Tried { finished, waiting, in_flight, refused };

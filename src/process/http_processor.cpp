@@ -237,7 +237,7 @@ void HttpProcessor::release(std::unique_ptr<Transfer> t) {
   if (free_.size() < kMaxFreeTransfers) free_.push_back(std::move(t));
 }
 
-void HttpProcessor::start(pipeline::ProcessRequest request) {
+void HttpProcessor::start(const pipeline::ProcessRequest& request) {
   try {
     auto t = take_transfer();
     t->id = request.id;

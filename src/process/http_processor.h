@@ -28,7 +28,7 @@ class HttpProcessor final : public pipeline::Processor {
   HttpProcessor(const HttpProcessor&) = delete;
   HttpProcessor& operator=(const HttpProcessor&) = delete;
 
-  void start(pipeline::ProcessRequest request) override;
+  void start(const pipeline::ProcessRequest& request) override;
   void poll(std::chrono::milliseconds max_wait, int wake_fd,
             std::vector<pipeline::ProcessCompletion>& out) override;
   std::size_t in_flight() const override { return active_.size() + ready_.size(); }

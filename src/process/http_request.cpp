@@ -53,7 +53,7 @@ std::vector<Header> request_headers(const pipeline::ProcessRequest& r) {
   std::vector<Header> h;
   h.reserve(8);
   h.emplace_back("Content-Type", "application/json");
-  h.emplace_back(kIdempotencyKeyHeader, header_safe(r.idempotency_key));
+  h.emplace_back(kIdempotencyKeyHeader, header_safe(pipeline::idempotency_key(r)));
   if (r.key) h.emplace_back(kKeyHeader, header_safe(*r.key));
   h.emplace_back(kTopicHeader, header_safe(r.topic));
   h.emplace_back(kPartitionHeader, std::to_string(r.partition));

@@ -13,8 +13,8 @@
 
 #include "avro/error.h"
 #include "orders/order.h"
-#include "pipeline/processor.h"
 #include "pipeline/partition_pipeline.h"
+#include "pipeline/processor.h"
 #include "pipeline/source_record.h"
 
 namespace pipeline_test {

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "owned_request.h"
 #include "process/http_processor.h"
 #include "process_service.h"
 
@@ -22,14 +23,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-ProcessRequest order_request(std::uint64_t id, const std::string& order_id, int attempt = 1) {
-  ProcessRequest r;
+OwnedRequest order_request(std::uint64_t id, const std::string& order_id, int attempt = 1) {
+  OwnedRequest r;
   r.id = id;
   r.order = {order_id, "Widget", 19.99f};
   r.topic = "orders";
   r.partition = 2;
   r.offset = static_cast<std::int64_t>(100 + id);
-  r.idempotency_key = "orders/2/" + std::to_string(r.offset);
   r.attempt = attempt;
   return r;
 }
@@ -42,9 +42,9 @@ std::vector<ProcessCompletion> wait_for(process::HttpProcessor& p, std::size_t n
   return out;
 }
 
-ProcessResult one(process::HttpProcessor& p, ProcessRequest r) {
+ProcessResult one(process::HttpProcessor& p, const OwnedRequest& r) {
   const auto id = r.id;
-  p.start(std::move(r));
+  p.start(r.view());
   const auto done = wait_for(p, 1);
   EXPECT_EQ(done.size(), 1u);
   if (done.empty()) return ProcessResult::permanent("no completion");
@@ -211,7 +211,7 @@ TEST_F(HttpProcessorTest, ManyInFlightCompleteOutOfOrder) {
   }
   service_.control({{"scripts", scripts}});
   process::HttpProcessor p(settings());
-  for (int i = 0; i < kCount; ++i) p.start(order_request(i, "O" + std::to_string(i)));
+  for (int i = 0; i < kCount; ++i) p.start(order_request(i, "O" + std::to_string(i)).view());
   EXPECT_EQ(p.in_flight(), static_cast<std::size_t>(kCount));
   const auto done = wait_for(p, kCount);
   ASSERT_EQ(done.size(), static_cast<std::size_t>(kCount));
@@ -228,7 +228,7 @@ TEST_F(HttpProcessorTest, ManyInFlightCompleteOutOfOrder) {
 TEST_F(HttpProcessorTest, CancelledAttemptNeverCompletes) {
   script("slow", {{{"delay_ms", 1500}}});
   process::HttpProcessor p(settings());
-  p.start(order_request(1, "slow"));
+  p.start(order_request(1, "slow").view());
   std::vector<ProcessCompletion> early;
   p.poll(50ms, -1, early);
   EXPECT_TRUE(early.empty());
@@ -292,7 +292,7 @@ TEST_F(HttpProcessorTest, BodyLongerThanTheBoundIsCut) {
 TEST_F(HttpProcessorTest, WakeFdEndsTheWaitEarly) {
   script("slow", {{{"delay_ms", 3000}}});
   process::HttpProcessor p(settings());
-  p.start(order_request(1, "slow"));
+  p.start(order_request(1, "slow").view());
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
   ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
@@ -318,7 +318,7 @@ TEST_F(HttpProcessorTest, PollWithNothingInFlightReturnsAtOnce) {
 TEST_F(HttpProcessorTest, DestructorWithTransfersInFlight) {
   script("slow", {{{"delay_ms", 2000}}});
   auto p = std::make_unique<process::HttpProcessor>(settings());
-  for (int i = 0; i < 5; ++i) p->start(order_request(i, "slow"));
+  for (int i = 0; i < 5; ++i) p->start(order_request(i, "slow").view());
   std::vector<ProcessCompletion> out;
   p->poll(100ms, -1, out);
   p.reset();  // ASan: nothing leaks, nothing is used after free

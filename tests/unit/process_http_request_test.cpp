@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "owned_request.h"
 #include "process/header_file.h"
 #include "process/http_request.h"
 
@@ -12,11 +13,10 @@ using process::Header;
 
 namespace {
 
-pipeline::ProcessRequest request() {
-  pipeline::ProcessRequest r;
+OwnedRequest request() {
+  OwnedRequest r;
   r.id = 9;
   r.order = {"ORD-1", "Widget", 19.99f};
-  r.idempotency_key = "orders/3/42";
   r.topic = "orders";
   r.partition = 3;
   r.offset = 42;
@@ -67,17 +67,17 @@ TEST(ProcessRequestHeaders, NamesAndOrder) {
       {"Orders-Offset", "42"},
       {"Orders-Attempt", "2"},
       {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
-  EXPECT_EQ(process::request_headers(r), want);
+  EXPECT_EQ(process::request_headers(r.view()), want);
 }
 
 TEST(ProcessRequestHeaders, AbsentKeyAndTraceparentAreNotSent) {
-  for (const auto& [name, value] : process::request_headers(request())) {
+  for (const auto& [name, value] : process::request_headers(request().view())) {
     EXPECT_NE(name, "Orders-Key");
     EXPECT_NE(name, "traceparent");
   }
   auto r = request();
   r.key = "";
-  EXPECT_EQ(process::request_headers(r)[2], (Header{"Orders-Key", ""}));
+  EXPECT_EQ(process::request_headers(r.view())[2], (Header{"Orders-Key", ""}));
 }
 
 TEST(ProcessRequestHeaders, ValuesAreHeaderSafe) {
@@ -87,7 +87,7 @@ TEST(ProcessRequestHeaders, ValuesAreHeaderSafe) {
   auto r = request();
   r.key = "line\r\nbreak";
   r.topic = "t\n";
-  const auto h = process::request_headers(r);
+  const auto h = process::request_headers(r.view());
   EXPECT_EQ(h[2].second, "line%0D%0Abreak");
   EXPECT_EQ(h[3].second, "t%0A");
 }
